@@ -1,0 +1,38 @@
+# Two commands for a newcomer (see README): `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint servers benchmark screenshots clean
+
+# The stamps re-install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/adue-wizard
+
+# nginx, Apache and Caddy for the generated-config tests: installed with apt when root.
+servers:
+	@bash scripts/install-servers.sh
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check wizard tests benchmarks scripts
+	$(BIN)/ruff format --check wizard tests benchmarks scripts
+	$(BIN)/mypy wizard tests benchmarks scripts
+
+test: $(VENV)/.installed-test servers lint
+	$(BIN)/pytest
+
+benchmark: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/verify_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the web servers the generated-config tests run for real (nginx, Apache, Caddy).
+# As root with apt: installs what is missing. Otherwise: says so; those tests then skip
+# loudly (and fail under CI, where they must run).
+set -u
+missing=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ] || missing+=(apache2)
+command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing ${missing[*]} for the web-server tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packages start system services on :80; the tests run their own instances.
+  for service in nginx apache2 caddy; do
+    command -v systemctl >/dev/null 2>&1 && systemctl stop "$service" >/dev/null 2>&1 || true
+  done
+else
+  echo "NOTE: ${missing[*]} not installed (needs root and apt); their tests will be skipped"
+fi
+exit 0

@@ -1,0 +1,95 @@
+"""Input normalisation: examples, and properties over arbitrary text (hypothesis)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wizard.core.connect_to import ConnectTo, parse_connect_to, route
+from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+
+
+@pytest.mark.parametrize(
+    ("text", "domain"),
+    [
+        ("ada@Example.COM", "example.com"),
+        ("first.last@sub@corp.example", "corp.example"),
+        ("https://Example.com:443/.well-known/x?y=1#z", "example.com"),
+        ("example.com.", "example.com"),
+        ("  example.com  ", "example.com"),
+        ("bücher.example", "xn--bcher-kva.example"),
+        ("HTTP://user:pw@host.example.org:8443", "host.example.org"),
+    ],
+)
+def test_normalises(text: str, domain: str) -> None:
+    assert normalise_domain(text) == domain
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "exa mple.com",
+        "192.0.2.1",
+        "[2001:db8::1]",
+        "2001:db8::1",
+        "localhost",
+        "ada@",
+        "-bad.example",
+        "bad-.example",
+        "under_score.example",
+        "a..b.example",
+        "x" * 64 + ".example",
+        ("a" * 63 + ".") * 4 + "com",
+        "example.123",
+        "https://",
+    ],
+)
+def test_rejects(text: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        normalise_domain(text)
+    assert "\n" not in str(error.value)
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_a_domain_or_a_clean_error(text: str) -> None:
+    try:
+        domain = normalise_domain(text)
+    except InvalidInput as error:
+        assert "\n" not in str(error) and str(error)
+        return
+    assert domain.isascii() and domain == domain.lower()
+    assert len(domain) <= 253 and "." in domain
+    assert normalise_domain(domain) == domain
+
+
+label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+
+
+@given(st.lists(label, min_size=2, max_size=5), st.sampled_from(["", "user@", "https://"]))
+def test_well_formed_names_survive_any_wrapping(labels: list[str], wrap: str) -> None:
+    name = ".".join(labels)
+    if labels[-1].isdigit():
+        return
+    assert normalise_domain(f"{wrap}{name.upper()}/path") == name
+
+
+def test_org_id() -> None:
+    assert validate_org_id("5f1b2c3d4e5f6a7b8c9d0e1f") == "5f1b2c3d4e5f6a7b8c9d0e1f"
+    for bad in ["", "5F1B2C3D4E5F6A7B8C9D0E1F", "5f1b2c3d4e5f6a7b8c9d0e1", "zz" * 12]:
+        with pytest.raises(InvalidInput):
+            validate_org_id(bad)
+
+
+def test_connect_to_rules() -> None:
+    rule = parse_connect_to("example.test:443:127.0.0.1:8443")
+    assert rule == ConnectTo("example.test", 443, "127.0.0.1", 8443)
+    assert route((rule,), "example.test", 443) == ("127.0.0.1", 8443)
+    assert route((rule,), "other.test", 443) == ("other.test", 443)
+    wildcard = parse_connect_to("::[::1]:")
+    assert route((wildcard,), "any.test", 443) == ("::1", 443)
+    for bad in ["example.test:443", "a:b:c:d", "a:99999:b:1"]:
+        with pytest.raises(InvalidInput):
+            parse_connect_to(bad)

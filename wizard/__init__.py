@@ -1,0 +1,3 @@
+"""adue-wizard: set up and troubleshoot Apple account-driven user enrollment."""
+
+__version__ = "0.1.0"

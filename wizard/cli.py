@@ -1,0 +1,211 @@
+"""The `adue-wizard` command: the TUI with no arguments, or `verify`, `generate`, `status`.
+
+Thin by design: it parses arguments, turns bad input into one line and exit status 2, and
+calls the core. Textual is imported only when the TUI starts, so the plain commands start
+fast over SSH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import ssl
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from wizard import __version__
+from wizard.core.connect_to import parse_connect_to
+from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="adue-wizard",
+        description="Set up and troubleshoot Apple account-driven user enrollment. "
+        "With no command, opens the guided setup.",
+    )
+    parser.add_argument("--version", action="version", version=f"adue-wizard {__version__}")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    _add_verify(commands)
+    return parser
+
+
+def _add_verify(commands: argparse._SubParsersAction[_Parser]) -> None:
+    verify = commands.add_parser(
+        "verify",
+        help="check domains the way an iPhone does",
+        description="Check https://DOMAIN/.well-known/com.apple.remotemanagement the way an "
+        "Apple device does. Exit status: 0 all passed (warnings allowed), 1 a check failed, "
+        "2 bad usage or input.",
+    )
+    verify.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="domain, URL or Managed Apple Account e-mail",
+    )
+    verify.add_argument("--json", action="store_true", help="one JSON object per domain per line")
+    verify.add_argument("--org-id", help="JumpCloud organization ID (24 lowercase hex characters)")
+    verify.add_argument(
+        "--connect-to",
+        action="append",
+        default=[],
+        metavar="HOST1:PORT1:HOST2:PORT2",
+        help="connect to HOST2:PORT2 for HOST1:PORT1 (curl's meaning; repeatable; "
+        "applies to redirect targets too)",
+    )
+    verify.add_argument("--ca-bundle", metavar="PEM", help="trust these roots instead of certifi's")
+    verify.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=10.0,
+        metavar="S",
+        help="deadline for the whole check of one domain (default 10)",
+    )
+    verify.add_argument(
+        "--max-redirects",
+        type=_non_negative_int,
+        default=5,
+        metavar="N",
+        help="redirects allowed (default 5; Apple does not document the device's limit)",
+    )
+    verify.add_argument(
+        "--max-bytes",
+        type=_positive_int,
+        default=64 * 1024,
+        metavar="N",
+        help="largest body accepted (default 65536)",
+    )
+    verify.add_argument(
+        "--user",
+        metavar="EMAIL",
+        help="user-identifier to send (default probe@DOMAIN; a bare name gets @DOMAIN)",
+    )
+    verify.add_argument(
+        "--model-family",
+        default="iPhone",
+        metavar="F[,F]",
+        help="model-family to send; a comma list checks each (default iPhone)",
+    )
+    verify.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=16,
+        metavar="N",
+        help="domains checked at once (default 16)",
+    )
+    verify.add_argument(
+        "--probe-enroll",
+        action="store_true",
+        help="also POST once to the BaseURL and expect an apple-as-web 401 challenge",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "verify":
+            return _run_verify(args)
+    except InvalidInput as error:
+        print(f"adue-wizard: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return EXIT_OK
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from wizard.core.verifier import MODEL_FAMILIES, Verifier, VerifyOptions
+
+    if not args.targets:
+        raise InvalidInput("verify needs at least one domain, URL or e-mail")
+    domains = [normalise_domain(target) for target in args.targets]
+    org_id = validate_org_id(args.org_id) if args.org_id is not None else None
+    if args.user is not None and (not args.user.strip() or any(c.isspace() for c in args.user)):
+        raise InvalidInput(f"--user {args.user!r} must be an e-mail address without spaces")
+    families = tuple(_model_family(name, MODEL_FAMILIES) for name in args.model_family.split(","))
+    options = VerifyOptions(
+        org_id=org_id,
+        connect_to=tuple(parse_connect_to(spec) for spec in args.connect_to),
+        ca_bundle=_ca_bundle(args.ca_bundle),
+        timeout=args.timeout,
+        max_redirects=args.max_redirects,
+        max_bytes=args.max_bytes,
+        user=args.user,
+        model_families=families,
+        concurrency=args.concurrency,
+        probe_enroll=args.probe_enroll,
+    )
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+    async def run() -> bool:
+        from wizard.core.text_report import render_json_line, render_report, render_totals
+
+        reports = []
+        async with Verifier(options) as verifier:
+            async for report in verifier.verify_all(domains):
+                reports.append(report)
+                if args.json:
+                    print(render_json_line(report), flush=True)
+                else:
+                    print(render_report(report, colour=colour) + "\n", flush=True)
+        if not args.json and len(reports) > 1:
+            print(render_totals(reports))
+        return all(report.ok for report in reports)
+
+    return EXIT_OK if asyncio.run(run()) else EXIT_FAILED
+
+
+def _model_family(name: str, known: Sequence[str]) -> str:
+    for family in known:
+        if family.lower() == name.strip().lower():
+            return family
+    raise InvalidInput(f"--model-family {name!r} is not one of {', '.join(known)}")
+
+
+def _ca_bundle(path: str | None) -> str | None:
+    if path is None:
+        return None
+    if not os.path.isfile(path):
+        raise InvalidInput(f"--ca-bundle {path!r}: no such file")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError, ValueError):
+        raise InvalidInput(f"--ca-bundle {path!r} holds no PEM certificates") from None
+    return path
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(text)

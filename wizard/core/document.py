@@ -1,0 +1,178 @@
+"""The service-discovery document an Apple device expects, and the rules it must meet.
+
+    {"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.net/enroll"}]}
+
+The device reads the first item of `Servers` only. JumpCloud supports `mdm-byod`
+(user enrollment) and not `mdm-adde` (account-driven device enrollment).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+USER_ENROLLMENT = "mdm-byod"
+DEVICE_ENROLLMENT = "mdm-adde"
+KNOWN_VERSIONS = (USER_ENROLLMENT, DEVICE_ENROLLMENT)
+
+Severity = Literal["warn", "fail"]
+
+
+@dataclass(frozen=True)
+class DocumentError(Exception):
+    """The document cannot be used; `code` is `bad_json` (shape) or `bad_config` (values)."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something about a well-formed document worth telling the admin."""
+
+    severity: Severity
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DiscoveryDocument:
+    version: str
+    base_url: str
+    server_count: int
+    raw: dict[str, Any]
+
+
+def parse_document_text(text: str) -> DiscoveryDocument:
+    """Parse JSON text and check its shape; raises DocumentError."""
+    return parse_document(load_json(text))
+
+
+def load_json(text: str) -> Any:
+    """json.loads that turns every way JSON can fail (deep nesting included) into DocumentError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise DocumentError(
+            "bad_json", "the JSON is nested too deeply to be a discovery document"
+        ) from None
+    except ValueError as error:  # JSONDecodeError, and int-too-long from huge numbers
+        raise DocumentError("bad_json", f"the body is not JSON ({_first_line(error)})") from None
+
+
+def parse_document(data: Any) -> DiscoveryDocument:
+    """Check the Apple schema's shape; Version/BaseURL problems are `bad_config`."""
+    if not isinstance(data, dict):
+        raise DocumentError(
+            "bad_json", f'the JSON is {_kind(data)}, not an object like {{"Servers": [...]}}'
+        )
+    if "Servers" not in data:
+        close = [key for key in data if isinstance(key, str) and key.lower() == "servers"]
+        hint = f' (found "{close[0]}"; the key is case-sensitive)' if close else ""
+        raise DocumentError("bad_json", f'the JSON has no "Servers" key{hint}')
+    servers = data["Servers"]
+    if not isinstance(servers, list) or not servers:
+        raise DocumentError("bad_json", '"Servers" must be a non-empty array')
+    first = servers[0]
+    if not isinstance(first, dict):
+        raise DocumentError(
+            "bad_json", f'the first item of "Servers" is {_kind(first)}, not an object'
+        )
+    version = first.get("Version")
+    base_url = first.get("BaseURL")
+    if not isinstance(version, str) or not version:
+        raise DocumentError("bad_config", 'the first server has no "Version" string')
+    if not isinstance(base_url, str) or not base_url:
+        raise DocumentError("bad_config", 'the first server has no "BaseURL" string')
+    return DiscoveryDocument(
+        version=version, base_url=base_url, server_count=len(servers), raw=data
+    )
+
+
+def check_rules(document: DiscoveryDocument, *, jumpcloud: bool) -> list[Finding]:
+    """Provider rules on a well-shaped document: fails first, then warnings."""
+    findings: list[Finding] = []
+    if jumpcloud and document.version != USER_ENROLLMENT:
+        findings.append(
+            Finding(
+                "fail",
+                "bad_config",
+                f'Version is "{document.version}"; JumpCloud supports only "{USER_ENROLLMENT}"',
+            )
+        )
+    elif document.version == DEVICE_ENROLLMENT:
+        findings.append(
+            Finding(
+                "warn",
+                "version_device_enrollment",
+                f'Version is "{DEVICE_ENROLLMENT}" (device enrollment); '
+                f'user enrollment is "{USER_ENROLLMENT}"',
+            )
+        )
+    elif document.version not in KNOWN_VERSIONS:
+        findings.append(
+            Finding(
+                "fail",
+                "bad_config",
+                f'Version is "{document.version}"; expected "{USER_ENROLLMENT}"',
+            )
+        )
+    problem = base_url_problem(document.base_url)
+    if problem:
+        findings.append(Finding("fail", "bad_config", problem))
+    if document.server_count > 1:
+        findings.append(
+            Finding(
+                "warn",
+                "multiple_servers",
+                f'"Servers" has {document.server_count} items; devices use only the first',
+            )
+        )
+    findings.sort(key=lambda finding: finding.severity != "fail")
+    return findings
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a BaseURL (absolute https with a host), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return f"BaseURL {url!r} is not a valid URL"
+    if parts.scheme != "https":
+        return f"BaseURL {url!r} must be an absolute https:// URL"
+    if not parts.hostname:
+        return f"BaseURL {url!r} has no host"
+    return None
+
+
+def build_document(base_url: str, version: str = USER_ENROLLMENT) -> str:
+    """The discovery document for `base_url`, as the text to publish."""
+    problem = base_url_problem(base_url)
+    if problem:
+        raise DocumentError("bad_config", problem)
+    document = {"Servers": [{"Version": version, "BaseURL": base_url}]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _kind(value: Any) -> str:
+    names = {
+        list: "an array",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        dict: "an object",
+    }
+    if value is None:
+        return "null"
+    return names.get(type(value), type(value).__name__)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0][:120]

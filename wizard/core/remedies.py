@@ -1,0 +1,233 @@
+"""The remediation catalogue: for every failure and warning code, what is wrong, what the
+JumpCloud portal says when its own check meets it, and the exact fix.
+
+Written for an admin at 3 a.m.: one sentence each, no jargon that needs a second lookup.
+Portal messages are quoted from JumpCloud's "Troubleshooting Error Messages" list; where
+the portal has no check for a problem, `portal_message` is None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PORTAL_NO_WELL_KNOWN = (
+    "Verification failed to get a well-known URL. Please check your info and try again."
+)
+PORTAL_STATUS = (
+    "An issue occurred during verification. Refer to the help article for remediation tips."
+)
+PORTAL_CONTENT_TYPE = (
+    "During verification, an unexpected content type was returned. "
+    "Please check your info and try again."
+)
+PORTAL_LENGTH = (
+    "Either unknown content or improper content length was detected during verification. "
+    "Refer to the help article for remediation tips."
+)
+PORTAL_UNREADABLE = (
+    "Verification failed to read the response body. Refer to the help article for remediation tips."
+)
+PORTAL_JSON = (
+    "Verification failed to understand the JSON response. Refer to the help article for "
+    "remediation tips."
+)
+PORTAL_CONFIG = (
+    "There was an invalid configuration of a well-known URL response during verification. "
+    "Refer to the help article for remediation tips."
+)
+PORTAL_REDIRECTS = (
+    "There were too many redirects during verification. Refer to the help article for "
+    "remediation tips."
+)
+
+
+@dataclass(frozen=True)
+class Remedy:
+    problem: str
+    fix: str
+    portal_message: str | None
+
+    def as_text(self) -> str:
+        """One paragraph: the fix, then the portal message the admin may have seen."""
+        text = f"{self.problem} Fix: {self.fix}"
+        if self.portal_message:
+            text += f' (JumpCloud portal: "{self.portal_message}")'
+        return text
+
+
+FAILURE_CODES = (
+    "invalid_domain",
+    "connect_failed",
+    "timeout",
+    "tls_untrusted",
+    "tls_hostname_mismatch",
+    "tls_expired",
+    "tls_protocol",
+    "tls_weak_key",
+    "insecure_redirect",
+    "too_many_redirects",
+    "bad_status",
+    "bad_content_type",
+    "body_too_large",
+    "unreadable_body",
+    "bad_json",
+    "bad_config",
+    "enroll_probe_failed",
+)
+
+CATALOGUE: dict[str, Remedy] = {
+    # Failures: the codes of the public contract.
+    "invalid_domain": Remedy(
+        "The domain does not resolve in DNS, so no device can reach it.",
+        "Create an A/AAAA (or CNAME) record for the exact domain users sign in with "
+        "(the part after @ in their Managed Apple Account), then wait for DNS to propagate.",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "connect_failed": Remedy(
+        "Nothing accepted an HTTPS connection on port 443 for this name.",
+        "Make sure a web server listens on 443 for this exact name (not only www.) and that "
+        "firewalls and load balancers let it through.",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "timeout": Remedy(
+        "The server did not finish answering within the time limit.",
+        "Check the server is not overloaded or dropping packets, and that the well-known path "
+        "is not handled by a slow application route; a static file or redirect answers at once.",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "tls_untrusted": Remedy(
+        "The certificate does not chain to a publicly trusted root (self-signed, private CA, "
+        "or a missing intermediate).",
+        "Install a certificate from a public CA (e.g. Let's Encrypt) and serve the full chain "
+        "(leaf + intermediates: fullchain.pem, not cert.pem).",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "tls_hostname_mismatch": Remedy(
+        "The certificate is not valid for this host name.",
+        "Issue a certificate that covers the exact domain (the apex too, if users sign in "
+        "with user@example.com), and make sure the server picks it for this name (SNI).",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "tls_expired": Remedy(
+        "The certificate has expired (or is not yet valid).",
+        "Renew the certificate, reload the web server, and check the renewal job (certbot "
+        "timer, ACME client) so it does not lapse again.",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "tls_protocol": Remedy(
+        "The server offers no TLS version or cipher suite Apple devices accept.",
+        "Enable TLS 1.2 or 1.3 with forward-secret ECDHE and AES-GCM suites, e.g. NGINX "
+        "`ssl_protocols TLSv1.2 TLSv1.3;` and Mozilla's 'intermediate' cipher list.",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "tls_weak_key": Remedy(
+        "The certificate's key or signature is too weak for App Transport Security.",
+        "Reissue the certificate with an RSA key of 2048 bits or more (or ECDSA P-256) and a "
+        "SHA-256 (or stronger) signature.",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "insecure_redirect": Remedy(
+        "A redirect in the chain points to plain http://; devices only follow HTTPS.",
+        "Make every redirect target an https:// URL (check the Location header of each hop).",
+        PORTAL_NO_WELL_KNOWN,
+    ),
+    "too_many_redirects": Remedy(
+        "The redirect chain is too long or loops back on itself.",
+        "Redirect the well-known URL once, straight to the final target; look for an "
+        "apex-to-www or http-to-https rule that fires again on the target.",
+        PORTAL_REDIRECTS,
+    ),
+    "bad_status": Remedy(
+        "The well-known URL did not answer 200 OK.",
+        "Make https://<domain>/.well-known/com.apple.remotemanagement return 200 with the "
+        "document (self-host) or a 301 to the discovery URL (redirect); a 404 usually means "
+        "the file or rule is not where the server looks.",
+        PORTAL_STATUS,
+    ),
+    "bad_content_type": Remedy(
+        "The document is not served as application/json.",
+        "Set the MIME type for this extensionless file to application/json (NGINX "
+        "`default_type application/json;`, Apache `ForceType application/json`, IIS mimeMap "
+        'fileExtension=".").',
+        PORTAL_CONTENT_TYPE,
+    ),
+    "body_too_large": Remedy(
+        "The body is larger than a discovery document should be, or its length does not match "
+        "Content-Length.",
+        "Serve only the small JSON document (a few hundred bytes); check that no HTML page, "
+        "compression or proxy rewrites the response.",
+        PORTAL_LENGTH,
+    ),
+    "unreadable_body": Remedy(
+        "The body could not be read: the connection was cut mid-body or it is not UTF-8 text.",
+        "Save the file as plain UTF-8 JSON and check that no proxy or filter truncates "
+        "the response.",
+        PORTAL_UNREADABLE,
+    ),
+    "bad_json": Remedy(
+        'The body is not JSON shaped like {"Servers": [{"Version": ..., "BaseURL": ...}]}.',
+        "Publish the document exactly as downloaded from the JumpCloud portal (Self Host > "
+        "Download JSON); a catch-all HTML page here also breaks Apple's fallback.",
+        PORTAL_JSON,
+    ),
+    "bad_config": Remedy(
+        "The document's Version or BaseURL is wrong.",
+        'Use Version "mdm-byod" and the BaseURL your MDM gives (absolute https://); for '
+        "JumpCloud, download the JSON again rather than editing it by hand.",
+        PORTAL_CONFIG,
+    ),
+    "enroll_probe_failed": Remedy(
+        "The enrollment endpoint (BaseURL) did not answer like an MDM that supports "
+        "account-driven enrollment.",
+        "Check the BaseURL is the one your MDM publishes and that its server is up; a healthy "
+        'one answers 401 with WWW-Authenticate: Bearer method="apple-as-web".',
+        None,
+    ),
+    # Warnings: the device may still enroll, but something is fragile or wrong.
+    "cert_expiring": Remedy(
+        "The certificate expires within 30 days.",
+        "Renew it now and confirm automatic renewal works.",
+        None,
+    ),
+    "query_not_forwarded": Remedy(
+        "The device's query (user-identifier, model-family) did not reach the end of the "
+        "redirect chain; Apple devices do not carry it across a redirect themselves.",
+        "Append the request's query to the redirect target (NGINX `&$args`, Apache "
+        "`[QSA]`, Caddy `&{query}`, Cloudflare dynamic concat); `adue-wizard generate` "
+        "writes these forms.",
+        None,
+    ),
+    "org_id_lost": Remedy(
+        "The JumpCloud organization_id did not survive the redirect chain, or differs from yours.",
+        "Redirect to https://apple.mdm.jumpcloud.com/account-driven-service-discovery?"
+        "organization_id=<your ID> and do not let a rule (e.g. Apache `Redirect`, Cloudflare "
+        "'Preserve query string') replace its query.",
+        PORTAL_CONFIG,
+    ),
+    "multiple_servers": Remedy(
+        "The document lists more than one server; devices use only the first.",
+        'Keep a single item in "Servers".',
+        None,
+    ),
+    "version_device_enrollment": Remedy(
+        'Version "mdm-adde" asks for account-driven device enrollment.',
+        'Use "mdm-byod" for user enrollment of personal devices, unless your MDM documents '
+        "device enrollment.",
+        PORTAL_CONFIG,
+    ),
+    "utf8_bom": Remedy(
+        "The file starts with a UTF-8 byte-order mark.",
+        "Save the file as UTF-8 without BOM (many Windows editors add one).",
+        None,
+    ),
+    "probe_inconclusive": Remedy(
+        "The enrollment endpoint refused the test request (400/403), which a healthy MDM may "
+        "do for a request that is not from a real device.",
+        "Nothing to fix if devices enroll; otherwise check the BaseURL with your MDM vendor.",
+        None,
+    ),
+}
+
+
+def remedy_for(code: str) -> Remedy | None:
+    return CATALOGUE.get(code)

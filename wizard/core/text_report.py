@@ -1,0 +1,79 @@
+"""The readable report of `adue-wizard verify`: hops, each check, and remedies.
+
+Everything from a server (URLs, headers, bodies) passes through `printable()` first, so a
+hostile server cannot move the cursor, change colours or retitle the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import unicodedata
+
+from wizard.core.remedies import remedy_for
+from wizard.core.results import CHECK_TITLES, DomainReport, Status
+
+_COLOURS: dict[str, str] = {"pass": "32", "warn": "33", "fail": "31", "skip": "2", "bold": "1"}
+_LABELS: dict[Status, str] = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
+WIDTH = 100
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (C0, C1, DEL, bidi overrides) shown as escapes."""
+    out = []
+    for ch in text:
+        if (
+            ch.isprintable()
+            or ch == " "
+            or (unicodedata.category(ch) == "Cf" and ch not in "\u202a\u202b\u202c\u202d\u202e")
+        ):
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def render_report(report: DomainReport, *, colour: bool) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{_COLOURS[style]}m{text}\x1b[0m" if colour else text
+
+    verdict = "PASS" if report.ok else f"FAIL ({report.failure})"
+    lines = [
+        paint(f"{report.domain}: {verdict}", "bold" if report.ok else "fail")
+        + f"  [{report.elapsed_ms} ms]"
+    ]
+    if report.hops:
+        lines.append("  Requests:")
+        for number, hop in enumerate(report.hops, 1):
+            status = str(hop.status) if hop.status is not None else "---"
+            lines.append(f"    {number}. {status} {printable(hop.url)}")
+            if hop.location is not None:
+                lines.append(f"       Location: {printable(hop.location)}")
+    lines.append("  Checks:")
+    for check in report.checks:
+        label = paint(_LABELS[check.status], check.status)
+        title = CHECK_TITLES.get(check.id, check.id)
+        lines.append(f"    {label}  {title}: {printable(check.summary)}")
+        entry = remedy_for(check.code) if check.code and check.status in ("warn", "fail") else None
+        if entry:
+            lines.extend(_wrapped(f"Why: {entry.problem}", "          "))
+            lines.extend(_wrapped(f"Fix: {entry.fix}", "          "))
+            if entry.portal_message:
+                lines.extend(_wrapped(f'JumpCloud portal: "{entry.portal_message}"', "          "))
+    return "\n".join(lines)
+
+
+def render_json_line(report: DomainReport) -> str:
+    # ensure_ascii keeps every control character escaped: safe to print to a terminal.
+    return json.dumps(report.as_json(), ensure_ascii=True)
+
+
+def render_totals(reports: list[DomainReport]) -> str:
+    failed = sum(1 for report in reports if not report.ok)
+    return f"{len(reports)} domains: {len(reports) - failed} passed, {failed} failed"
+
+
+def _wrapped(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+    )

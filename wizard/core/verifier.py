@@ -1,0 +1,556 @@
+"""Verify a domain's account-driven enrollment discovery the way an Apple device does.
+
+One GET to https://<domain>/.well-known/com.apple.remotemanagement with the device's query,
+redirects followed by hand one hop at a time, then the status, content type, body, JSON
+shape and provider rules; optionally one POST to the BaseURL. Each step is a `Check`; the
+whole check of one domain is bounded by `VerifyOptions.timeout`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+import httpx
+
+from wizard.core.connect_to import ConnectTo, find_rule
+from wizard.core.document import (
+    DocumentError,
+    check_rules,
+    load_json,
+    parse_document,
+)
+from wizard.core.results import CHECK_ORDER, Check, DomainReport, Hop, Status
+from wizard.core.tls import (
+    EXPIRY_WARNING_DAYS,
+    classify_connect_error,
+    inspect_certificate,
+    make_ssl_context,
+    not_after_of,
+)
+from wizard.core.transport import make_client
+
+WELL_KNOWN_PATH = "/.well-known/com.apple.remotemanagement"
+JUMPCLOUD_HOST = "apple.mdm.jumpcloud.com"
+MODEL_FAMILIES = ("AppleTV", "iPad", "iPhone", "Mac", "RealityDevice", "Watch")
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+WELL_KNOWN_FAILED = "com.apple.well-known.failed"
+
+OnCheck = Callable[[str, Check], None]
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    org_id: str | None = None
+    connect_to: tuple[ConnectTo, ...] = ()
+    ca_bundle: str | None = None
+    timeout: float = 10.0
+    max_redirects: int = 5
+    max_bytes: int = 64 * 1024
+    user: str | None = None
+    model_families: tuple[str, ...] = ("iPhone",)
+    concurrency: int = 16
+    probe_enroll: bool = False
+
+    def user_for(self, domain: str) -> str:
+        """The user-identifier a device would send: `--user`, or probe@<domain>."""
+        if not self.user:
+            return f"probe@{domain}"
+        return self.user if "@" in self.user else f"{self.user}@{domain}"
+
+
+def well_known_url(domain: str, user: str, family: str) -> str:
+    # Devices may send the @ unencoded; so do we, to look exactly like one.
+    query = urlencode({"user-identifier": user, "model-family": family}, safe="@", quote_via=quote)
+    return f"https://{domain}{WELL_KNOWN_PATH}?{query}"
+
+
+class _Deadline(Exception):
+    """Raised inside a run when an httpx timeout fires; handled like the overall deadline."""
+
+
+@dataclass
+class _Run:
+    """The checks of one domain as they are made; knows which step is in progress, so the
+    deadline can be charged to it."""
+
+    report: DomainReport
+    on_check: OnCheck | None
+    prefix: str = ""
+    current: str = "dns"
+    done: set[str] = field(default_factory=set)
+
+    def record(self, check_id: str, status: Status, summary: str, code: str | None = None) -> None:
+        check = Check(check_id, status, self.prefix + summary, code)
+        self.report.checks.append(check)
+        self.done.add(check_id)
+        if self.on_check:
+            self.on_check(self.report.domain, check)
+
+    def skip_rest(self, reason: str) -> None:
+        for check_id in CHECK_ORDER:
+            if check_id not in self.done:
+                self.record(check_id, "skip", reason)
+
+
+class Verifier:
+    """Holds the TLS context and the HTTP client shared by every domain of one run."""
+
+    def __init__(self, options: VerifyOptions) -> None:
+        self.options = options
+        self._ssl_context = make_ssl_context(options.ca_bundle)
+        self._client = make_client(
+            self._ssl_context,
+            options.connect_to,
+            timeout=options.timeout,
+            max_connections=max(4, options.concurrency * 2),
+        )
+
+    async def __aenter__(self) -> Verifier:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._client.aclose()
+
+    async def verify(self, domain: str, on_check: OnCheck | None = None) -> DomainReport:
+        """Check one normalised domain; never raises for anything the network does."""
+        started = time.perf_counter()
+        report = DomainReport(domain)
+        run = _Run(report, on_check)
+        try:
+            async with asyncio.timeout(self.options.timeout):
+                await self._check_domain(run)
+        except (TimeoutError, _Deadline):
+            run.record(
+                run.current,
+                "fail",
+                f"no complete answer within {self.options.timeout:g} s (while checking "
+                f"{run.current.replace('_', ' ')})",
+                "timeout",
+            )
+            run.skip_rest("not reached: the deadline passed")
+        report.elapsed_ms = round((time.perf_counter() - started) * 1000)
+        return report
+
+    async def verify_all(
+        self, domains: Sequence[str], on_check: OnCheck | None = None
+    ) -> AsyncIterator[DomainReport]:
+        """Check domains concurrently; yield reports in input order as soon as each is ready."""
+        limit = asyncio.Semaphore(self.options.concurrency)
+
+        async def one(domain: str) -> DomainReport:
+            async with limit:
+                return await self.verify(domain, on_check)
+
+        tasks = [asyncio.create_task(one(domain)) for domain in domains]
+        try:
+            for task in tasks:
+                yield await task
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    # -- the device's steps -------------------------------------------------------------
+
+    async def _check_domain(self, run: _Run) -> None:
+        domain = run.report.domain
+        if not await self._resolve(run, domain):
+            run.skip_rest("not reached: the domain does not resolve")
+            return
+        families = self.options.model_families
+        for family in families:
+            # Each model family is a separate device request; its checks repeat the ids,
+            # their summaries start with the family when more than one is checked.
+            run.prefix = f"{family}: " if len(families) > 1 else ""
+            run.done = {"dns"}
+            await self._check_family(run, domain, family)
+            run.skip_rest("not reached: an earlier check failed")
+
+    async def _resolve(self, run: _Run, domain: str) -> bool:
+        rule = find_rule(self.options.connect_to, domain, 443)
+        if rule is not None:
+            run.record("dns", "skip", f"--connect-to {rule} routes {domain}:443")
+            return True
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(domain, 443, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as error:
+            reason = error.strerror if isinstance(error, socket.gaierror) else str(error)
+            run.record("dns", "fail", f"{domain} does not resolve ({reason})", "invalid_domain")
+            return False
+        addresses = sorted({str(info[4][0]) for info in infos})
+        run.record("dns", "pass", f"{domain} resolves to {', '.join(addresses[:4])}")
+        return True
+
+    async def _check_family(self, run: _Run, domain: str, family: str) -> None:
+        url = well_known_url(domain, self.options.user_for(domain), family)
+        response = await self._follow_redirects(run, url)
+        if response is None:
+            return
+        try:
+            base_url = await self._check_final_response(run, response)
+        finally:
+            await response.aclose()
+        if base_url is None:
+            return
+        if self.options.probe_enroll:
+            await self._probe_enrollment(run, base_url)
+        else:
+            run.record("enroll_probe", "skip", "not requested (--probe-enroll sends one POST)")
+
+    async def _follow_redirects(self, run: _Run, url: str) -> httpx.Response | None:
+        """Request `url` and each redirect target in turn; return the final response, open,
+        after recording the `connect` and `redirects` checks, or None after a failure."""
+        run.current = "connect"
+        visited = [url]
+        tls_facts: list[str] = []
+        expiring: str | None = None
+        while True:
+            hop = Hop(url)
+            run.report.hops.append(hop)
+            host = urlsplit(url).hostname or url
+            try:
+                response = await self._client.send(
+                    self._client.build_request("GET", url), stream=True
+                )
+            except httpx.TimeoutException:
+                raise _Deadline() from None
+            except httpx.HTTPError as error:
+                classified = classify_connect_error(error, host)
+                run.record("connect", "fail", classified.summary, classified.code)
+                return None
+            hop.status = response.status_code
+            weakness, summary, days_left = _describe_tls(response)
+            hop.tls = summary
+            if weakness:
+                await response.aclose()
+                run.record("connect", "fail", f"{host}: {weakness}", "tls_weak_key")
+                return None
+            if summary and len(tls_facts) < 3:
+                tls_facts.append(f"{host}: {summary}")
+            if days_left is not None and days_left < EXPIRY_WARNING_DAYS and expiring is None:
+                expiring = f"the certificate for {host} expires in {days_left} days"
+
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or location is None:
+                self._record_connect(run, tls_facts, expiring)
+                self._record_redirects(run, visited)
+                run.current = "status"
+                return response
+            await response.aclose()
+            hop.location = location
+            problem, next_url = self._next_hop(url, location, visited)
+            if problem:
+                self._record_connect(run, tls_facts, expiring)
+                run.record("redirects", "fail", problem[1], problem[0])
+                return None
+            url = next_url
+            visited.append(url)
+
+    def _next_hop(
+        self, url: str, location: str, visited: list[str]
+    ) -> tuple[tuple[str, str] | None, str]:
+        """Resolve a Location header; return ((code, summary), "") when it must not be followed."""
+        try:
+            target = str(httpx.URL(url).join(location))
+        except (httpx.InvalidURL, ValueError):
+            return ("bad_status", f"redirect to an invalid URL: {location!r}"), ""
+        if urlsplit(target).scheme != "https":
+            return ("insecure_redirect", f"hop {len(visited)} redirects to non-HTTPS {target}"), ""
+        if target in visited:
+            loop = " -> ".join([*visited[visited.index(target) :], target])
+            return ("too_many_redirects", f"redirect loop: {loop}"), ""
+        if len(visited) > self.options.max_redirects:
+            return (
+                "too_many_redirects",
+                f"more than {self.options.max_redirects} redirects (next: {target})",
+            ), ""
+        return None, target
+
+    def _record_connect(self, run: _Run, tls_facts: list[str], expiring: str | None) -> None:
+        summary = "; ".join(tls_facts) or "connected"
+        if expiring:
+            run.record("connect", "warn", f"{expiring} ({summary})", "cert_expiring")
+        else:
+            run.record("connect", "pass", summary)
+
+    def _record_redirects(self, run: _Run, visited: list[str]) -> None:
+        count = len(visited) - 1
+        if count == 0:
+            run.record("redirects", "pass", "no redirects: the domain answers itself")
+            return
+        final = visited[-1]
+        query = parse_qs(urlsplit(final).query)
+        described = f"{count} redirect{'s' if count > 1 else ''} to {final}"
+        org_problem = self._org_id_problem(visited)
+        if org_problem:
+            run.record("redirects", "warn", f"{described}; {org_problem}", "org_id_lost")
+        elif "user-identifier" not in query or "model-family" not in query:
+            run.record(
+                "redirects",
+                "warn",
+                f"{described}; the device's user-identifier/model-family did not reach it",
+                "query_not_forwarded",
+            )
+        else:
+            run.record("redirects", "pass", f"{described}; the device's query was forwarded")
+
+    def _org_id_problem(self, visited: list[str]) -> str | None:
+        expected = self.options.org_id
+        if expected is None:
+            return None
+        for url in visited:
+            parts = urlsplit(url)
+            if parts.hostname == JUMPCLOUD_HOST:
+                found = parse_qs(parts.query).get("organization_id", [])
+                if not found:
+                    return "the JumpCloud organization_id was lost on the way"
+                if expected not in found:
+                    return f"organization_id is {found[0]!r}, not {expected!r}"
+        return None
+
+    async def _check_final_response(self, run: _Run, response: httpx.Response) -> str | None:
+        """Status, content type, body and document; the BaseURL when the config is usable."""
+        if not await self._check_status(run, response):
+            return None
+        self._check_content_type(run, response)
+        run.current = "body"
+        text = await self._read_body(run, response)
+        if text is None:
+            return None
+        run.current = "json"
+        return self._check_document(run, text)
+
+    async def _check_status(self, run: _Run, response: httpx.Response) -> bool:
+        status = response.status_code
+        if status == 200:
+            run.record("status", "pass", "200 OK")
+            return True
+        reason = response.reason_phrase or ""
+        if status in REDIRECT_STATUSES or 300 <= status < 400:
+            summary = f"{status} {reason} without a Location header".replace("  ", " ")
+        elif status == 403 and (refusal := await _apple_refusal(response)):
+            summary = f"403 {WELL_KNOWN_FAILED}: {refusal}"
+        else:
+            summary = f"{status} {reason}".strip() + f" from {response.request.url}"
+        run.record("status", "fail", summary, "bad_status")
+        return False
+
+    def _check_content_type(self, run: _Run, response: httpx.Response) -> None:
+        header = response.headers.get("content-type")
+        if header is None:
+            run.record("content_type", "fail", "no Content-Type header", "bad_content_type")
+            return
+        media = header.split(";", 1)[0].strip().lower()
+        if media == "application/json":
+            run.record("content_type", "pass", header)
+        else:
+            run.record(
+                "content_type",
+                "fail",
+                f"served as {header!r}; devices need application/json",
+                "bad_content_type",
+            )
+
+    async def _read_body(self, run: _Run, response: httpx.Response) -> str | None:
+        limit = self.options.max_bytes
+        declared = _declared_length(response)
+        if declared == -1:
+            run.record(
+                "body", "fail", "the Content-Length header is not a number", "body_too_large"
+            )
+            return None
+        if declared is not None and declared > limit:
+            run.record(
+                "body",
+                "fail",
+                f"Content-Length is {declared} bytes; limit {limit}",
+                "body_too_large",
+            )
+            return None
+        chunks: list[bytes] = []
+        received = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                received += len(chunk)
+                if received > limit:
+                    run.record("body", "fail", f"more than {limit} bytes", "body_too_large")
+                    return None
+                chunks.append(chunk)
+        except httpx.TimeoutException:
+            raise _Deadline() from None
+        except httpx.DecodingError as error:
+            run.record(
+                "body", "fail", f"the body could not be decoded ({error})", "unreadable_body"
+            )
+            return None
+        except httpx.HTTPError:
+            if declared is not None and response.num_bytes_downloaded < declared:
+                run.record(
+                    "body",
+                    "fail",
+                    f"Content-Length says {declared} bytes but the server sent "
+                    f"{response.num_bytes_downloaded} and closed",
+                    "body_too_large",
+                )
+            else:
+                run.record(
+                    "body",
+                    "fail",
+                    f"the connection was cut after {received} bytes of the body",
+                    "unreadable_body",
+                )
+            return None
+        body = b"".join(chunks)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            run.record(
+                "body",
+                "fail",
+                f"the body is not UTF-8 (byte 0x{body[error.start]:02x} at offset {error.start})",
+                "unreadable_body",
+            )
+            return None
+        if text.startswith("\ufeff"):
+            run.record(
+                "body", "warn", f"{len(body)} bytes, UTF-8 with a byte-order mark", "utf8_bom"
+            )
+            return text[1:]
+        run.record("body", "pass", f"{len(body)} bytes, UTF-8")
+        return text
+
+    def _check_document(self, run: _Run, text: str) -> str | None:
+        if not text.strip():
+            run.record("json", "fail", "the body is empty", "bad_json")
+            return None
+        try:
+            data = load_json(text)
+            run.report.document = data
+            document = parse_document(data)
+        except DocumentError as error:
+            if error.code == "bad_config":
+                run.record("json", "pass", "JSON with a Servers array")
+                run.current = "config"
+            run.record(run.current, "fail", error.message, error.code)
+            return None
+        findings = check_rules(document, jumpcloud=self.options.org_id is not None)
+        servers = [finding for finding in findings if finding.code == "multiple_servers"]
+        if servers:
+            run.record("json", "warn", servers[0].message, servers[0].code)
+        else:
+            run.record("json", "pass", "JSON with one server")
+        run.current = "config"
+        rest = [finding for finding in findings if finding.code != "multiple_servers"]
+        if rest:
+            worst = rest[0]
+            run.record("config", worst.severity, worst.message, worst.code)
+            if worst.severity == "fail":
+                return None
+        else:
+            run.record(
+                "config", "pass", f'Version "{document.version}", BaseURL {document.base_url}'
+            )
+        return document.base_url
+
+    async def _probe_enrollment(self, run: _Run, base_url: str) -> None:
+        run.current = "enroll_probe"
+        host = urlsplit(base_url).hostname or base_url
+        try:
+            response = await self._client.post(
+                base_url, content=b"", headers={"Content-Type": "application/pkcs7-signature"}
+            )
+        except httpx.TimeoutException:
+            raise _Deadline() from None
+        except httpx.HTTPError as error:
+            reason = classify_connect_error(error, host).summary
+            run.record("enroll_probe", "fail", f"POST {base_url}: {reason}", "enroll_probe_failed")
+            return
+        run.record("enroll_probe", *_judge_probe(response))
+
+
+def _judge_probe(response: httpx.Response) -> tuple[Status, str, str | None]:
+    status = response.status_code
+    challenge = response.headers.get("www-authenticate", "")
+    if status == 401:
+        if re.search(r"\bbearer\b", challenge, re.I) and re.search(
+            r'method\s*=\s*"?apple-as-web"?', challenge, re.I
+        ):
+            url = re.search(r'url\s*=\s*"([^"]*)"', challenge, re.I)
+            if url:
+                return "pass", f'401 with Bearer method="apple-as-web", url={url.group(1)}', None
+            return "fail", "401 apple-as-web challenge without a url", "enroll_probe_failed"
+        return (
+            "fail",
+            f"401 without an apple-as-web challenge (WWW-Authenticate: {challenge!r})",
+            "enroll_probe_failed",
+        )
+    if status in (400, 403):
+        return (
+            "warn",
+            f"{status}: inconclusive; the MDM refused a test request",
+            "probe_inconclusive",
+        )
+    return "fail", f"{status} {response.reason_phrase}; expected 401", "enroll_probe_failed"
+
+
+def _describe_tls(response: httpx.Response) -> tuple[str | None, str | None, int | None]:
+    """(weakness, "TLSv1.3 cipher, RSA 2048 until 2027-01-01", days left) for the connection."""
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    if not isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
+        return None, None, None
+    der = ssl_object.getpeercert(binary_form=True)
+    cipher = ssl_object.cipher()
+    protocol = f"{ssl_object.version()} {cipher[0] if cipher else ''}".strip()
+    if not der:
+        return None, protocol, None
+    not_after = not_after_of(ssl_object.getpeercert() or {})
+    if not_after is None:
+        return None, protocol, None
+    try:
+        facts = inspect_certificate(der, not_after)
+    except (ValueError, IndexError):
+        return None, f"{protocol}, certificate not readable", None
+    summary = f"{protocol}, {facts.key} certificate valid until {facts.not_after:%Y-%m-%d}"
+    return facts.weakness, summary, facts.days_left()
+
+
+def _declared_length(response: httpx.Response) -> int | None:
+    """Content-Length as an int, None when absent, -1 when it is not a number."""
+    value = response.headers.get("content-length")
+    if value is None:
+        return None
+    value = value.split(",")[0].strip()
+    return int(value) if value.isdigit() else -1
+
+
+async def _apple_refusal(response: httpx.Response) -> str | None:
+    """The message of a `com.apple.well-known.failed` refusal body, if that is what it is."""
+    body = b""
+    try:
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > 8192:
+                return None
+        data = load_json(body.decode("utf-8"))
+    except (httpx.HTTPError, UnicodeDecodeError, DocumentError):
+        return None
+    if isinstance(data, dict) and data.get("code") == WELL_KNOWN_FAILED:
+        message = data.get("message") or data.get("description") or ""
+        return str(message)
+    return None
+
+
+async def verify_domains(
+    domains: Sequence[str], options: VerifyOptions, on_check: OnCheck | None = None
+) -> list[DomainReport]:
+    """Convenience: verify every domain and return the reports in input order."""
+    async with Verifier(options) as verifier:
+        return [report async for report in verifier.verify_all(domains, on_check)]
