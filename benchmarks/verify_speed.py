@@ -87,7 +87,8 @@ def main() -> None:
         bundle = Path(folder) / "ca.pem"
         ca.cert_pem.write_to_path(str(bundle))
         python = sys.executable
-        wizard = [python, "-m", "wizard", "verify", "--ca-bundle", str(bundle)]
+        # The installed console script, as an admin runs it.
+        wizard = [str(Path(python).with_name("adue-wizard")), "verify", "--ca-bundle", str(bundle)]
         route = ["--connect-to", f"::127.0.0.1:{server.port}"]
         url = f"https://127.0.0.1:{server.port}{PATH}"
 

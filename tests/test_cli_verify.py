@@ -107,11 +107,11 @@ def test_server_text_is_shown_literally_never_as_markup_or_escapes(
 ) -> None:
     hostile = "https://mdm.example.test/[bold red]x[/]\x1b]0;pwned\x07\x1b[2J"
     document = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": hostile}]})
-    server.route(WELL_KNOWN, json_document(document, "text/[blink]html"))
+    server.route(WELL_KNOWN, json_document(document, "text/[blink]html\x1b[31m"))
     text = run_cli("verify", DOMAIN, *routed(server, ca_bundle), env={"NO_COLOR": "1"})
     assert text.returncode == 1
     assert "\x1b" not in text.stdout and "\x07" not in text.stdout
-    assert "text/[blink]html" in text.stdout
+    assert "text/[blink]html\\x1b[31m" in text.stdout
     as_json = run_cli("verify", DOMAIN, "--json", *routed(server, ca_bundle))
     [line] = as_json.stdout.splitlines()
     assert "\x1b" not in line

@@ -373,3 +373,23 @@ def test_many_domains_keep_input_order(server: HTTPSServer, ca_bundle: Path) -> 
     reports = asyncio.run(verify_domains(domains, options_for(server, ca_bundle, concurrency=8)))
     assert [r.domain for r in reports] == domains
     assert all(r.ok for r in reports)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"this is not HTTP\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+        b"",
+    ],
+    ids=["garbage", "huge-header", "closed-at-once"],
+)
+def test_malformed_responses_are_bad_status(
+    server: HTTPSServer, ca_bundle: Path, raw: bytes
+) -> None:
+    async def send(request: Request, writer: asyncio.StreamWriter) -> None:
+        writer.write(raw)
+
+    server.route(WELL_KNOWN, send)
+    report = verify(options_for(server, ca_bundle))
+    assert report.failure == "bad_status", report.as_json()

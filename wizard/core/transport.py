@@ -1,76 +1,135 @@
-"""The HTTP client the verifier uses: httpx, with `--connect-to` applied at TCP connect time.
+"""The HTTP client the verifier uses: httpx, over a transport that behaves like a device.
 
-httpx has no connect-to option, but httpcore lets a connection pool use a custom network
-backend. The backend below swaps the address only when opening the socket, so TLS SNI, the
-certificate check and the Host header keep the URL's host, exactly like curl's --connect-to.
+httpx's custom-transport hook (`AsyncBaseTransport`) gets us two things its default
+transport cannot give:
+- `--connect-to`: the TCP connection goes to HOST2:PORT2 while TLS SNI, the certificate
+  check and the Host header keep the URL's host, exactly like curl's option;
+- a fresh TLS connection per request on plain asyncio, with the TLS session exposed to the
+  verifier (protocol, cipher, peer certificate) as the `ssl_object` response extension.
+HTTP/1.1 framing is h11's, the same parser httpx's own transport uses. Avoiding httpcore's
+pool also avoids importing anyio, which keeps `adue-wizard verify` quick to start.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
-import typing
+from collections.abc import AsyncIterator
 
-import httpcore
+import h11
 import httpx
 
 from wizard.core.connect_to import ConnectTo, route
 
 USER_AGENT = "adue-wizard"
+_READ_SIZE = 65536
 
 
-class _ConnectToBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, rules: tuple[ConnectTo, ...]) -> None:
+class DeviceTransport(httpx.AsyncBaseTransport):
+    """One connection per request, closed when the response is closed."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, rules: tuple[ConnectTo, ...]) -> None:
+        self._ssl_context = ssl_context
         self._rules = rules
-        self._inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme != "https":
+            raise httpx.UnsupportedProtocol(f"only https:// is used, not {request.url}")
+        host = request.url.host
+        port = request.url.port or 443
         target_host, target_port = route(self._rules, host, port)
-        return await self._inner.connect_tcp(
-            target_host, target_port, timeout, local_address, socket_options
+        try:
+            reader, writer = await asyncio.open_connection(
+                target_host, target_port, ssl=self._ssl_context, server_hostname=host
+            )
+        except (OSError, EOFError) as error:  # ssl.SSLError and socket.gaierror are OSErrors
+            raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
+
+        connection = h11.Connection(h11.CLIENT)
+        try:
+            body = await request.aread()
+            head = h11.Request(
+                method=request.method,
+                target=request.url.raw_path,
+                headers=list(request.headers.raw),
+            )
+            writer.write(connection.send(head) or b"")
+            if body:
+                writer.write(connection.send(h11.Data(data=body)) or b"")
+            writer.write(connection.send(h11.EndOfMessage()) or b"")
+            await writer.drain()
+            event = await _next_event(connection, reader, request)
+            while not isinstance(event, h11.Response):  # skip 1xx interim responses
+                event = await _next_event(connection, reader, request)
+        except BaseException:
+            writer.close()
+            raise
+        return httpx.Response(
+            status_code=event.status_code,
+            headers=event.headers.raw_items(),
+            stream=_ResponseBody(connection, reader, writer, request),
+            extensions={
+                "http_version": b"HTTP/" + event.http_version,
+                "reason_phrase": event.reason,
+                "ssl_object": writer.get_extra_info("ssl_object"),
+            },
         )
 
-    async def connect_unix_socket(
+
+class _ResponseBody(httpx.AsyncByteStream):
+    def __init__(
         self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - never used: no unix sockets here
-        return await self._inner.connect_unix_socket(path, timeout, socket_options)
+        connection: h11.Connection,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        request: httpx.Request,
+    ) -> None:
+        self._connection = connection
+        self._reader = reader
+        self._writer = writer
+        self._request = request
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while True:
+            event = await _next_event(self._connection, self._reader, self._request)
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+                return
+
+    async def aclose(self) -> None:
+        self._writer.close()
+        with contextlib.suppress(OSError, asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(self._writer.wait_closed(), 1.0)
 
 
-def make_client(
-    ssl_context: ssl.SSLContext,
-    rules: tuple[ConnectTo, ...],
-    *,
-    timeout: float,
-    max_connections: int,
-) -> httpx.AsyncClient:
+async def _next_event(
+    connection: h11.Connection, reader: asyncio.StreamReader, request: httpx.Request
+) -> object:
+    """The next h11 event (callers test its type).
+
+    A peer that closes early or does not speak HTTP/1.1 raises httpx.RemoteProtocolError."""
+    while True:
+        try:
+            event = connection.next_event()
+        except h11.RemoteProtocolError as error:
+            raise httpx.RemoteProtocolError(str(error), request=request) from error
+        if event is not h11.NEED_DATA:
+            return event
+        try:
+            data = await reader.read(_READ_SIZE)
+        except (OSError, EOFError) as error:
+            raise httpx.ReadError(str(error) or type(error).__name__, request=request) from error
+        connection.receive_data(data)
+
+
+def make_client(ssl_context: ssl.SSLContext, rules: tuple[ConnectTo, ...]) -> httpx.AsyncClient:
     """An AsyncClient that never follows redirects itself and ignores proxy variables
     (a device connects directly; the verifier must see what it sees)."""
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
-    # Replace the pool httpx built with one that routes through the connect-to backend;
-    # httpx's transport only forwards requests to `_pool`, so the rest stays httpx's own.
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context,
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections,
-        keepalive_expiry=5.0,
-        network_backend=_ConnectToBackend(rules),
-    )
     return httpx.AsyncClient(
-        transport=transport,
+        transport=DeviceTransport(ssl_context, rules),
         follow_redirects=False,
         trust_env=False,
-        timeout=httpx.Timeout(timeout),
         headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
     )

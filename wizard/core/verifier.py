@@ -71,10 +71,6 @@ def well_known_url(domain: str, user: str, family: str) -> str:
     return f"https://{domain}{WELL_KNOWN_PATH}?{query}"
 
 
-class _Deadline(Exception):
-    """Raised inside a run when an httpx timeout fires; handled like the overall deadline."""
-
-
 @dataclass
 class _Run:
     """The checks of one domain as they are made; knows which step is in progress, so the
@@ -105,12 +101,7 @@ class Verifier:
     def __init__(self, options: VerifyOptions) -> None:
         self.options = options
         self._ssl_context = make_ssl_context(options.ca_bundle)
-        self._client = make_client(
-            self._ssl_context,
-            options.connect_to,
-            timeout=options.timeout,
-            max_connections=max(4, options.concurrency * 2),
-        )
+        self._client = make_client(self._ssl_context, options.connect_to)
 
     async def __aenter__(self) -> Verifier:
         return self
@@ -126,7 +117,7 @@ class Verifier:
         try:
             async with asyncio.timeout(self.options.timeout):
                 await self._check_domain(run)
-        except (TimeoutError, _Deadline):
+        except TimeoutError:
             run.record(
                 run.current,
                 "fail",
@@ -219,8 +210,14 @@ class Verifier:
                 response = await self._client.send(
                     self._client.build_request("GET", url), stream=True
                 )
-            except httpx.TimeoutException:
-                raise _Deadline() from None
+            except httpx.RemoteProtocolError as error:
+                # TLS worked, but what came back is not an HTTP response a device can read.
+                self._record_connect(run, tls_facts, expiring)
+                self._record_redirects(run, visited)
+                run.record(
+                    "status", "fail", f"no valid HTTP response from {host} ({error})", "bad_status"
+                )
+                return None
             except httpx.HTTPError as error:
                 classified = classify_connect_error(error, host)
                 run.record("connect", "fail", classified.summary, classified.code)
@@ -383,8 +380,6 @@ class Verifier:
                     run.record("body", "fail", f"more than {limit} bytes", "body_too_large")
                     return None
                 chunks.append(chunk)
-        except httpx.TimeoutException:
-            raise _Deadline() from None
         except httpx.DecodingError as error:
             run.record(
                 "body", "fail", f"the body could not be decoded ({error})", "unreadable_body"
@@ -466,8 +461,6 @@ class Verifier:
             response = await self._client.post(
                 base_url, content=b"", headers={"Content-Type": "application/pkcs7-signature"}
             )
-        except httpx.TimeoutException:
-            raise _Deadline() from None
         except httpx.HTTPError as error:
             reason = classify_connect_error(error, host).summary
             run.record("enroll_probe", "fail", f"POST {base_url}: {reason}", "enroll_probe_failed")
@@ -502,8 +495,7 @@ def _judge_probe(response: httpx.Response) -> tuple[Status, str, str | None]:
 
 def _describe_tls(response: httpx.Response) -> tuple[str | None, str | None, int | None]:
     """(weakness, "TLSv1.3 cipher, RSA 2048 until 2027-01-01", days left) for the connection."""
-    stream = response.extensions.get("network_stream")
-    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    ssl_object = response.extensions.get("ssl_object")
     if not isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
         return None, None, None
     der = ssl_object.getpeercert(binary_form=True)
