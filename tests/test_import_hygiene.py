@@ -20,3 +20,17 @@ def test_core_modules_never_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_generate_command_does_not_import_textual() -> None:
+    code = (
+        "import sys\n"
+        "import wizard.cli as cli\n"
+        "assert cli.main(['generate', '--list']) == 0\n"
+        "assert cli.main(['generate', '--method', 'redirect', '--platform', 'nginx',"
+        " '--org-id', '5f1b2c3d4e5f6a7b8c9d0e1f']) == 0\n"
+        "leaked = [m for m in sys.modules if m.split('.')[0] == 'textual']\n"
+        "assert not leaked, leaked\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

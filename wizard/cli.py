@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"adue-wizard {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     _add_verify(commands)
+    _add_generate(commands)
     return parser
 
 
@@ -112,12 +113,50 @@ def _add_verify(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
+def _add_generate(commands: argparse._SubParsersAction[_Parser]) -> None:
+    generate = commands.add_parser(
+        "generate",
+        help="write the redirect or self-host artifact for your platform",
+        description="Print (or write with --out) the artifact and numbered steps that publish "
+        "the discovery URL on your platform. `generate --list` shows the platforms.",
+    )
+    generate.add_argument("--list", action="store_true", help="print the platform table")
+    generate.add_argument("--method", choices=["redirect", "self-host"])
+    generate.add_argument("--platform", metavar="NAME", help="see --list")
+    generate.add_argument(
+        "--org-id", help="JumpCloud organization ID (24 lowercase hex characters)"
+    )
+    source = generate.add_mutually_exclusive_group()
+    source.add_argument("--target", metavar="URL", help="redirect target of another MDM (https)")
+    source.add_argument(
+        "--base-url", metavar="URL", help="build the self-host document for this BaseURL"
+    )
+    source.add_argument(
+        "--json-file", metavar="PATH", help="the self-host document downloaded from your MDM"
+    )
+    generate.add_argument("--domain", metavar="D", help="the domain users sign in with")
+    generate.add_argument("--out", metavar="DIR", help="write the files into DIR")
+    generate.add_argument(
+        "--raw", action="store_true", help="print only the primary artifact, exactly"
+    )
+    generate.add_argument(
+        "--exact-seed",
+        action="store_true",
+        help="JumpCloud's documented form to the letter (does not forward the device's query)",
+    )
+    generate.add_argument("--force", action="store_true", help="replace differing files in DIR")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "verify":
             return _run_verify(args)
+        if args.command == "generate":
+            from wizard.generate_command import run_generate
+
+            return run_generate(args)
     except InvalidInput as error:
         print(f"adue-wizard: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,164 @@
+"""Hosted site builders and static hosts: Shopify, Squarespace, Netlify, Vercel, GitHub Pages,
+and "other" (the plain facts for any platform)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from wizard.core.artifacts.model import (
+    WELL_KNOWN_PATH,
+    Artifact,
+    Plan,
+    Setup,
+    document_artifact,
+    publish_step,
+    verify_step,
+)
+
+NO_QUERY_FORWARDING = (
+    "This platform cannot append the device's query to a target that has its own query, so "
+    "user-identifier and model-family will not reach the MDM. JumpCloud's guide uses this "
+    "form; adue-wizard verify reports it as a warning, not a failure."
+)
+
+
+def shopify(setup: Setup) -> Plan:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["Redirect from", "Redirect to"])
+    writer.writerow([WELL_KNOWN_PATH, setup.redirect_target])
+    steps = (
+        "From your Shopify admin, go to Settings > Apps and sales channels.",
+        "Click Online store, then Open sales channel.",
+        "Click Navigation, then View URL Redirects, then Create URL redirect.",
+        f"In Redirect from, enter {WELL_KNOWN_PATH}",
+        f"In Redirect to, enter {setup.redirect_target}",
+        "Click Save redirect (or Import the CSV file from the URL Redirects page).",
+        verify_step(setup),
+    )
+    notes = (
+        NO_QUERY_FORWARDING,
+        "Unconfirmed: whether Shopify accepts /.well-known/ paths for redirects; verify after "
+        "saving.",
+    )
+    artifact = Artifact(
+        "shopify-redirects.csv", "Shopify: URL redirect import (CSV)", buffer.getvalue()
+    )
+    return Plan("shopify", setup.method, (artifact,), steps, notes)
+
+
+def squarespace(setup: Setup) -> Plan:
+    line = f"{WELL_KNOWN_PATH} -> {setup.redirect_target} 301\n"
+    steps = (
+        "Open Developer Tools (Settings > Advanced on older versions).",
+        "Click URL Mappings.",
+        "Click into the text field and add the line from squarespace-url-mappings.txt.",
+        "Click Save.",
+        verify_step(setup),
+    )
+    artifact = Artifact("squarespace-url-mappings.txt", "Squarespace: URL mappings line", line)
+    return Plan("squarespace", setup.method, (artifact,), steps, (NO_QUERY_FORWARDING,))
+
+
+def netlify(setup: Setup) -> Plan:
+    if setup.method == "redirect":
+        # `!` forces the rule even if a file exists at the path.
+        content = setup.commented("# ") + f"{WELL_KNOWN_PATH}  {setup.redirect_target}  301!\n"
+        artifacts: tuple[Artifact, ...] = (
+            Artifact("_redirects", "Netlify: _redirects (publish directory)", content),
+        )
+        steps: tuple[str, ...] = (
+            "Put _redirects in the publish directory (or merge the line into the existing file).",
+            "Deploy the site.",
+            verify_step(setup),
+        )
+    else:
+        content = setup.commented("# ") + f"{WELL_KNOWN_PATH}\n  Content-Type: application/json\n"
+        artifacts = (
+            Artifact("_headers", "Netlify: _headers (publish directory)", content),
+            document_artifact(setup),
+        )
+        steps = (
+            publish_step(setup) + " Put it in the publish directory.",
+            "Put _headers in the publish directory (or merge the block into the existing file).",
+            "Deploy the site.",
+            verify_step(setup),
+        )
+    notes = ("Unconfirmed: how Netlify treats the device's query on this redirect.",)
+    return Plan(
+        "netlify", setup.method, artifacts, steps, notes if setup.method == "redirect" else ()
+    )
+
+
+def vercel(setup: Setup) -> Plan:
+    if setup.method == "redirect":
+        config: dict[str, object] = {
+            "redirects": [
+                {"source": WELL_KNOWN_PATH, "destination": setup.redirect_target, "statusCode": 301}
+            ]
+        }
+        artifacts: tuple[Artifact, ...] = ()
+        notes: tuple[str, ...] = ("Unconfirmed: how Vercel treats the device's query here.",)
+    else:
+        config = {
+            "headers": [
+                {
+                    "source": WELL_KNOWN_PATH,
+                    "headers": [{"key": "Content-Type", "value": "application/json"}],
+                }
+            ]
+        }
+        artifacts = (document_artifact(setup),)
+        notes = ()
+    # vercel.json allows no comments: the header lives in a key Vercel ignores.
+    content = json.dumps({"//": " ".join(setup.header()), **config}, indent=2) + "\n"
+    steps = [
+        "Merge vercel.json into the project root's vercel.json (keep your other settings).",
+        "Deploy (git push, or vercel --prod).",
+        verify_step(setup),
+    ]
+    if setup.method == "self-host":
+        steps.insert(0, publish_step(setup) + " Put it in the project's public/ (static) folder.")
+    primary = Artifact("vercel.json", "Vercel: vercel.json", content)
+    return Plan("vercel", setup.method, (primary, *artifacts), tuple(steps), notes)
+
+
+GITHUB_PAGES_WHY = (
+    "GitHub Pages cannot serve this correctly: it sends an extensionless file as "
+    "application/octet-stream and offers no way to set a Content-Type or a redirect, and "
+    "Jekyll drops folders that start with a dot unless told otherwise. Devices and "
+    "JumpCloud need application/json."
+)
+
+
+def github_pages(setup: Setup) -> Plan:
+    steps = (
+        "Put Cloudflare in front of the domain and use its redirect rule: "
+        "adue-wizard generate --method redirect --platform cloudflare.",
+        "Or host the site (or just this path) on Netlify or Vercel, which can set the type.",
+        "Or point the exact sign-in domain at any web server you control (NGINX, Apache, Caddy).",
+    )
+    return Plan("github-pages", setup.method, (), steps, (GITHUB_PAGES_WHY,))
+
+
+def other(setup: Setup) -> Plan:
+    url = f"https://{setup.host}{WELL_KNOWN_PATH}"
+    if setup.method == "redirect":
+        facts: tuple[str, ...] = (
+            f"URL: {url}",
+            f"Answer with: HTTP 301 (Moved Permanently), Location: {setup.redirect_target}",
+            "Best: append the request's query string to the Location, after the target's own "
+            f"query, with {setup.query_separator!r} (Apple devices do not carry it themselves).",
+            "Everything over HTTPS with a publicly trusted certificate; no other redirects first.",
+            verify_step(setup),
+        )
+        return Plan("other", setup.method, (), facts)
+    facts = (
+        f"URL: {url}",
+        "Answer with: HTTP 200, Content-Type: application/json, the document as the body.",
+        "HTTPS with a publicly trusted certificate; no redirects; no HTML catch-all page.",
+        verify_step(setup),
+    )
+    return Plan("other", setup.method, (document_artifact(setup),), facts)

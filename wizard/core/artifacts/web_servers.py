@@ -1,0 +1,236 @@
+"""Apache, NGINX, Caddy and IIS: snippets that go inside the site the admin already has.
+
+None of them sets a document root: they work with the root the site already serves, so the
+discovery document goes into that root's `.well-known/` folder.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import quoteattr
+
+from wizard.core.artifacts.model import (
+    QUERY_WHY_LINES,
+    WELL_KNOWN_PATH,
+    Artifact,
+    Plan,
+    Setup,
+    document_artifact,
+    publish_step,
+    verify_step,
+    why_comment,
+)
+
+_REGEX_PATH = r"^/?\.well-known/com\.apple\.remotemanagement$"
+
+
+def apache(setup: Setup) -> Plan:
+    if setup.method == "redirect":
+        vhost_rules, htaccess_rules = _apache_redirect(setup)
+        steps = [
+            "Enable mod_rewrite: sudo a2enmod rewrite (RHEL: it is on by default)."
+            if setup.forward_query
+            else "mod_alias (Redirect) is enabled by default.",
+            f"Paste apache-remotemanagement.conf inside the <VirtualHost *:443> for {setup.host} "
+            "(or use the .htaccess variant in the document root, with AllowOverride FileInfo).",
+            "Check and reload: sudo apachectl configtest && sudo systemctl reload apache2.",
+        ]
+    else:
+        vhost_rules = (
+            f'<Location "{WELL_KNOWN_PATH}">\n    ForceType application/json\n</Location>\n'
+        )
+        htaccess_rules = (
+            '<Files "com.apple.remotemanagement">\n    ForceType application/json\n</Files>\n'
+        )
+        steps = [
+            publish_step(setup) + " Put it under the site's DocumentRoot.",
+            f"Paste apache-remotemanagement.conf inside the <VirtualHost *:443> for {setup.host} "
+            "(or put the .htaccess variant in DocumentRoot/.well-known/).",
+            "Check and reload: sudo apachectl configtest && sudo systemctl reload apache2.",
+        ]
+    steps.append(verify_step(setup))
+    header = setup.commented("# ", ("Valid inside a <VirtualHost> block.",))
+    htaccess_header = setup.commented("# ", (".htaccess variant.",))
+    artifacts = [
+        Artifact(
+            "apache-remotemanagement.conf", "Apache: inside <VirtualHost>", header + vhost_rules
+        ),
+        Artifact(".htaccess", "Apache: .htaccess variant", htaccess_header + htaccess_rules),
+    ]
+    if setup.method == "self-host":
+        artifacts.append(document_artifact(setup))
+    return Plan("apache", setup.method, tuple(artifacts), tuple(steps))
+
+
+def _apache_redirect(setup: Setup) -> tuple[str, str]:
+    target = setup.redirect_target
+    if setup.forward_query:
+        # QSA merges the request's query after the target's own, with no stray `&` when
+        # the request has none; NE keeps mod_rewrite from escaping the target again.
+        rules = (
+            why_comment("# ") + "RewriteEngine On\n"
+            f"RewriteRule {_REGEX_PATH} {_apache_quote(target)} [R=301,QSA,NE,L]\n"
+        )
+        return rules, rules
+    # The vendor's form (mod_alias): drops the device's query when the target has its own.
+    rule = f"Redirect 301 {WELL_KNOWN_PATH} {_apache_quote(target)}\n"
+    return rule, rule
+
+
+def _apache_quote(url: str) -> str:
+    return f'"{url}"' if any(ch in url for ch in " \t\"'") else url
+
+
+def nginx(setup: Setup) -> Plan:
+    if setup.method == "redirect":
+        body = _nginx_redirect(setup)
+        steps = [
+            f"Paste nginx-remotemanagement.conf inside the server {{ }} block that listens on 443 "
+            f"for {setup.host}.",
+            "Check and reload: sudo nginx -t && sudo systemctl reload nginx.",
+        ]
+    else:
+        body = (
+            f"location = {WELL_KNOWN_PATH} {{\n"
+            "    # The file has no extension, so nginx would send its default type.\n"
+            "    default_type application/json;\n"
+            "}\n"
+        )
+        steps = [
+            publish_step(setup) + " Put it under the server's root.",
+            f"Paste nginx-remotemanagement.conf inside the server {{ }} block for {setup.host}.",
+            "Check and reload: sudo nginx -t && sudo systemctl reload nginx.",
+        ]
+    steps.append(verify_step(setup))
+    header = setup.commented("# ", ("Valid inside a server { } block.",))
+    artifacts = [Artifact("nginx-remotemanagement.conf", "NGINX: inside server { }", header + body)]
+    if setup.method == "self-host":
+        artifacts.append(document_artifact(setup))
+    return Plan("nginx", setup.method, tuple(artifacts), tuple(steps))
+
+
+def _nginx_redirect(setup: Setup) -> str:
+    target = setup.redirect_target
+    if not setup.forward_query:
+        return f'location = {WELL_KNOWN_PATH} {{\n    return 301 "{target}";\n}}\n'
+    # `return` does not append arguments by itself, and "TARGET&$args" would leave a
+    # dangling `&` when the request has none: append only when $args is non-empty.
+    return (
+        f"location = {WELL_KNOWN_PATH} {{\n"
+        + why_comment("# ", "    ")
+        + f'    set $adue_target "{target}";\n'
+        "    if ($args) {\n"
+        f'        set $adue_target "${{adue_target}}{setup.query_separator}${{args}}";\n'
+        "    }\n"
+        "    return 301 $adue_target;\n"
+        "}\n"
+    )
+
+
+def caddy(setup: Setup) -> Plan:
+    if setup.method == "redirect":
+        target = setup.redirect_target
+        if setup.forward_query:
+            # A `route` keeps the order: with a query, append it; without, the bare target
+            # (so there is never a dangling separator).
+            body = why_comment("# ") + (
+                f"route {WELL_KNOWN_PATH} {{\n"
+                '    @adue_with_query expression {query} != ""\n'
+                f"    redir @adue_with_query {target}{setup.query_separator}{{query}} 301\n"
+                f"    redir {target} 301\n"
+                "}\n"
+            )
+        else:
+            body = f"redir {WELL_KNOWN_PATH} {target} 301\n"
+        steps = [
+            f"Paste the Caddyfile lines inside the site block for {setup.host} (or `import` "
+            "the file there).",
+            "Reload: sudo systemctl reload caddy (or caddy reload).",
+        ]
+    else:
+        body = f"header {WELL_KNOWN_PATH} Content-Type application/json\n"
+        steps = [
+            publish_step(setup) + " Put it under the site's root (file_server serves it).",
+            f"Paste the Caddyfile lines inside the site block for {setup.host} (or `import` "
+            "the file there).",
+            "Reload: sudo systemctl reload caddy (or caddy reload).",
+        ]
+    steps.append(verify_step(setup))
+    header = setup.commented("# ", ("Valid inside a site block.",))
+    artifacts = [Artifact("Caddyfile", "Caddy: inside the site block", header + body)]
+    if setup.method == "self-host":
+        artifacts.append(document_artifact(setup))
+    return Plan("caddy", setup.method, tuple(artifacts), tuple(steps))
+
+
+def iis(setup: Setup) -> Plan:
+    comment = "\n".join(f"     {line}" for line in setup.header()).lstrip()
+    if setup.method == "redirect":
+        inner = _iis_redirect(setup)
+        steps = [
+            "Install the IIS URL Rewrite module (the MSI from Microsoft).",
+            f"Merge web.config into the site root of {setup.host} (or IIS Manager > URL Rewrite).",
+        ]
+    else:
+        inner = (
+            f'  <location path="{WELL_KNOWN_PATH.lstrip("/")}">\n'
+            "    <system.webServer>\n"
+            "      <staticContent>\n"
+            '        <!-- IIS refuses to serve unmapped types; "." means extensionless. -->\n'
+            '        <remove fileExtension="." />\n'
+            '        <mimeMap fileExtension="." mimeType="application/json" />\n'
+            "      </staticContent>\n"
+            "    </system.webServer>\n"
+            "  </location>\n"
+        )
+        steps = [
+            publish_step(setup) + " Put it under the site's physical path.",
+            f"Merge web.config into the site root of {setup.host} (keep your other settings).",
+        ]
+    steps.append(verify_step(setup))
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<!-- {comment} -->\n"
+        "<configuration>\n"
+        f"{inner}"
+        "</configuration>\n"
+    )
+    artifacts = [Artifact("web.config", "IIS: complete web.config", content)]
+    if setup.method == "self-host":
+        artifacts.append(document_artifact(setup))
+    return Plan("iis", setup.method, tuple(artifacts), tuple(steps))
+
+
+def _iis_redirect(setup: Setup) -> str:
+    target = setup.redirect_target
+    rule_open = (
+        '      <rule name="{name}" stopProcessing="true">\n'
+        '        <match url="^\\.well-known/com\\.apple\\.remotemanagement$" />\n'
+    )
+    forward = ""
+    with_query = quoteattr(target + setup.query_separator + "{C:0}")
+    if setup.forward_query:
+        forward = (
+            f"        <!-- {' '.join(QUERY_WHY_LINES)} -->\n"
+            + rule_open.format(name="ADUE discovery (with query)")
+            + "        <conditions>\n"
+            '          <add input="{QUERY_STRING}" pattern=".+" />\n'
+            "        </conditions>\n"
+            f'        <action type="Redirect" url={with_query} '
+            'appendQueryString="false" redirectType="Permanent" />\n'
+            "      </rule>\n"
+        )
+    plain = (
+        rule_open.format(name="ADUE discovery")
+        + f'        <action type="Redirect" url={quoteattr(target)} '
+        'appendQueryString="false" redirectType="Permanent" />\n'
+        "      </rule>\n"
+    )
+    return (
+        "  <system.webServer>\n"
+        "    <rewrite>\n"
+        "      <rules>\n"
+        f"{forward}{plain}"
+        "      </rules>\n"
+        "    </rewrite>\n"
+        "  </system.webServer>\n"
+    )

@@ -1,0 +1,133 @@
+"""`adue-wizard generate`: argument checks and output for the artifact generators."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from wizard.core.artifacts import (
+    PLATFORMS,
+    GenerateError,
+    Plan,
+    Setup,
+    generate,
+    prepare_setup,
+    write_plan,
+)
+from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+
+MAX_DOCUMENT_BYTES = 64 * 1024
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    if args.list:
+        print(platform_table())
+        return 0
+    if not args.platform:
+        raise InvalidInput("generate needs --platform NAME (see generate --list)")
+    platform = PLATFORMS.get(args.platform)
+    if platform is None:
+        raise InvalidInput(
+            f"unknown platform {args.platform!r}; choose one of {', '.join(PLATFORMS)}"
+        )
+    if not args.method:
+        raise InvalidInput("generate needs --method redirect or --method self-host")
+    domain = normalise_domain(args.domain) if args.domain is not None else None
+    org_id = validate_org_id(args.org_id) if args.org_id is not None else None
+
+    if not platform.methods:  # GitHub Pages: nothing can be generated, only explained
+        plan = generate(platform.name, _placeholder_setup(args.method, domain, org_id))
+        if args.raw or args.out:
+            raise InvalidInput(f"{platform.title} has no artifact: {plan.notes[0]}")
+        print(render_plan(plan))
+        return 0
+    if args.method not in platform.methods:
+        raise InvalidInput(
+            f"{platform.title} supports only --method {' or '.join(platform.methods)}"
+        )
+
+    try:
+        setup, warnings = prepare_setup(
+            args.method,
+            domain=domain,
+            org_id=org_id,
+            target=args.target,
+            base_url=args.base_url,
+            document_text=_read_document(args.json_file) if args.json_file else None,
+            exact_seed=args.exact_seed,
+        )
+        plan = generate(platform.name, setup)
+        for warning in warnings:
+            print(f"adue-wizard: warning: {warning}", file=sys.stderr)
+        if args.raw:
+            if plan.primary is None:
+                raise InvalidInput(f"{platform.title} has no artifact to print; drop --raw")
+            sys.stdout.write(plan.primary.content)
+            return 0
+        if args.out:
+            written = write_plan(plan, Path(args.out), force=args.force)
+            print(render_plan(plan, written=written, folder=Path(args.out)))
+            return 0
+    except GenerateError as error:
+        raise InvalidInput(str(error)) from None
+    except OSError as error:
+        raise InvalidInput(f"cannot write into {args.out}: {error.strerror or error}") from None
+    print(render_plan(plan))
+    return 0
+
+
+def _read_document(path: str) -> str:
+    file = Path(path)
+    if not file.is_file():
+        raise InvalidInput(f"--json-file {path!r}: no such file")
+    data = file.read_bytes()[: MAX_DOCUMENT_BYTES + 1]
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(f"--json-file {path!r} is larger than {MAX_DOCUMENT_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"--json-file {path!r} is not UTF-8 text") from None
+
+
+def _placeholder_setup(method: str, domain: str | None, org_id: str | None) -> Setup:
+    return Setup("redirect" if method == "redirect" else "self-host", domain, org_id)
+
+
+def render_plan(
+    plan: Plan, *, written: list[Path] | None = None, folder: Path | None = None
+) -> str:
+    method = "Redirect" if plan.method == "redirect" else "Self-Host"
+    title = f"{method} on {PLATFORMS[plan.platform].title}"
+    lines = [title, "=" * len(title), ""]
+    if folder is not None:
+        for artifact in plan.artifacts:
+            path = folder / artifact.filename
+            state = "wrote" if written is not None and path in written else "unchanged"
+            lines.append(f"{state}: {path}  ({artifact.title})")
+        lines.append("")
+    else:
+        for artifact in plan.artifacts:
+            lines.append(f"==> {artifact.filename}: {artifact.title}")
+            lines.append(artifact.content.rstrip("\n"))
+            lines.append("")
+    if plan.steps:
+        lines.append("Steps:")
+        lines.extend(f"  {number}. {step}" for number, step in enumerate(plan.steps, 1))
+    if plan.notes:
+        lines.append("")
+        lines.append("Notes:")
+        lines.extend(f"  - {note}" for note in plan.notes)
+    return "\n".join(lines)
+
+
+def platform_table() -> str:
+    rows = [("platform", "methods", "forwards query", "how")]
+    for platform in PLATFORMS.values():
+        methods = ", ".join(platform.methods) or "none"
+        rows.append((platform.name, methods, platform.forwards_query, platform.summary))
+    widths = [max(len(row[index]) for row in rows) for index in range(3)]
+    return "\n".join(
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"
+        for row in rows
+    )
