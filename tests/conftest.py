@@ -23,6 +23,16 @@ ORG_ID = "5f1b2c3d4e5f6a7b8c9d0e1f"
 TEST_NAMES = [DOMAIN, f"*.{DOMAIN}", JUMPCLOUD, "127.0.0.1"]
 
 
+@pytest.fixture(autouse=True)
+def isolated_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test (and every command it runs) saves setups in a folder of its own."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("ADUE_WIZARD_STATE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def ca() -> trustme.CA:
     return trustme.CA()

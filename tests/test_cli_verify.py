@@ -80,7 +80,7 @@ def test_all_passing_exits_zero_and_prints_a_readable_report(
         (["verify", "example.com", "--connect-to", "nonsense"], "HOST1:PORT1:HOST2:PORT2"),
         (["verify", "example.com", "--ca-bundle", "/nonexistent.pem"], "no such file"),
         (["verify", "example.com", "--model-family", "Toaster"], "model-family"),
-        (["verify"], "at least one"),
+        (["verify"], "needs a domain"),
         (["verify", "--bogus"], "unrecognized"),
     ],
 )

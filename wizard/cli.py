@@ -13,11 +13,15 @@ import os
 import ssl
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from wizard import __version__
 from wizard.core.connect_to import parse_connect_to
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+
+if TYPE_CHECKING:
+    from wizard.core.results import DomainReport
+    from wizard.core.verifier import VerifyOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -36,10 +40,33 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the guided setup.",
     )
     parser.add_argument("--version", action="version", version=f"adue-wizard {__version__}")
+    parser.add_argument("--state-dir", metavar="DIR", help=STATE_DIR_HELP)
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     _add_verify(commands)
     _add_generate(commands)
+    _add_status(commands)
     return parser
+
+
+STATE_DIR_HELP = "where saved setups live (default: $ADUE_WIZARD_STATE_DIR or the user state dir)"
+
+
+def _add_state_dir(command: argparse.ArgumentParser) -> None:
+    # SUPPRESS: given after the command it overrides, otherwise the top-level value stands.
+    command.add_argument(
+        "--state-dir", metavar="DIR", default=argparse.SUPPRESS, help=STATE_DIR_HELP
+    )
+
+
+def _add_status(commands: argparse._SubParsersAction[_Parser]) -> None:
+    status = commands.add_parser(
+        "status",
+        help="list saved setups and where each stands",
+        description="List every saved setup: organization, domains, step reached and the "
+        "last verification.",
+    )
+    status.add_argument("--json", action="store_true", help="a JSON array, one object per setup")
+    _add_state_dir(status)
 
 
 def _add_verify(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -111,6 +138,13 @@ def _add_verify(commands: argparse._SubParsersAction[_Parser]) -> None:
         action="store_true",
         help="also POST once to the BaseURL and expect an apple-as-web 401 challenge",
     )
+    verify.add_argument(
+        "--setup",
+        metavar="NAME",
+        help="check a saved setup's domains with its settings, and record the run "
+        "(plain `verify` does this when exactly one setup is saved)",
+    )
+    _add_state_dir(verify)
 
 
 def _add_generate(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -157,25 +191,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             from wizard.generate_command import run_generate
 
             return run_generate(args)
+        if args.command == "status":
+            from wizard.status_command import run_status
+
+            return run_status(args)
     except InvalidInput as error:
         print(f"adue-wizard: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    parser.print_help()
-    return EXIT_OK
+    return _run_tui(args)
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    # Textual is imported only here: the plain commands must start fast over SSH.
+    from wizard.tui.app import run_app
+
+    exit_code: int = run_app(state_dir=args.state_dir)
+    return exit_code
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from wizard.core.verifier import MODEL_FAMILIES, Verifier, VerifyOptions
+    from wizard.core.verifier import MODEL_FAMILIES
 
-    if not args.targets:
-        raise InvalidInput("verify needs at least one domain, URL or e-mail")
+    if args.setup is not None or not args.targets:
+        from wizard.setup_verify_command import run_setup_verify
+
+        return run_setup_verify(args)
     domains = [normalise_domain(target) for target in args.targets]
     org_id = validate_org_id(args.org_id) if args.org_id is not None else None
     if args.user is not None and (not args.user.strip() or any(c.isspace() for c in args.user)):
         raise InvalidInput(f"--user {args.user!r} must be an e-mail address without spaces")
     families = tuple(_model_family(name, MODEL_FAMILIES) for name in args.model_family.split(","))
+    from wizard.core.verifier import VerifyOptions
+
     options = VerifyOptions(
         org_id=org_id,
         connect_to=tuple(parse_connect_to(spec) for spec in args.connect_to),
@@ -188,24 +237,33 @@ def _run_verify(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         probe_enroll=args.probe_enroll,
     )
+    reports = run_and_print(domains, options, as_json=args.json)
+    return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
+
+
+def run_and_print(
+    domains: list[str], options: VerifyOptions, *, as_json: bool
+) -> list[DomainReport]:
+    """Verify `domains`, printing each report as soon as it is ready, in input order."""
+    from wizard.core.text_report import render_json_line, render_report, render_totals
+    from wizard.core.verifier import Verifier
+
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
-    async def run() -> bool:
-        from wizard.core.text_report import render_json_line, render_report, render_totals
-
+    async def run() -> list[DomainReport]:
         reports = []
         async with Verifier(options) as verifier:
             async for report in verifier.verify_all(domains):
                 reports.append(report)
-                if args.json:
+                if as_json:
                     print(render_json_line(report), flush=True)
                 else:
                     print(render_report(report, colour=colour) + "\n", flush=True)
-        if not args.json and len(reports) > 1:
+        if not as_json and len(reports) > 1:
             print(render_totals(reports))
-        return all(report.ok for report in reports)
+        return reports
 
-    return EXIT_OK if asyncio.run(run()) else EXIT_FAILED
+    return asyncio.run(run())
 
 
 def _model_family(name: str, known: Sequence[str]) -> str:

@@ -1,0 +1,301 @@
+"""The wizard driven with the keyboard (Textual's Pilot) on a temporary state folder."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import RadioSet, Select, Static
+
+from tests.conftest import DOMAIN, ORG_ID
+from tests.https_server import HTTPSServer, json_document
+from wizard.core.state import SetupState, VerifySettings
+from wizard.core.store import Store
+from wizard.tui.app import WizardApp
+from wizard.tui.screens.done import DoneScreen
+from wizard.tui.screens.method import MethodScreen
+from wizard.tui.screens.organization import OrganizationScreen
+from wizard.tui.screens.platform import PlatformScreen
+from wizard.tui.screens.prerequisites import PrerequisitesScreen
+from wizard.tui.screens.start import StartScreen
+from wizard.tui.screens.verify import VerifyScreen
+from wizard.tui.widgets.domain_result import DomainResultView
+
+WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
+GOOD = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/e"}]})
+FIXED = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+
+
+def make_app(folder: Path) -> WizardApp:
+    return WizardApp(Store(folder), blink=False, today=date(2026, 1, 2))
+
+
+def shown_text(app: WizardApp) -> str:
+    """Everything the current screen shows in its Static widgets, as plain text."""
+    return "\n".join(str(widget.render()) for widget in app.screen.query(Static))
+
+
+async def test_new_setup_quit_at_method_then_resume_there(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, StartScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, OrganizationScreen)
+        await pilot.press("tab", *ORG_ID, "tab", *"ada@Example.TEST")
+        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, PrerequisitesScreen)
+        await pilot.press("space")  # tick the first manual item
+        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, MethodScreen)
+        await pilot.press("enter", "down", "down", "enter")  # the platform list: NGINX
+        await pilot.press("tab", "enter")  # Redirect
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+
+    [saved] = Store(tmp_path).load_all()
+    assert saved.name == DOMAIN and saved.step == "method"
+    assert saved.org_id == ORG_ID and saved.domains == [DOMAIN]
+    assert list(saved.prerequisites) == ["managed_accounts"]
+    assert saved.platform == "nginx" and saved.method == "redirect"
+
+    again = make_app(tmp_path)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")  # resume the saved setup
+        assert isinstance(again.screen, MethodScreen)
+        assert again.screen.query_one("#platform", Select).value == "nginx"
+        pressed = again.screen.query_one("#method", RadioSet).pressed_button
+        assert pressed is not None and pressed.id == "redirect"
+        await pilot.press("escape")
+        assert isinstance(again.screen, PrerequisitesScreen)
+        await pilot.press("escape")
+        assert isinstance(again.screen, OrganizationScreen)
+        assert ORG_ID in shown_text(again)  # the redirect target preview
+
+
+async def test_invalid_org_id_keeps_the_admin_on_the_step(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "tab", *"ABC", "tab", *DOMAIN, "ctrl+n")
+        assert isinstance(app.screen, OrganizationScreen)
+        assert "24 lowercase hex" in shown_text(app)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"{ this is not json", b'{"schema_version": 1, "name": "broken", "domains": [', b"\xff\xfe"],
+    ids=["garbage", "truncated", "binary"],
+)
+async def test_damaged_state_is_moved_aside_and_the_app_starts(
+    tmp_path: Path, damage: bytes
+) -> None:
+    (tmp_path / "broken.json").write_bytes(damage)
+    good = SetupState(name="kept.example", domains=["kept.example"], org_id=ORG_ID)
+    Store(tmp_path).save(good)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert [s.name for s in app.screen.setups] == ["kept.example"]
+        messages = [n.message for n in app._notifications]
+        assert any("broken" in m and "moved it to" in m for m in messages), messages
+    aside = list(tmp_path.glob("broken.json.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == damage
+    assert not (tmp_path / "broken.json").exists()
+
+
+def saved_setup(
+    folder: Path, server: HTTPSServer, ca_bundle: Path, step: str = "verify"
+) -> SetupState:
+    setup = SetupState(
+        name=DOMAIN,
+        org_id=ORG_ID,
+        domains=[DOMAIN],
+        method="redirect",
+        platform="nginx",
+        step=step,  # type: ignore[arg-type]
+        settings=VerifySettings(
+            connect_to=[f":443:127.0.0.1:{server.port}"], ca_bundle=str(ca_bundle), timeout=5
+        ),
+    )
+    Store(folder).save(setup)
+    return setup
+
+
+async def run_verification(app: WizardApp, pilot: object) -> None:
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    assert isinstance(app.screen, VerifyScreen)
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_verification_that_passes(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    server.route(WELL_KNOWN, json_document(GOOD))
+    saved_setup(tmp_path, server, ca_bundle)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_verification(app, pilot)
+        text = shown_text(app)
+        assert f"{DOMAIN}  PASS" in text
+        assert "PASS  Content-Type: application/json" in text
+        assert "every domain passed" in text
+    [stored] = Store(tmp_path).load_all()
+    assert stored.last_failure is None and stored.last_verified_at is not None
+    assert len(stored.history) == 1 and stored.history[0].ok
+
+
+async def test_verification_that_fails_shows_the_remedy(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    server.route(WELL_KNOWN, json_document(GOOD, "text/html"))
+    saved_setup(tmp_path, server, ca_bundle)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_verification(app, pilot)
+        text = shown_text(app)
+        assert "FAIL (bad_content_type)" in text
+        assert "Fix: Set the MIME type" in text
+        assert "unexpected content type was returned" in text  # the portal's message
+        await pilot.press("r")  # run again: one key
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [stored] = Store(tmp_path).load_all()
+    assert stored.last_failure == "bad_content_type"
+    assert len(stored.history) == 2
+
+
+async def test_server_text_is_shown_literally(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    hostile = "https://mdm.example.test/[bold red]x[/]\x1b[2J"
+    document = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": hostile}]})
+    server.route(WELL_KNOWN, json_document(document, "text/[i]html"))
+    saved_setup(tmp_path, server, ca_bundle)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_verification(app, pilot)
+        text = shown_text(app)
+        assert "text/[i]html" in text
+        assert "[bold red]x[/]\\x1b[2J" in text
+        assert "\x1b" not in text
+
+
+async def test_platform_step_copies_saves_and_switches_form(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    saved_setup(tmp_path, server, ca_bundle, step="platform")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, PlatformScreen)
+        await pilot.press("c")
+        assert app.clipboard.startswith("# adue-wizard: Apple account-driven enrollment")
+        assert "if ($args)" in app.clipboard
+        await pilot.press("e")
+        await pilot.press("c")
+        assert "if ($args)" not in app.clipboard and "return 301" in app.clipboard
+        folder = tmp_path / "artifacts"
+        field = app.screen.query_one("#folder")
+        field.value = str(folder)  # type: ignore[attr-defined]
+        await pilot.press("s")
+        await pilot.pause()
+    written = (folder / "nginx-remotemanagement.conf").read_text()
+    assert written == app.clipboard
+    [stored] = Store(tmp_path).load_all()
+    assert stored.exact_seed is True
+    assert stored.artifact_paths == [str(folder / "nginx-remotemanagement.conf")]
+
+
+async def test_jumpcloud_self_host_imports_and_validates_the_download(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    setup = saved_setup(tmp_path, server, ca_bundle, step="platform")
+    setup.method = "self-host"
+    Store(tmp_path).save(setup)
+    downloads = tmp_path.parent / f"{tmp_path.name}-downloads"  # not the state folder
+    downloads.mkdir()
+    bad = downloads / "bad.json"
+    bad.write_text('{"Servers": [{"Version": "mdm-adde", "BaseURL": "https://x.example"}]}')
+    good = downloads / "good.json"
+    good.write_text(GOOD)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        path_field = app.screen.query_one("#json-path")
+        path_field.value = str(bad)  # type: ignore[attr-defined]
+        path_field.focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        assert "Not imported" in shown_text(app) and "JumpCloud supports only" in shown_text(app)
+        path_field.value = str(good)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        assert "Imported and valid" in shown_text(app)
+        screen = app.screen
+        assert isinstance(screen, PlatformScreen) and screen.plan is not None
+        assert [a.filename for a in screen.plan.artifacts] == [
+            "nginx-remotemanagement.conf",
+            ".well-known/com.apple.remotemanagement",
+        ]
+        assert screen.plan.artifacts[1].content == GOOD
+        assert len(screen.query(".artifact")) == 2
+    [stored] = Store(tmp_path).load_all()
+    assert stored.document_text == GOOD and stored.imported_json == str(good)
+
+
+async def test_done_exports_a_markdown_report(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    setup = saved_setup(tmp_path, server, ca_bundle, step="done")
+    setup.last_verified_at = FIXED
+    Store(tmp_path).save(setup)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, DoneScreen)
+        assert "Account-driven Configuration Successful for example.test" in shown_text(app)
+        report = tmp_path / "report.md"
+        app.screen.query_one("#report-path").value = str(report)  # type: ignore[attr-defined]
+        await pilot.press("x")
+    text = report.read_text()
+    assert text.startswith(f"# Account-driven enrollment setup: {DOMAIN}")
+    assert ORG_ID in text and "## Prerequisites" in text
+
+
+async def test_troubleshoot_goes_straight_to_verification(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", *"oncall@nothing-here.invalid", "enter")
+        assert isinstance(app.screen, VerifyScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(DomainResultView)
+        assert view.result is not None and view.result.failure == "invalid_domain"
+    [stored] = Store(tmp_path).load_all()
+    assert stored.domains == ["nothing-here.invalid"] and stored.step == "verify"
+
+
+async def test_quitting_mid_check_is_immediate(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    import asyncio
+    import time
+
+    async def stall(request: object, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(30)
+
+    server.route(WELL_KNOWN, stall)
+    setup = saved_setup(tmp_path, server, ca_bundle)
+    setup.settings.timeout = 30
+    Store(tmp_path).save(setup)
+    app = make_app(tmp_path)
+    started = time.monotonic()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert any(worker.is_running for worker in app.workers)
+        await pilot.press("ctrl+q")
+    assert time.monotonic() - started < 10

@@ -1,0 +1,151 @@
+"""The prerequisites checklist (from JumpCloud's guide and Apple's requirements), as data,
+and the live probe for the items the program can check itself."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+
+from wizard.core.tls import classify_connect_error, make_ssl_context
+from wizard.core.transport import make_client
+
+Automatic = Literal["resolves", "https", "certificate"]
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    id: str
+    title: str
+    explanation: str
+    where: str
+    jumpcloud_only: bool = False
+    automatic: Automatic | None = None
+
+
+PREREQUISITES: tuple[Prerequisite, ...] = (
+    Prerequisite(
+        "managed_accounts",
+        "Managed Apple Accounts exist for your users",
+        "Each user signs in on the device with a Managed Apple Account (formerly Managed Apple "
+        "ID). Create them by federating Apple Business Manager with your identity provider "
+        "(Google Workspace, Microsoft Entra ID) or manually in Apple Business Manager or Apple "
+        "School Manager.",
+        "Apple Business Manager > Preferences > Managed Apple Accounts (federation), or Users.",
+    ),
+    Prerequisite(
+        "accounts_linked",
+        "The accounts are linked to JumpCloud users",
+        "JumpCloud must know which Managed Apple Account belongs to which JumpCloud user, or "
+        "enrollment cannot be tied to the user. The MAID import script associates them.",
+        "JumpCloud Admin Portal: run the MAID Import Script (JumpCloud help: 'Run the MAID "
+        "Import Script').",
+        jumpcloud_only=True,
+    ),
+    Prerequisite(
+        "abm_allow_any",
+        "Apple Business Manager allows Managed Apple Accounts on any device",
+        "Apple Business Manager must let Managed Apple Accounts sign in to devices it does not "
+        "own, so that a personal iPhone can enroll with one.",
+        "Apple Business Manager > Access Management > Apple Services: set Allow Managed Apple "
+        "Account to Any.",
+    ),
+    Prerequisite(
+        "domain_verified",
+        "The domain is verified in Apple Business Manager and is the sign-in domain",
+        "The domain you configure here must be the part after @ in the users' Managed Apple "
+        "Accounts, and Apple Business Manager must show it as verified.",
+        "Apple Business Manager > Preferences > Managed Apple Accounts > Domains.",
+    ),
+    Prerequisite(
+        "name_resolves",
+        "The domain resolves in DNS",
+        "Devices look up the exact domain (not www.) before anything else.",
+        "Your DNS provider: an A/AAAA or CNAME record for the domain itself.",
+        automatic="resolves",
+    ),
+    Prerequisite(
+        "https_answers",
+        "A web server on that exact name answers HTTPS GET",
+        "The well-known URL is fetched over HTTPS from the domain itself; a server must answer "
+        "on port 443 for that name.",
+        "Your web server or hosting provider, for the apex name (example.com).",
+        automatic="https",
+    ),
+    Prerequisite(
+        "certificate_trusted",
+        "Its certificate is publicly trusted and valid",
+        "Devices accept only a certificate from a publicly trusted CA that matches the name and "
+        "has not expired (see Apple's list of trusted root certificates).",
+        "Your certificate provider (e.g. Let's Encrypt); serve the full chain.",
+        automatic="certificate",
+    ),
+    Prerequisite(
+        "personal_devices_allowed",
+        "JumpCloud allows users to enroll personal mobile devices",
+        "Without it users do not see 'Enroll Your iOS Device' in the User Portal and "
+        "enrollment is refused.",
+        "JumpCloud Admin Portal > DEVICE MANAGEMENT > MDM > Apple: turn on 'Allow users to "
+        "enroll personal mobile devices'.",
+        jumpcloud_only=True,
+    ),
+    Prerequisite(
+        "os_versions",
+        "Devices run iOS/iPadOS 15 or later",
+        "Account-driven user enrollment works on iOS/iPadOS 15+, and on 18+ it is the only "
+        "way to enroll personal devices. macOS and visionOS user enrollment are not supported "
+        "by JumpCloud.",
+        "Settings > General > About on the device.",
+    ),
+)
+
+
+def prerequisites_for(provider: str) -> tuple[Prerequisite, ...]:
+    return tuple(p for p in PREREQUISITES if provider == "jumpcloud" or not p.jumpcloud_only)
+
+
+@dataclass(frozen=True)
+class SiteProbe:
+    """Live answers for the automatic items of one domain: True, False, or None (not reached)."""
+
+    domain: str
+    resolves: bool | None
+    https: bool | None
+    certificate: bool | None
+    detail: str
+
+    def answer(self, kind: Automatic) -> bool | None:
+        return {"resolves": self.resolves, "https": self.https, "certificate": self.certificate}[
+            kind
+        ]
+
+
+async def probe_site(domain: str, timeout: float = 10.0, ca_bundle: str | None = None) -> SiteProbe:
+    """Resolve `domain`, then GET https://domain/ with the device's TLS rules (any status)."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(timeout):
+            try:
+                await loop.getaddrinfo(domain, 443, type=socket.SOCK_STREAM)
+            except (socket.gaierror, UnicodeError):
+                return SiteProbe(domain, False, None, None, f"{domain} does not resolve")
+            async with make_client(make_ssl_context(ca_bundle), ()) as client:
+                try:
+                    response = await client.get(f"https://{domain}/")
+                    await response.aclose()
+                except httpx.HTTPError as error:
+                    classified = classify_connect_error(error, domain)
+                    tls_problem = classified.code.startswith("tls_")
+                    return SiteProbe(
+                        domain,
+                        True,
+                        tls_problem,
+                        False if tls_problem else None,
+                        classified.summary,
+                    )
+            return SiteProbe(domain, True, True, True, f"HTTPS answered {response.status_code}")
+    except TimeoutError:
+        return SiteProbe(domain, True, False, None, f"no HTTPS answer within {timeout:g} s")

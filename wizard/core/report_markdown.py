@@ -1,0 +1,57 @@
+"""The Markdown report an admin attaches to a ticket: the setup and its last results."""
+
+from __future__ import annotations
+
+from wizard.core.prerequisites import prerequisites_for
+from wizard.core.state import STEP_TITLES, SetupState
+from wizard.core.text_report import printable
+
+
+def _cell(text: str) -> str:
+    """Table-safe and terminal-safe text (server text may contain anything)."""
+    return printable(text).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_report(state: SetupState) -> str:
+    provider = "JumpCloud" if state.provider == "jumpcloud" else "Generic MDM"
+    lines = [
+        f"# Account-driven enrollment setup: {state.name}",
+        "",
+        f"- Provider: {provider}",
+        f"- Organization ID: {state.org_id or 'not given'}",
+        f"- Domains: {', '.join(state.domains) or 'none yet'}",
+        f"- Method: {state.method or 'not chosen'}; platform: {state.platform or 'not chosen'}",
+        f"- Step reached: {STEP_TITLES[state.step]}",
+    ]
+    if state.artifact_paths:
+        lines.append(f"- Artifacts: {', '.join(state.artifact_paths)}")
+    lines += ["", "## Prerequisites", ""]
+    for item in prerequisites_for(state.provider):
+        ticked = state.prerequisites.get(item.id)
+        mark = f"[x] (confirmed {ticked:%Y-%m-%d %H:%M} UTC)" if ticked else "[ ]"
+        lines.append(f"- {mark} {item.title}")
+    lines += ["", "## Last verification", ""]
+    if not state.last_verified_at:
+        lines.append("Not verified yet.")
+    else:
+        verdict = "passed" if state.last_failure is None else f"failed ({state.last_failure})"
+        lines.append(f"{state.last_verified_at:%Y-%m-%d %H:%M} UTC: {verdict}.")
+        for result in state.last_results:
+            lines += ["", f"### {result.domain}: {'PASS' if result.ok else 'FAIL'}", ""]
+            for number, hop in enumerate(result.hops, 1):
+                lines.append(f"{number}. `{hop.status}` {_cell(hop.url)}")
+            lines += ["", "| check | status | summary |", "|---|---|---|"]
+            for check in result.checks:
+                lines.append(f"| {check.id} | {check.status} | {_cell(check.summary)} |")
+            for check in result.checks:
+                if check.remedy:
+                    lines.append(f"\n**{check.id}**: {_cell(check.remedy)}")
+    if state.history:
+        lines += ["", "## History", ""]
+        for run in state.history[-20:]:
+            failures = [f"{o.domain}: {o.failure}" for o in run.outcomes if not o.ok]
+            lines.append(
+                f"- {run.at:%Y-%m-%d %H:%M} UTC: "
+                + ("passed" if run.ok else "failed (" + "; ".join(failures) + ")")
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,65 @@
+"""A saved setup put to work: verifying its domains with its settings, and the artifact
+setup its answers describe."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wizard.core.artifacts import GenerateError, Setup, prepare_setup
+from wizard.core.connect_to import parse_connect_to
+from wizard.core.state import SetupState
+from wizard.core.verifier import MODEL_FAMILIES, VerifyOptions
+
+
+def verify_options(state: SetupState, *, probe_enroll: bool = False) -> VerifyOptions:
+    """VerifyOptions from a setup; raises InvalidInput if a saved setting is malformed."""
+    settings = state.settings
+    families = tuple(
+        family
+        for name in settings.model_family.split(",")
+        for family in MODEL_FAMILIES
+        if family.lower() == name.strip().lower()
+    ) or ("iPhone",)
+    return VerifyOptions(
+        org_id=state.org_id if state.provider == "jumpcloud" else None,
+        connect_to=tuple(parse_connect_to(spec) for spec in settings.connect_to),
+        ca_bundle=settings.ca_bundle or None,
+        timeout=settings.timeout,
+        user=settings.user or None,
+        model_families=families,
+        probe_enroll=probe_enroll,
+    )
+
+
+def artifact_setup(state: SetupState, today: date | None = None) -> tuple[Setup, list[str]]:
+    """The generators' Setup for a saved setup; raises GenerateError naming what is missing."""
+    if state.method is None:
+        raise GenerateError("choose Redirect or Self-Host first")
+    jumpcloud = state.provider == "jumpcloud"
+    domain = state.domains[0] if state.domains else None
+    if state.method == "redirect":
+        target = None if jumpcloud else state.generic_target
+        if not jumpcloud and not target:
+            raise GenerateError("enter your MDM's discovery URL on the Organization step")
+        return prepare_setup(
+            "redirect",
+            domain=domain,
+            org_id=state.org_id,
+            target=target,
+            exact_seed=state.exact_seed,
+        )
+    if state.document_text is None and (jumpcloud or not state.generic_base_url):
+        raise GenerateError(
+            "import the JSON file downloaded from JumpCloud (Self Host > Download JSON)"
+            if jumpcloud
+            else "enter your MDM's BaseURL on the Organization step"
+        )
+    return prepare_setup(
+        "self-host",
+        domain=domain,
+        org_id=state.org_id if jumpcloud else None,
+        document_text=state.document_text,
+        base_url=None if state.document_text is not None else state.generic_base_url,
+        exact_seed=state.exact_seed,
+        today=today,
+    )

@@ -1,0 +1,174 @@
+"""Saved progress of one setup: every answer, the step reached, artifacts and verification runs.
+
+A pydantic model with a schema version, so a file written by a later version (or damaged)
+is detected on load instead of half-read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from wizard.core.results import DomainReport
+
+SCHEMA_VERSION = 1
+Step = Literal["organization", "prerequisites", "method", "platform", "verify", "done"]
+STEPS: tuple[Step, ...] = ("organization", "prerequisites", "method", "platform", "verify", "done")
+STEP_TITLES: dict[str, str] = {
+    "organization": "Organization",
+    "prerequisites": "Prerequisites",
+    "method": "Method",
+    "platform": "Platform and artifacts",
+    "verify": "Verify",
+    "done": "Done",
+}
+Provider = Literal["jumpcloud", "generic"]
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class VerifySettings(BaseModel):
+    """The verifier options an admin can change from the Verify screen."""
+
+    connect_to: list[str] = Field(default_factory=list)
+    ca_bundle: str | None = None
+    timeout: float = 10.0
+    user: str | None = None
+    model_family: str = "iPhone"
+
+
+class CheckRecord(BaseModel):
+    id: str
+    status: str
+    code: str | None = None
+    summary: str
+    remedy: str | None = None
+
+
+class HopRecord(BaseModel):
+    url: str
+    status: int | None = None
+
+
+class DomainResult(BaseModel):
+    """One domain's verification, as `verify --json` prints it."""
+
+    domain: str
+    ok: bool
+    failure: str | None = None
+    checks: list[CheckRecord] = Field(default_factory=list)
+    hops: list[HopRecord] = Field(default_factory=list)
+    document: Any = None
+    elapsed_ms: int = 0
+
+    @classmethod
+    def from_report(cls, report: DomainReport) -> DomainResult:
+        return cls.model_validate(report.as_json())
+
+
+class DomainOutcome(BaseModel):
+    domain: str
+    ok: bool
+    failure: str | None = None
+
+
+class VerificationRun(BaseModel):
+    """One entry of the history: when, and how each domain fared."""
+
+    at: datetime
+    outcomes: list[DomainOutcome]
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.ok for outcome in self.outcomes)
+
+
+class SetupState(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    name: str
+    # A new setup is saved under a stand-in name until its first domain names it.
+    provisional_name: bool = False
+    provider: Provider = "jumpcloud"
+    org_id: str | None = None
+    generic_target: str | None = None
+    generic_base_url: str | None = None
+    domains: list[str] = Field(default_factory=list)
+    prerequisites: dict[str, datetime] = Field(default_factory=dict)
+    method: Literal["redirect", "self-host"] | None = None
+    platform: str | None = None
+    exact_seed: bool = False
+    imported_json: str | None = None
+    document_text: str | None = None
+    artifact_dir: str | None = None
+    artifact_paths: list[str] = Field(default_factory=list)
+    step: Step = "organization"
+    settings: VerifySettings = Field(default_factory=VerifySettings)
+    last_results: list[DomainResult] = Field(default_factory=list)
+    last_verified_at: datetime | None = None
+    history: list[VerificationRun] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+
+    @property
+    def last_failure(self) -> str | None:
+        """The failure code of the last run (first failing domain), None when it passed."""
+        for result in self.last_results:
+            if not result.ok:
+                return result.failure or "failed"
+        return None
+
+    def record_results(self, results: list[DomainResult], at: datetime | None = None) -> None:
+        when = at or now()
+        self.last_results = results
+        self.last_verified_at = when
+        self.history.append(
+            VerificationRun(
+                at=when,
+                outcomes=[
+                    DomainOutcome(domain=r.domain, ok=r.ok, failure=r.failure) for r in results
+                ],
+            )
+        )
+
+    def last_passed_at(self) -> datetime | None:
+        for run in reversed(self.history):
+            if run.ok:
+                return run.at
+        return None
+
+    def summary_row(self) -> dict[str, Any]:
+        """What `status --json` prints for this setup."""
+        return {
+            "name": self.name,
+            "provider": self.provider,
+            "org_id": self.org_id,
+            "domains": self.domains,
+            "method": self.method,
+            "platform": self.platform,
+            "step": self.step,
+            "last_verified_at": _iso(self.last_verified_at),
+            "last_failure": self.last_failure if self.last_verified_at else None,
+            "last_passed_at": _iso(self.last_passed_at()),
+            "runs": len(self.history),
+            "updated_at": _iso(self.updated_at),
+        }
+
+
+def setup_name_for(domains: list[str], org_id: str | None, taken: set[str]) -> str:
+    """A file-safe name: the first domain, else the organization, made unique."""
+    base = domains[0] if domains else (f"org-{org_id}" if org_id else "setup")
+    base = re.sub(r"[^a-z0-9.-]+", "-", base.lower()).strip("-.") or "setup"
+    name, number = base, 2
+    while name in taken:
+        name = f"{base}-{number}"
+        number += 1
+    return name
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,44 @@
+"""`adue-wizard status`: every saved setup and where it stands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from wizard.core.state import STEP_TITLES
+from wizard.core.store import Store, state_dir
+
+
+def run_status(args: argparse.Namespace) -> int:
+    store = Store(state_dir(args.state_dir))
+    setups = store.load_all()
+    for notice in store.notices:
+        print(f"adue-wizard: {notice}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([state.summary_row() for state in setups], ensure_ascii=True))
+        return 0
+    if not setups:
+        print(f"No saved setups in {store.folder}. Run adue-wizard to start one.")
+        return 0
+    print(f"Saved setups in {store.folder}:\n")
+    for state in setups:
+        row = state.summary_row()
+        organization = state.org_id or ("Generic MDM" if state.provider == "generic" else "-")
+        if state.last_verified_at is None:
+            last = "never verified"
+        else:
+            when = f"{state.last_verified_at:%Y-%m-%d %H:%M} UTC"
+            failure = row["last_failure"]
+            last = f"last check {when} " + (f"FAILED ({failure})" if failure else "passed")
+        passed = state.last_passed_at()
+        if row["last_failure"] and passed:
+            last += f"; last passed {passed:%Y-%m-%d %H:%M} UTC"
+        print(f"{state.name}")
+        print(f"  organization: {organization}; domains: {', '.join(state.domains) or '-'}")
+        print(
+            f"  method: {state.method or '-'}; platform: {state.platform or '-'}; "
+            f"step: {STEP_TITLES[state.step]}"
+        )
+        print(f"  {last}; file: {store.path_for(state.name)}\n")
+    return 0

@@ -1,0 +1,113 @@
+"""The wizard application: which setup is open, which step is shown, and saving.
+
+Screens get the setup passed down and post messages up (Navigate, SetupChanged, OpenSetup);
+only this class talks to the store. Network work runs in screen workers; a worker that fails
+is reported here, in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from wizard.core.state import SetupState, Step
+from wizard.core.store import Store
+from wizard.core.store import state_dir as state_dir_for
+from wizard.tui.messages import BackToStart, Navigate, OpenSetup, SetupChanged
+
+
+class WizardApp(App[int]):
+    CSS_PATH = "wizard.tcss"
+    TITLE = "adue-wizard"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)
+    ]
+
+    def __init__(self, store: Store, *, blink: bool = True, today: date | None = None) -> None:
+        super().__init__()
+        self.store = store
+        # Tests and screenshots fix these so every run renders the same screens.
+        self.blink = blink
+        self.today = today
+        self.setup: SetupState | None = None
+
+    def on_mount(self) -> None:
+        from wizard.tui.screens.start import StartScreen
+
+        self.push_screen(StartScreen(self.store.load_all()))
+        for notice in self.store.notices:
+            self.notify(notice, severity="warning", timeout=15, markup=False)
+        self.store.notices.clear()
+
+    @on(OpenSetup)
+    def open_setup(self, message: OpenSetup) -> None:
+        self.setup = message.setup
+        self.save()
+        self.show_step(message.setup.step)
+
+    @on(Navigate)
+    def navigate(self, message: Navigate) -> None:
+        if self.setup is None:
+            return
+        self.setup.step = message.step
+        self.save()
+        self.show_step(message.step)
+
+    @on(BackToStart)
+    def back_to_start(self) -> None:
+        from wizard.tui.screens.start import StartScreen
+
+        self.save()
+        self.setup = None
+        self.switch_screen(StartScreen(self.store.load_all()))
+
+    @on(SetupChanged)
+    def setup_changed(self) -> None:
+        self.save()
+
+    def show_step(self, step: Step) -> None:
+        from wizard.tui.screens import screen_for
+
+        assert self.setup is not None
+        self.switch_screen(screen_for(step, self.setup))
+
+    def save(self) -> None:
+        if self.setup is None:
+            return
+        try:
+            # Named once the Organization step is done, not after each keystroke of a domain.
+            named = self.setup.step != "organization" and self.setup.domains
+            if self.setup.provisional_name and named:
+                self.store.rename_for_domains(self.setup)
+                self.screen.sub_title = self.setup.name
+            else:
+                self.store.save(self.setup)
+        except OSError as error:
+            self.notify(
+                f"Could not save progress to {self.store.folder}: {error.strerror or error}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported (its screen stays usable)."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(
+                f"{event.worker.name or 'background task'} failed: {type(error).__name__}: {error}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+
+
+def run_app(state_dir: str | None = None) -> int:
+    result = WizardApp(Store(state_dir_for(state_dir))).run()
+    return result or 0

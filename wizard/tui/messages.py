@@ -1,0 +1,33 @@
+"""Messages that cross screens: a screen asks the app to move on or to save, never does it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from wizard.core.state import SetupState, Step
+
+
+@dataclass
+class Navigate(Message):
+    """Go to a step of the current setup (the app saves the step reached)."""
+
+    step: Step
+
+
+@dataclass
+class SetupChanged(Message):
+    """An answer changed: the app saves the setup at once."""
+
+
+@dataclass
+class OpenSetup(Message):
+    """Start working on this setup (new or resumed), at its saved step."""
+
+    setup: SetupState
+
+
+@dataclass
+class BackToStart(Message):
+    """Leave the current setup (it stays saved) and show the start screen."""

@@ -1,0 +1,82 @@
+"""Step 6: what to do next in the JumpCloud portal, how users enroll, and the report export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Static
+
+from wizard.core.report_markdown import markdown_report
+from wizard.tui.screens.step import StepScreen
+
+
+def next_steps(setup_method: str | None, domains: list[str], jumpcloud: bool) -> str:
+    domain = domains[0] if domains else "your domain"
+    choice = "Self Host" if setup_method == "self-host" else "Redirect"
+    if not jumpcloud:
+        return (
+            f"1. In your MDM, confirm the account-driven enrollment domain {domain}.\n"
+            "2. On a test iPhone: Settings > General > VPN & Device Management > Sign In to "
+            "Work or School Account, with a Managed Apple Account of that domain."
+        )
+    return (
+        "1. JumpCloud Admin Portal: DEVICE MANAGEMENT > MDM > Apple > Home, scroll to iOS "
+        f"Enrollment; under Account-driven User Enrollment Configuration select {choice}.\n"
+        f"2. Enter {domain} in the Input domain field and click Confirm. Expect: "
+        f'"Account-driven Configuration Successful for {domain}". An error such as "could not '
+        'be verified" maps to a failure shown on the Verify step.\n'
+        "3. Make sure 'Allow users to enroll personal mobile devices' is on.\n"
+        "4. Users (iOS/iPadOS 15+): Settings > General > VPN & Device Management > Sign In to "
+        "Work or School Account, with their Managed Apple Account; or follow 'Enroll Your "
+        "iOS Device' in the JumpCloud User Portal."
+    )
+
+
+class DoneScreen(StepScreen):
+    STEP = "done"
+    FIRST_FOCUS = "#export"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *StepScreen.BINDINGS,
+        Binding("x", "export", "Export report", id="export"),
+    ]
+
+    def body(self) -> ComposeResult:
+        setup = self.setup
+        if setup.last_verified_at is None:
+            verdict = "Not verified yet: go Back (Esc) to the Verify step first."
+        elif setup.last_failure is None:
+            verdict = f"Verified {setup.last_verified_at:%Y-%m-%d %H:%M} UTC: every domain passed."
+        else:
+            verdict = (
+                f"Last check {setup.last_verified_at:%Y-%m-%d %H:%M} UTC FAILED "
+                f"({setup.last_failure}): fix it before confirming in the portal."
+            )
+        yield Static(verdict, id="verdict", classes="question", markup=False)
+        yield Static("What to do next:", classes="question")
+        yield Static(
+            next_steps(setup.method, setup.domains, setup.provider == "jumpcloud"), markup=False
+        )
+        yield Static("Export the setup and last results as a Markdown report:", classes="question")
+        with Horizontal(classes="row"):
+            yield Input(str(Path.home() / f"adue-wizard-{setup.name}-report.md"), id="report-path")
+            yield Button("Export (x)", id="export", variant="primary")
+
+    @on(Button.Pressed, "#export")
+    @on(Input.Submitted, "#report-path")
+    def action_export(self) -> None:
+        path = Path(self.query_one("#report-path", Input).value.strip()).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(markdown_report(self.setup), encoding="utf-8")
+        except OSError as error:
+            self.notify(f"Not exported: {error.strerror or error}", severity="error", markup=False)
+            return
+        self.notify(f"Report written to {path}", markup=False)
+
+    def action_next(self) -> None:
+        self.action_export()

@@ -1,0 +1,104 @@
+"""Step 2: the prerequisites checklist. Items the program can check are probed live in a
+worker; the admin ticks the others, and the time of each tick is saved."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Checkbox, Static
+
+from wizard.core.prerequisites import SiteProbe, prerequisites_for, probe_site
+from wizard.core.state import now
+from wizard.tui.safe_text import plain
+from wizard.tui.screens.step import StepScreen
+
+
+class PrerequisitesScreen(StepScreen):
+    STEP = "prerequisites"
+
+    @dataclass
+    class Probed(Message):
+        probes: list[SiteProbe]
+
+    def body(self) -> ComposeResult:
+        yield Static(
+            "Tick each item once it is true. Items marked 'checked live' are tested by this "
+            "program in the background.",
+            classes="question",
+        )
+        for item in prerequisites_for(self.setup.provider):
+            with Vertical(classes="prerequisite"):
+                if item.automatic:
+                    yield Static(
+                        Content.assemble(("checked live  ", "bold"), item.title),
+                        classes="auto-title",
+                    )
+                    yield Static("checking...", id=f"live-{item.id}", classes="live")
+                else:
+                    when = self.setup.prerequisites.get(item.id)
+                    yield Checkbox(
+                        tick_label(item.title, when), when is not None, id=f"tick-{item.id}"
+                    )
+                yield Static(item.explanation, classes="explanation", markup=False)
+                yield Static(f"Where: {item.where}", classes="where", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.probe()
+
+    @work(exclusive=True, name="prerequisite checks")
+    async def probe(self) -> None:
+        settings = self.setup.settings
+        probes = await asyncio.gather(
+            *(
+                probe_site(domain, min(settings.timeout, 10.0), settings.ca_bundle)
+                for domain in self.setup.domains
+            )
+        )
+        self.post_message(self.Probed(list(probes)))
+
+    @on(Probed)
+    def show_probes(self, message: Probed) -> None:
+        for item in prerequisites_for(self.setup.provider):
+            if not item.automatic:
+                continue
+            parts: list[Content] = []
+            for probe in message.probes:
+                answer = probe.answer(item.automatic)
+                if answer is None:
+                    label, style = "not reached", "dim"
+                else:
+                    label, style = ("OK", "green") if answer else ("NO", "red")
+                parts.append(
+                    Content.assemble((f"{label:<4}", f"bold {style}"), plain(probe.domain))
+                )
+                if answer is False:
+                    parts.append(Content.assemble("      ", plain(probe.detail, "dim")))
+            if not parts:
+                parts.append(Content("no domains entered"))
+            live = self.query_one(f"#live-{item.id}", Static)
+            live.update(Content("\n").join(parts))
+
+    @on(Checkbox.Changed)
+    def ticked(self, event: Checkbox.Changed) -> None:
+        item_id = (event.checkbox.id or "").removeprefix("tick-")
+        item = next(p for p in prerequisites_for(self.setup.provider) if p.id == item_id)
+        if event.value:
+            self.setup.prerequisites[item_id] = now()
+        else:
+            self.setup.prerequisites.pop(item_id, None)
+        event.checkbox.label = tick_label(item.title, self.setup.prerequisites.get(item_id))
+        self.changed()
+
+
+def tick_label(title: str, when: datetime | None) -> Content:
+    if when is None:
+        return Content(title)
+    return Content.assemble(title, (f"  (confirmed {when:%Y-%m-%d %H:%M} UTC)", "dim"))

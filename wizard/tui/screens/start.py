@@ -1,0 +1,135 @@
+"""Step 0: start a new setup, resume a saved one, or troubleshoot a domain right away."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wizard.core.domains import InvalidInput, normalise_domain
+from wizard.core.state import STEP_TITLES, SetupState, setup_name_for
+from wizard.tui.messages import OpenSetup
+from wizard.tui.safe_text import plain
+
+
+def describe(setup: SetupState) -> Content:
+    """One line per saved setup: organization, domains, step, last result and when."""
+    organization = setup.org_id or ("Generic MDM" if setup.provider == "generic" else "no org ID")
+    domains = ", ".join(setup.domains) or "no domains yet"
+    if setup.last_verified_at is None:
+        last = "never verified"
+    else:
+        outcome = "passed" if setup.last_failure is None else f"FAILED {setup.last_failure}"
+        last = f"{outcome} {setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
+    return Content.assemble(
+        plain(setup.name, "bold"),
+        f"  {organization} · {domains}\n",
+        f"   step: {STEP_TITLES[setup.step]} · {last}",
+    )
+
+
+class StartScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New setup", id="new"),
+        Binding("t", "troubleshoot", "Troubleshoot a domain", id="troubleshoot"),
+    ]
+
+    def __init__(self, setups: list[SetupState]) -> None:
+        super().__init__()
+        self.setups = setups
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="start-body"):
+            yield Static(
+                "Set up Apple account-driven user enrollment: the domain users sign in with "
+                "must answer https://<domain>/.well-known/com.apple.remotemanagement. This "
+                "wizard walks you through it, writes the configuration for your platform, and "
+                "checks the result the way an iPhone does.",
+                id="intro",
+            )
+            with Horizontal(id="start-actions"):
+                yield Button("New setup (n)", id="new", variant="primary")
+                yield Button("Troubleshoot a domain (t)", id="troubleshoot")
+            if self.setups:
+                yield Static("Resume a saved setup (Enter):", classes="section")
+                yield OptionList(
+                    *[Option(describe(setup), id=setup.name) for setup in self.setups],
+                    id="saved",
+                )
+            else:
+                yield Static("No saved setups yet.", classes="section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.setups:
+            self.query_one("#saved", OptionList).focus()
+
+    @on(Button.Pressed, "#new")
+    def action_new(self) -> None:
+        taken = {setup.name for setup in self.setups}
+        name = setup_name_for([], None, taken)
+        self.post_message(OpenSetup(SetupState(name=name, provisional_name=True)))
+
+    @on(Button.Pressed, "#troubleshoot")
+    def action_troubleshoot(self) -> None:
+        self.app.push_screen(DomainPrompt(), self._troubleshoot)
+
+    def _troubleshoot(self, domain: str | None) -> None:
+        if not domain:
+            return
+        known = next((setup for setup in self.setups if domain in setup.domains), None)
+        if known is None:
+            taken = {setup.name for setup in self.setups}
+            known = SetupState(
+                name=setup_name_for([domain], None, taken), provider="generic", domains=[domain]
+            )
+        known.step = "verify"
+        self.post_message(OpenSetup(known))
+
+    @on(OptionList.OptionSelected, "#saved")
+    def resume(self, event: OptionList.OptionSelected) -> None:
+        chosen = next(setup for setup in self.setups if setup.name == event.option.id)
+        self.post_message(OpenSetup(chosen))
+
+
+class DomainPrompt(ModalScreen[str | None]):
+    """Asks for the domain (or e-mail, or URL) to troubleshoot."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog"):
+            yield Static("Troubleshoot a domain", classes="dialog-title")
+            yield Static("Domain, Managed Apple Account e-mail, or URL:")
+            yield Input(placeholder="user@example.com", id="domain")
+            yield Static("", id="domain-problem", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Check it", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#domain", Input)
+        field.cursor_blink = getattr(self.app, "blink", True)
+        field.focus()
+
+    @on(Input.Submitted, "#domain")
+    @on(Button.Pressed, "#ok")
+    def submit(self) -> None:
+        try:
+            domain = normalise_domain(self.query_one("#domain", Input).value)
+        except InvalidInput as error:
+            self.query_one("#domain-problem", Static).update(str(error))
+            return
+        self.dismiss(domain)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,82 @@
+"""What every step screen shares: the header with the step, Back/Next keys, the footer."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from wizard.core.state import STEP_TITLES, STEPS, SetupState, Step
+from wizard.tui.messages import BackToStart, Navigate, SetupChanged
+
+
+class StepScreen(Screen[None]):
+    """A step of the wizard. Subclasses set STEP and compose `body()`; `leave()` may veto."""
+
+    STEP: ClassVar[Step]
+    # What has focus first; letter-key bindings need it not to be a text field.
+    FIRST_FOCUS: ClassVar[str] = "Input, RadioSet, Select, Checkbox"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("ctrl+n", "next", "Next", id="next"),
+    ]
+
+    def __init__(self, setup: SetupState) -> None:
+        super().__init__()
+        self.setup = setup
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        number = STEPS.index(self.STEP) + 1
+        yield Static(
+            f"Step {number} of {len(STEPS)}: {STEP_TITLES[self.STEP]}",
+            id="step-title",
+            markup=False,
+        )
+        with VerticalScroll(id="step-body"):
+            yield from self.body()
+        yield Static("", id="step-problem", markup=False)
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.setup.name}"
+        for field in self.query(Input):
+            field.cursor_blink = getattr(self.app, "blink", True)
+        # Start where typing makes sense: the first control of the step.
+        focusable = self.query_one("#step-body").query(self.FIRST_FOCUS)
+        if focusable:
+            focusable.first().focus()
+
+    def changed(self) -> None:
+        """Tell the app an answer changed, so it is saved now."""
+        self.post_message(SetupChanged())
+
+    def problem(self, text: str) -> None:
+        """Show why the admin cannot go on yet (empty text clears it)."""
+        self.query_one("#step-problem", Static).update(text)
+        self.set_class(bool(text), "has-problem")
+
+    def leave(self) -> bool:
+        """Check and store this step's answers before Next; False keeps the admin here."""
+        return True
+
+    def action_next(self) -> None:
+        if not self.leave():
+            return
+        index = STEPS.index(self.STEP)
+        if index + 1 < len(STEPS):
+            self.post_message(Navigate(STEPS[index + 1]))
+
+    def action_back(self) -> None:
+        index = STEPS.index(self.STEP)
+        if index > 0:
+            self.post_message(Navigate(STEPS[index - 1]))
+        else:
+            self.post_message(BackToStart())

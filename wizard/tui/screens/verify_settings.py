@@ -1,0 +1,100 @@
+"""The verifier's settings, as a dialog: --connect-to, CA bundle, timeout, user, model family."""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from wizard.core.connect_to import parse_connect_to
+from wizard.core.domains import InvalidInput
+from wizard.core.state import VerifySettings
+from wizard.core.verifier import MODEL_FAMILIES
+
+
+def read_settings(fields: dict[str, str]) -> VerifySettings:
+    """Settings from the dialog's text fields; raises InvalidInput with a one-line reason."""
+    connect_to = [spec.strip() for spec in fields["connect_to"].split(",") if spec.strip()]
+    for spec in connect_to:
+        parse_connect_to(spec)
+    ca_bundle = fields["ca_bundle"].strip() or None
+    if ca_bundle and not os.path.isfile(os.path.expanduser(ca_bundle)):
+        raise InvalidInput(f"CA bundle: no file at {ca_bundle}")
+    try:
+        timeout = float(fields["timeout"])
+    except ValueError:
+        raise InvalidInput("Timeout must be a number of seconds") from None
+    if not 0 < timeout <= 300:
+        raise InvalidInput("Timeout must be between 0 and 300 seconds")
+    families = [name.strip() for name in fields["model_family"].split(",") if name.strip()]
+    known = {family.lower(): family for family in MODEL_FAMILIES}
+    unknown = [name for name in families if name.lower() not in known]
+    if unknown or not families:
+        raise InvalidInput(f"Model family must be among {', '.join(MODEL_FAMILIES)}")
+    user = fields["user"].strip() or None
+    if user and any(ch.isspace() for ch in user):
+        raise InvalidInput("User identifier cannot contain spaces")
+    return VerifySettings(
+        connect_to=connect_to,
+        ca_bundle=os.path.expanduser(ca_bundle) if ca_bundle else None,
+        timeout=timeout,
+        user=user,
+        model_family=",".join(known[name.lower()] for name in families),
+    )
+
+
+class VerifySettingsDialog(ModalScreen[VerifySettings | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, settings: VerifySettings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def compose(self) -> ComposeResult:
+        settings = self.settings
+        with VerticalScroll(id="dialog"):
+            yield Static("Verification settings", classes="dialog-title")
+            yield Static("Connect to (HOST1:PORT1:HOST2:PORT2, comma separated; test before DNS):")
+            yield Input(
+                ", ".join(settings.connect_to),
+                id="connect_to",
+                placeholder="example.com:443:203.0.113.5:443",
+            )
+            yield Static("CA bundle (PEM file; empty = public roots):")
+            yield Input(settings.ca_bundle or "", id="ca_bundle")
+            yield Static("Timeout per domain, seconds:")
+            yield Input(f"{settings.timeout:g}", id="timeout")
+            yield Static("User identifier sent (empty = probe@domain):")
+            yield Input(settings.user or "", id="user")
+            yield Static(f"Model families ({', '.join(MODEL_FAMILIES)}):")
+            yield Input(settings.model_family, id="model_family")
+            yield Static("", id="settings-problem", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = getattr(self.app, "blink", True)
+        self.query_one("#connect_to", Input).focus()
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def save(self) -> None:
+        fields = {field.id or "": field.value for field in self.query(Input)}
+        try:
+            settings = read_settings(fields)
+        except InvalidInput as error:
+            self.query_one("#settings-problem", Static).update(str(error))
+            return
+        self.dismiss(settings)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
