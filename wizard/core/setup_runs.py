@@ -47,6 +47,7 @@ def artifact_setup(state: SetupState, today: date | None = None) -> tuple[Setup,
             org_id=state.org_id,
             target=target,
             exact_seed=state.exact_seed,
+            today=today,
         )
     if state.document_text is None and (jumpcloud or not state.generic_base_url):
         raise GenerateError(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import RadioButton, RadioSet, Select, Static
+from textual.widgets import RadioSet, Select, Static
 
 from wizard.core.artifacts import PLATFORMS
 from wizard.tui.screens.step import StepScreen
+from wizard.tui.widgets.tick_box import Choice
 
 REDIRECT_TRADE_OFFS = (
     "Redirect: your web server answers the well-known URL with a 301 to the MDM's discovery "
@@ -51,8 +52,8 @@ class MethodScreen(StepScreen):
         yield Static(recommendation(self.setup.platform), id="recommendation", markup=False)
         yield Static("How should the domain answer?", classes="question")
         with RadioSet(id="method"):
-            yield RadioButton("Redirect", value=self.setup.method == "redirect", id="redirect")
-            yield RadioButton("Self-Host", value=self.setup.method == "self-host", id="self-host")
+            yield Choice("Redirect", value=self.setup.method == "redirect", id="redirect")
+            yield Choice("Self-Host", value=self.setup.method == "self-host", id="self-host")
         yield Static(REDIRECT_TRADE_OFFS, classes="explanation", markup=False)
         yield Static(SELF_HOST_TRADE_OFFS, classes="explanation", markup=False)
 

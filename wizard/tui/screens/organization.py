@@ -7,12 +7,13 @@ import re
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioSet, Static
 
 from wizard.core.artifacts import jumpcloud_target
 from wizard.core.document import base_url_problem
 from wizard.core.domains import InvalidInput, is_valid_org_id, normalise_domain
 from wizard.tui.screens.step import StepScreen
+from wizard.tui.widgets.tick_box import Choice
 
 
 def parse_domains(text: str) -> tuple[list[str], list[str]]:
@@ -39,8 +40,8 @@ class OrganizationScreen(StepScreen):
         setup = self.setup
         yield Static("Which MDM will devices enroll into?", classes="question")
         with RadioSet(id="provider"):
-            yield RadioButton("JumpCloud", value=setup.provider == "jumpcloud", id="jumpcloud")
-            yield RadioButton("Generic MDM", value=setup.provider == "generic", id="generic")
+            yield Choice("JumpCloud", value=setup.provider == "jumpcloud", id="jumpcloud")
+            yield Choice("Generic MDM", value=setup.provider == "generic", id="generic")
         with Vertical(id="jumpcloud-fields", classes="fields"):
             yield Static(
                 "JumpCloud organization ID (Admin Portal > Settings; 24 lowercase hex characters):"

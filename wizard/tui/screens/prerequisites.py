@@ -18,6 +18,7 @@ from wizard.core.prerequisites import SiteProbe, prerequisites_for, probe_site
 from wizard.core.state import now
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.step import StepScreen
+from wizard.tui.widgets.tick_box import TickBox
 
 
 class PrerequisitesScreen(StepScreen):
@@ -43,7 +44,7 @@ class PrerequisitesScreen(StepScreen):
                     yield Static("checking...", id=f"live-{item.id}", classes="live")
                 else:
                     when = self.setup.prerequisites.get(item.id)
-                    yield Checkbox(
+                    yield TickBox(
                         tick_label(item.title, when), when is not None, id=f"tick-{item.id}"
                     )
                 yield Static(item.explanation, classes="explanation", markup=False)

@@ -1,0 +1,42 @@
+"""Snapshots of every screen at 80x24 and 120x40 (pytest-textual-snapshot).
+
+Dates, results and the home folder are pinned, cursors do not blink and the header shows no
+clock, so a change in a snapshot is a change in what the admin sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.tui_fixtures import app_at
+
+SIZES = [(80, 24), (120, 40)]
+STEPS = ["organization", "prerequisites", "method", "platform", "verify", "done"]
+
+
+@pytest.fixture(autouse=True)
+def pinned_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/admin")
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_start_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(app_at(None, tmp_path), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("step", STEPS)
+def test_step_screen(snap_compare: Any, tmp_path: Path, step: str, size: tuple[int, int]) -> None:
+    async def resume(pilot: Any) -> None:
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app_at(step, tmp_path), terminal_size=size, run_before=resume)  # type: ignore[arg-type]
