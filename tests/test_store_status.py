@@ -37,7 +37,7 @@ def test_files_are_private_and_round_trip(tmp_path: Path) -> None:
 
 
 def test_state_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ADUE_WIZARD_STATE_DIR", str(tmp_path / "from-env")
+    monkeypatch.setenv("ADUE_WIZARD_STATE_DIR", str(tmp_path / "from-env"))
     assert state_dir() == tmp_path / "from-env"
     assert state_dir(str(tmp_path / "flag")) == tmp_path / "flag"
 
