@@ -22,6 +22,7 @@ def pinned_home(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def settle(pilot: Any) -> None:
+    await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
@@ -36,6 +37,7 @@ def test_start_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) 
 @pytest.mark.parametrize("step", STEPS)
 def test_step_screen(snap_compare: Any, tmp_path: Path, step: str, size: tuple[int, int]) -> None:
     async def resume(pilot: Any) -> None:
+        await settle(pilot)  # the saved setups are listed after the first paint
         await pilot.press("enter")
         await settle(pilot)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import RadioSet, Select, Static
@@ -32,6 +33,16 @@ def make_app(folder: Path) -> WizardApp:
     return WizardApp(Store(folder), blink=False, today=date(2026, 1, 2))
 
 
+async def started(pilot: Any) -> None:
+    """Wait until the start screen has read the saved setups (it does so after painting)."""
+    for _ in range(50):
+        screen = pilot.app.screen
+        if isinstance(screen, StartScreen) and screen.loaded:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the start screen never listed the saved setups")
+
+
 def shown_text(app: WizardApp) -> str:
     """Everything the current screen shows in its Static widgets, as plain text."""
     return "\n".join(str(widget.render()) for widget in app.screen.query(Static))
@@ -40,6 +51,7 @@ def shown_text(app: WizardApp) -> str:
 async def test_new_setup_quit_at_method_then_resume_there(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         assert isinstance(app.screen, StartScreen)
         await pilot.press("n")
         assert isinstance(app.screen, OrganizationScreen)
@@ -62,6 +74,7 @@ async def test_new_setup_quit_at_method_then_resume_there(tmp_path: Path) -> Non
 
     again = make_app(tmp_path)
     async with again.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.press("enter")  # resume the saved setup
         assert isinstance(again.screen, MethodScreen)
         assert again.screen.query_one("#platform", Select).value == "nginx"
@@ -77,6 +90,7 @@ async def test_new_setup_quit_at_method_then_resume_there(tmp_path: Path) -> Non
 async def test_invalid_org_id_keeps_the_admin_on_the_step(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.press("n", "tab", *"ABC", "tab", *DOMAIN, "ctrl+n")
         assert isinstance(app.screen, OrganizationScreen)
         assert "24 lowercase hex" in shown_text(app)
@@ -95,6 +109,7 @@ async def test_damaged_state_is_moved_aside_and_the_app_starts(
     Store(tmp_path).save(good)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await started(pilot)
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
         assert [s.name for s in app.screen.setups] == ["kept.example"]
@@ -138,6 +153,7 @@ async def test_verification_that_passes(
     saved_setup(tmp_path, server, ca_bundle)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
         await run_verification(app, pilot)
         text = shown_text(app)
         assert f"{DOMAIN}  PASS" in text
@@ -155,6 +171,7 @@ async def test_verification_that_fails_shows_the_remedy(
     saved_setup(tmp_path, server, ca_bundle)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
         await run_verification(app, pilot)
         text = shown_text(app)
         assert "FAIL (bad_content_type)" in text
@@ -177,6 +194,7 @@ async def test_server_text_is_shown_literally(
     saved_setup(tmp_path, server, ca_bundle)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
         await run_verification(app, pilot)
         text = shown_text(app)
         assert "text/[i]html" in text
@@ -190,6 +208,7 @@ async def test_platform_step_copies_saves_and_switches_form(
     saved_setup(tmp_path, server, ca_bundle, step="platform")
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, PlatformScreen)
         await pilot.press("c")
@@ -224,6 +243,7 @@ async def test_jumpcloud_self_host_imports_and_validates_the_download(
     good.write_text(GOOD)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
         await pilot.press("enter")
         path_field = app.screen.query_one("#json-path")
         path_field.value = str(bad)  # type: ignore[attr-defined]
@@ -254,6 +274,7 @@ async def test_done_exports_a_markdown_report(
     Store(tmp_path).save(setup)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, DoneScreen)
         assert "Account-driven Configuration Successful for example.test" in shown_text(app)
@@ -268,6 +289,7 @@ async def test_done_exports_a_markdown_report(
 async def test_troubleshoot_goes_straight_to_verification(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.press("t", *"oncall@nothing-here.invalid", "enter")
         assert isinstance(app.screen, VerifyScreen)
         await app.workers.wait_for_complete()
@@ -292,10 +314,11 @@ async def test_quitting_mid_check_is_immediate(
     setup.settings.timeout = 30
     Store(tmp_path).save(setup)
     app = make_app(tmp_path)
-    started = time.monotonic()
+    began = time.monotonic()
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert any(worker.is_running for worker in app.workers)
         await pilot.press("ctrl+q")
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - began < 10

@@ -10,21 +10,14 @@ import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from wizard.core.results import DomainReport
+from wizard.core.steps import STEP_TITLES, STEPS, Step
+
+__all__ = ["STEPS", "STEP_TITLES", "Step"]  # re-exported for callers of this module
 
 SCHEMA_VERSION = 1
-Step = Literal["organization", "prerequisites", "method", "platform", "verify", "done"]
-STEPS: tuple[Step, ...] = ("organization", "prerequisites", "method", "platform", "verify", "done")
-STEP_TITLES: dict[str, str] = {
-    "organization": "Organization",
-    "prerequisites": "Prerequisites",
-    "method": "Method",
-    "platform": "Platform and artifacts",
-    "verify": "Verify",
-    "done": "Done",
-}
 Provider = Literal["jumpcloud", "generic"]
 
 
@@ -33,6 +26,8 @@ def now() -> datetime:
 
 
 class VerifySettings(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     """The verifier options an admin can change from the Verify screen."""
 
     connect_to: list[str] = Field(default_factory=list)
@@ -43,6 +38,8 @@ class VerifySettings(BaseModel):
 
 
 class CheckRecord(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     status: str
     code: str | None = None
@@ -51,11 +48,15 @@ class CheckRecord(BaseModel):
 
 
 class HopRecord(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     url: str
     status: int | None = None
 
 
 class DomainResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     """One domain's verification, as `verify --json` prints it."""
 
     domain: str
@@ -72,12 +73,16 @@ class DomainResult(BaseModel):
 
 
 class DomainOutcome(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     domain: str
     ok: bool
     failure: str | None = None
 
 
 class VerificationRun(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     """One entry of the history: when, and how each domain fared."""
 
     at: datetime
@@ -89,6 +94,8 @@ class VerificationRun(BaseModel):
 
 
 class SetupState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     schema_version: int = SCHEMA_VERSION
     name: str
     # A new setup is saved under a stand-in name until its first domain names it.

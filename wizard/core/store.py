@@ -19,10 +19,10 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from wizard.core.state import SCHEMA_VERSION, SetupState, now
+if TYPE_CHECKING:
+    from wizard.core.state import SetupState
 
 ENVIRONMENT_VARIABLE = "ADUE_WIZARD_STATE_DIR"
 SUFFIX = ".json"
@@ -64,18 +64,20 @@ class Store:
             return None
         try:
             return _parse(path)
-        except (OSError, ValueError, ValidationError) as error:
+        except (OSError, ValueError) as error:  # pydantic's ValidationError is a ValueError
             self._move_aside(path, _reason(error))
             return None
 
     def save(self, state: SetupState) -> Path:
         """Write `state` atomically, merging the history another instance may have added."""
+        from wizard.core.state import now
+
         self._ensure_folder()
         with self._locked():
             path = self.path_for(state.name)
             on_disk = None
             if path.exists():
-                with contextlib.suppress(OSError, ValueError, ValidationError):
+                with contextlib.suppress(OSError, ValueError):
                     on_disk = _parse(path)
             if on_disk is not None:
                 _merge_history(state, on_disk)
@@ -126,6 +128,10 @@ class Store:
 
 
 def _parse(path: Path) -> SetupState:
+    # Imported here: pydantic and the model cost ~10 MiB and ~40 ms, paid only once a saved
+    # setup is actually read or written, not when the app or `status` starts.
+    from wizard.core.state import SCHEMA_VERSION, SetupState
+
     data = path.read_bytes()
     if len(data) > MAX_STATE_BYTES:
         raise ValueError("the file is too large to be a saved setup")
@@ -175,6 +181,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _reason(error: BaseException) -> str:
+    from pydantic import ValidationError
+
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()))

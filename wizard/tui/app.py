@@ -8,17 +8,21 @@ is reported here, in one place.
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from wizard.core.state import SetupState, Step
+from wizard.core.steps import Step
 from wizard.core.store import Store
 from wizard.core.store import state_dir as state_dir_for
 from wizard.tui.messages import BackToStart, Navigate, OpenSetup, SetupChanged
+from wizard.tui.screens.start import StartScreen
+
+if TYPE_CHECKING:
+    from wizard.core.state import SetupState
 
 
 class WizardApp(App[int]):
@@ -38,9 +42,13 @@ class WizardApp(App[int]):
         self.setup: SetupState | None = None
 
     def on_mount(self) -> None:
-        from wizard.tui.screens.start import StartScreen
+        # Paint the start screen first, then read the saved setups into it.
+        start = StartScreen(None)
+        self.push_screen(start)
+        self.call_after_refresh(self.load_setups, start)
 
-        self.push_screen(StartScreen(self.store.load_all()))
+    def load_setups(self, start: StartScreen) -> None:
+        start.show_setups(self.store.load_all())
         for notice in self.store.notices:
             self.notify(notice, severity="warning", timeout=15, markup=False)
         self.store.notices.clear()
@@ -61,11 +69,11 @@ class WizardApp(App[int]):
 
     @on(BackToStart)
     def back_to_start(self) -> None:
-        from wizard.tui.screens.start import StartScreen
-
         self.save()
         self.setup = None
-        self.switch_screen(StartScreen(self.store.load_all()))
+        start = StartScreen(None)
+        self.switch_screen(start)
+        self.call_after_refresh(self.load_setups, start)
 
     @on(SetupChanged)
     def setup_changed(self) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from wizard.core.state import SetupState, Step
+if TYPE_CHECKING:
+    from wizard.core.state import SetupState
+    from wizard.core.steps import Step
 
 
 @dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wizard.core.state import SetupState, Step
-
 if TYPE_CHECKING:
+    from wizard.core.state import SetupState
+    from wizard.core.steps import Step
     from wizard.tui.screens.step import StepScreen
 
 

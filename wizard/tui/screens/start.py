@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,9 +14,12 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.domains import InvalidInput, normalise_domain
-from wizard.core.state import STEP_TITLES, SetupState, setup_name_for
+from wizard.core.steps import STEP_TITLES
 from wizard.tui.messages import OpenSetup
 from wizard.tui.safe_text import plain
+
+if TYPE_CHECKING:
+    from wizard.core.state import SetupState
 
 
 def describe(setup: SetupState) -> Content:
@@ -41,9 +44,11 @@ class StartScreen(Screen[None]):
         Binding("t", "troubleshoot", "Troubleshoot a domain", id="troubleshoot"),
     ]
 
-    def __init__(self, setups: list[SetupState]) -> None:
+    def __init__(self, setups: list[SetupState] | None) -> None:
+        """`setups` None: the saved setups are still being read (see `show_setups`)."""
         super().__init__()
-        self.setups = setups
+        self.setups = setups or []
+        self.loaded = setups is not None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,22 +63,33 @@ class StartScreen(Screen[None]):
             with Horizontal(id="start-actions"):
                 yield Button("New setup (n)", id="new", variant="primary")
                 yield Button("Troubleshoot a domain (t)", id="troubleshoot")
-            if self.setups:
-                yield Static("Resume a saved setup (Enter):", classes="section")
-                yield OptionList(
-                    *[Option(describe(setup), id=setup.name) for setup in self.setups],
-                    id="saved",
-                )
-            else:
-                yield Static("No saved setups yet.", classes="section")
+            yield Static("Reading saved setups...", id="saved-title", classes="section")
+            yield OptionList(id="saved")
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.setups:
-            self.query_one("#saved", OptionList).focus()
+        if self.loaded:
+            self.show_setups(self.setups)
+
+    def show_setups(self, setups: list[SetupState]) -> None:
+        self.setups = setups
+        self.loaded = True
+        title = self.query_one("#saved-title", Static)
+        saved = self.query_one("#saved", OptionList)
+        saved.clear_options()
+        saved.add_options([Option(describe(setup), id=setup.name) for setup in setups])
+        saved.display = bool(setups)
+        if setups:
+            title.update("Resume a saved setup (Enter):")
+            saved.highlighted = 0
+            saved.focus()
+        else:
+            title.update("No saved setups yet.")
 
     @on(Button.Pressed, "#new")
     def action_new(self) -> None:
+        from wizard.core.state import SetupState, setup_name_for
+
         taken = {setup.name for setup in self.setups}
         name = setup_name_for([], None, taken)
         self.post_message(OpenSetup(SetupState(name=name, provisional_name=True)))
@@ -85,6 +101,8 @@ class StartScreen(Screen[None]):
     def _troubleshoot(self, domain: str | None) -> None:
         if not domain:
             return
+        from wizard.core.state import SetupState, setup_name_for
+
         known = next((setup for setup in self.setups if domain in setup.domains), None)
         if known is None:
             taken = {setup.name for setup in self.setups}

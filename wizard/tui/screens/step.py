@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -10,8 +10,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from wizard.core.state import STEP_TITLES, STEPS, SetupState, Step
+from wizard.core.steps import STEP_TITLES, STEPS, Step
 from wizard.tui.messages import BackToStart, Navigate, SetupChanged
+
+if TYPE_CHECKING:
+    from wizard.core.state import SetupState
 
 
 class StepScreen(Screen[None]):
