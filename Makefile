@@ -27,15 +27,20 @@ servers:
 	@bash scripts/install-servers.sh
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check wizard tests benchmarks
-	$(BIN)/ruff format --check wizard tests benchmarks
-	$(BIN)/mypy wizard tests benchmarks
+	$(BIN)/ruff check wizard tests benchmarks scripts
+	$(BIN)/ruff format --check wizard tests benchmarks scripts
+	$(BIN)/mypy wizard tests benchmarks scripts
 
 test: $(VENV)/.installed-test servers lint
 	$(BIN)/pytest
 
 benchmark: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/verify_speed.py
+	$(BIN)/python benchmarks/tui_startup.py
+
+# Regenerates the README's SVG screenshots from the app itself.
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

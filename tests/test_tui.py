@@ -322,3 +322,32 @@ async def test_quitting_mid_check_is_immediate(
         assert any(worker.is_running for worker in app.workers)
         await pilot.press("ctrl+q")
     assert time.monotonic() - began < 10
+
+
+async def test_verification_settings_dialog_saves_and_validates(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    server.route(WELL_KNOWN, json_document(GOOD))
+    setup = saved_setup(tmp_path, server, ca_bundle)
+    setup.record_results([], FIXED)  # already verified once: no automatic run
+    Store(tmp_path).save(setup)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("enter", "o")
+        dialog = app.screen
+        dialog.query_one("#timeout").value = "abc"  # type: ignore[attr-defined]
+        await pilot.press("enter")  # Enter in any field saves
+        assert "Timeout must be a number" in shown_text(app)
+        dialog.query_one("#timeout").value = "4"  # type: ignore[attr-defined]
+        dialog.query_one("#model_family").value = "iphone, ipad"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        assert isinstance(app.screen, VerifyScreen)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    stored = Store(tmp_path).load(DOMAIN)
+    assert stored is not None
+    assert stored.settings.timeout == 4 and stored.settings.model_family == "iPhone,iPad"
+    assert [r.query["model-family"] for r in server.requests] == [["iPhone"], ["iPad"]]
+    assert stored.last_failure is None

@@ -18,6 +18,7 @@ from tests.https_server import (
     respond,
     response_bytes,
 )
+from wizard.core.connect_to import ConnectTo
 from wizard.core.results import DomainReport
 from wizard.core.verifier import VerifyOptions, verify_domains
 
@@ -393,3 +394,39 @@ def test_malformed_responses_are_bad_status(
     server.route(WELL_KNOWN, send)
     report = verify(options_for(server, ca_bundle))
     assert report.failure == "bad_status", report.as_json()
+
+
+def test_server_that_accepts_but_never_starts_tls_times_out(ca_bundle: Path) -> None:
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])  # accept, then say nothing at all
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        port = listener.getsockname()[1]
+        options = VerifyOptions(
+            connect_to=(ConnectTo(None, 443, "127.0.0.1", port),),
+            ca_bundle=str(ca_bundle),
+            timeout=1.0,
+        )
+        report = verify(options)
+        assert report.failure == "timeout"
+        assert check(report, "connect")[:2] == ("fail", "timeout")
+    finally:
+        stop.set()
+        thread.join(2)
+        for connection in held:
+            connection.close()
+        listener.close()
