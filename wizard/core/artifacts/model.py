@@ -117,6 +117,13 @@ def document_artifact(setup: Setup) -> Artifact:
     )
 
 
+def server_plan(platform: str, setup: Setup, configs: list[Artifact], steps: list[str]) -> Plan:
+    """A plan for a server the admin runs: its config files, then (Self-Host) the document;
+    the steps end with checking the result as a device would."""
+    artifacts = [*configs, document_artifact(setup)] if setup.method == "self-host" else configs
+    return Plan(platform, setup.method, tuple(artifacts), (*steps, verify_step(setup)))
+
+
 def publish_step(setup: Setup) -> str:
     return (
         f"Publish the discovery document so that https://{setup.host}{WELL_KNOWN_PATH} serves "

@@ -14,9 +14,8 @@ from wizard.core.artifacts.model import (
     Artifact,
     Plan,
     Setup,
-    document_artifact,
     publish_step,
-    verify_step,
+    server_plan,
     why_comment,
 )
 
@@ -47,18 +46,15 @@ def apache(setup: Setup) -> Plan:
             "(or put the .htaccess variant in DocumentRoot/.well-known/).",
             "Check and reload: sudo apachectl configtest && sudo systemctl reload apache2.",
         ]
-    steps.append(verify_step(setup))
     header = setup.commented("# ", ("Valid inside a <VirtualHost> block.",))
     htaccess_header = setup.commented("# ", (".htaccess variant.",))
-    artifacts = [
+    configs = [
         Artifact(
             "apache-remotemanagement.conf", "Apache: inside <VirtualHost>", header + vhost_rules
         ),
         Artifact(".htaccess", "Apache: .htaccess variant", htaccess_header + htaccess_rules),
     ]
-    if setup.method == "self-host":
-        artifacts.append(document_artifact(setup))
-    return Plan("apache", setup.method, tuple(artifacts), tuple(steps))
+    return server_plan("apache", setup, configs, steps)
 
 
 def _apache_redirect(setup: Setup) -> tuple[str, str]:
@@ -100,12 +96,9 @@ def nginx(setup: Setup) -> Plan:
             f"Paste nginx-remotemanagement.conf inside the server {{ }} block for {setup.host}.",
             "Check and reload: sudo nginx -t && sudo systemctl reload nginx.",
         ]
-    steps.append(verify_step(setup))
     header = setup.commented("# ", ("Valid inside a server { } block.",))
-    artifacts = [Artifact("nginx-remotemanagement.conf", "NGINX: inside server { }", header + body)]
-    if setup.method == "self-host":
-        artifacts.append(document_artifact(setup))
-    return Plan("nginx", setup.method, tuple(artifacts), tuple(steps))
+    config = Artifact("nginx-remotemanagement.conf", "NGINX: inside server { }", header + body)
+    return server_plan("nginx", setup, [config], steps)
 
 
 def _nginx_redirect(setup: Setup) -> str:
@@ -154,12 +147,9 @@ def caddy(setup: Setup) -> Plan:
             "the file there).",
             "Reload: sudo systemctl reload caddy (or caddy reload).",
         ]
-    steps.append(verify_step(setup))
     header = setup.commented("# ", ("Valid inside a site block.",))
-    artifacts = [Artifact("Caddyfile", "Caddy: inside the site block", header + body)]
-    if setup.method == "self-host":
-        artifacts.append(document_artifact(setup))
-    return Plan("caddy", setup.method, tuple(artifacts), tuple(steps))
+    config = Artifact("Caddyfile", "Caddy: inside the site block", header + body)
+    return server_plan("caddy", setup, [config], steps)
 
 
 def iis(setup: Setup) -> Plan:
@@ -186,7 +176,6 @@ def iis(setup: Setup) -> Plan:
             publish_step(setup) + " Put it under the site's physical path.",
             f"Merge web.config into the site root of {setup.host} (keep your other settings).",
         ]
-    steps.append(verify_step(setup))
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<!-- {comment} -->\n"
@@ -194,10 +183,8 @@ def iis(setup: Setup) -> Plan:
         f"{inner}"
         "</configuration>\n"
     )
-    artifacts = [Artifact("web.config", "IIS: complete web.config", content)]
-    if setup.method == "self-host":
-        artifacts.append(document_artifact(setup))
-    return Plan("iis", setup.method, tuple(artifacts), tuple(steps))
+    config = Artifact("web.config", "IIS: complete web.config", content)
+    return server_plan("iis", setup, [config], steps)
 
 
 def _iis_redirect(setup: Setup) -> str:
