@@ -9,24 +9,27 @@ whole check of one domain is bounded by `VerifyOptions.timeout`.
 from __future__ import annotations
 
 import asyncio
-import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
 from wizard.core.connect_to import ConnectTo, find_rule
-from wizard.core.document import (
-    DocumentError,
-    check_rules,
-    load_json,
-    parse_document,
+from wizard.core.response_checks import (
+    REDIRECT_STATUSES,
+    CheckRun,
+    OnCheck,
+    check_content_type,
+    check_document,
+    check_status,
+    judge_probe,
+    read_body,
 )
-from wizard.core.results import CHECK_ORDER, Check, DomainReport, Hop, Status
+from wizard.core.results import DomainReport, Hop
 from wizard.core.tls import (
     EXPIRY_WARNING_DAYS,
     classify_connect_error,
@@ -39,10 +42,6 @@ from wizard.core.transport import make_client
 WELL_KNOWN_PATH = "/.well-known/com.apple.remotemanagement"
 JUMPCLOUD_HOST = "apple.mdm.jumpcloud.com"
 MODEL_FAMILIES = ("AppleTV", "iPad", "iPhone", "Mac", "RealityDevice", "Watch")
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-WELL_KNOWN_FAILED = "com.apple.well-known.failed"
-
-OnCheck = Callable[[str, Check], None]
 
 
 @dataclass(frozen=True)
@@ -71,30 +70,6 @@ def well_known_url(domain: str, user: str, family: str) -> str:
     return f"https://{domain}{WELL_KNOWN_PATH}?{query}"
 
 
-@dataclass
-class _Run:
-    """The checks of one domain as they are made; knows which step is in progress, so the
-    deadline can be charged to it."""
-
-    report: DomainReport
-    on_check: OnCheck | None
-    prefix: str = ""
-    current: str = "dns"
-    done: set[str] = field(default_factory=set)
-
-    def record(self, check_id: str, status: Status, summary: str, code: str | None = None) -> None:
-        check = Check(check_id, status, self.prefix + summary, code)
-        self.report.checks.append(check)
-        self.done.add(check_id)
-        if self.on_check:
-            self.on_check(self.report.domain, check)
-
-    def skip_rest(self, reason: str) -> None:
-        for check_id in CHECK_ORDER:
-            if check_id not in self.done:
-                self.record(check_id, "skip", reason)
-
-
 class Verifier:
     """Holds the TLS context and the HTTP client shared by every domain of one run."""
 
@@ -113,7 +88,7 @@ class Verifier:
         """Check one normalised domain; never raises for anything the network does."""
         started = time.perf_counter()
         report = DomainReport(domain)
-        run = _Run(report, on_check)
+        run = CheckRun(report, on_check)
         try:
             async with asyncio.timeout(self.options.timeout):
                 await self._check_domain(run)
@@ -149,7 +124,7 @@ class Verifier:
 
     # -- the device's steps -------------------------------------------------------------
 
-    async def _check_domain(self, run: _Run) -> None:
+    async def _check_domain(self, run: CheckRun) -> None:
         domain = run.report.domain
         if not await self._resolve(run, domain):
             run.skip_rest("not reached: the domain does not resolve")
@@ -163,7 +138,7 @@ class Verifier:
             await self._check_family(run, domain, family)
             run.skip_rest("not reached: an earlier check failed")
 
-    async def _resolve(self, run: _Run, domain: str) -> bool:
+    async def _resolve(self, run: CheckRun, domain: str) -> bool:
         rule = find_rule(self.options.connect_to, domain, 443)
         if rule is not None:
             run.record("dns", "skip", f"--connect-to {rule} routes {domain}:443")
@@ -179,7 +154,7 @@ class Verifier:
         run.record("dns", "pass", f"{domain} resolves to {', '.join(addresses[:4])}")
         return True
 
-    async def _check_family(self, run: _Run, domain: str, family: str) -> None:
+    async def _check_family(self, run: CheckRun, domain: str, family: str) -> None:
         url = well_known_url(domain, self.options.user_for(domain), family)
         response = await self._follow_redirects(run, url)
         if response is None:
@@ -195,7 +170,7 @@ class Verifier:
         else:
             run.record("enroll_probe", "skip", "not requested (--probe-enroll sends one POST)")
 
-    async def _follow_redirects(self, run: _Run, url: str) -> httpx.Response | None:
+    async def _follow_redirects(self, run: CheckRun, url: str) -> httpx.Response | None:
         """Request `url` and each redirect target in turn; return the final response, open,
         after recording the `connect` and `redirects` checks, or None after a failure."""
         run.current = "connect"
@@ -270,14 +245,14 @@ class Verifier:
             ), ""
         return None, target
 
-    def _record_connect(self, run: _Run, tls_facts: list[str], expiring: str | None) -> None:
+    def _record_connect(self, run: CheckRun, tls_facts: list[str], expiring: str | None) -> None:
         summary = "; ".join(tls_facts) or "connected"
         if expiring:
             run.record("connect", "warn", f"{expiring} ({summary})", "cert_expiring")
         else:
             run.record("connect", "pass", summary)
 
-    def _record_redirects(self, run: _Run, visited: list[str]) -> None:
+    def _record_redirects(self, run: CheckRun, visited: list[str]) -> None:
         count = len(visited) - 1
         if count == 0:
             run.record("redirects", "pass", "no redirects: the domain answers itself")
@@ -312,149 +287,19 @@ class Verifier:
                     return f"organization_id is {found[0]!r}, not {expected!r}"
         return None
 
-    async def _check_final_response(self, run: _Run, response: httpx.Response) -> str | None:
+    async def _check_final_response(self, run: CheckRun, response: httpx.Response) -> str | None:
         """Status, content type, body and document; the BaseURL when the config is usable."""
-        if not await self._check_status(run, response):
+        if not await check_status(run, response):
             return None
-        self._check_content_type(run, response)
+        check_content_type(run, response)
         run.current = "body"
-        text = await self._read_body(run, response)
+        text = await read_body(run, response, self.options.max_bytes)
         if text is None:
             return None
         run.current = "json"
-        return self._check_document(run, text)
+        return check_document(run, text, jumpcloud=self.options.org_id is not None)
 
-    async def _check_status(self, run: _Run, response: httpx.Response) -> bool:
-        status = response.status_code
-        if status == 200:
-            run.record("status", "pass", "200 OK")
-            return True
-        reason = response.reason_phrase or ""
-        if status in REDIRECT_STATUSES or 300 <= status < 400:
-            summary = f"{status} {reason} without a Location header".replace("  ", " ")
-        elif status == 403 and (refusal := await _apple_refusal(response)):
-            summary = f"403 {WELL_KNOWN_FAILED}: {refusal}"
-        else:
-            summary = f"{status} {reason}".strip() + f" from {response.request.url}"
-        run.record("status", "fail", summary, "bad_status")
-        return False
-
-    def _check_content_type(self, run: _Run, response: httpx.Response) -> None:
-        header = response.headers.get("content-type")
-        if header is None:
-            run.record("content_type", "fail", "no Content-Type header", "bad_content_type")
-            return
-        media = header.split(";", 1)[0].strip().lower()
-        if media == "application/json":
-            run.record("content_type", "pass", header)
-        else:
-            run.record(
-                "content_type",
-                "fail",
-                f"served as {header!r}; devices need application/json",
-                "bad_content_type",
-            )
-
-    async def _read_body(self, run: _Run, response: httpx.Response) -> str | None:
-        limit = self.options.max_bytes
-        declared = _declared_length(response)
-        if declared == -1:
-            run.record(
-                "body", "fail", "the Content-Length header is not a number", "body_too_large"
-            )
-            return None
-        if declared is not None and declared > limit:
-            run.record(
-                "body",
-                "fail",
-                f"Content-Length is {declared} bytes; limit {limit}",
-                "body_too_large",
-            )
-            return None
-        chunks: list[bytes] = []
-        received = 0
-        try:
-            async for chunk in response.aiter_bytes():
-                received += len(chunk)
-                if received > limit:
-                    run.record("body", "fail", f"more than {limit} bytes", "body_too_large")
-                    return None
-                chunks.append(chunk)
-        except httpx.DecodingError as error:
-            run.record(
-                "body", "fail", f"the body could not be decoded ({error})", "unreadable_body"
-            )
-            return None
-        except httpx.HTTPError:
-            if declared is not None and response.num_bytes_downloaded < declared:
-                run.record(
-                    "body",
-                    "fail",
-                    f"Content-Length says {declared} bytes but the server sent "
-                    f"{response.num_bytes_downloaded} and closed",
-                    "body_too_large",
-                )
-            else:
-                run.record(
-                    "body",
-                    "fail",
-                    f"the connection was cut after {received} bytes of the body",
-                    "unreadable_body",
-                )
-            return None
-        body = b"".join(chunks)
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as error:
-            run.record(
-                "body",
-                "fail",
-                f"the body is not UTF-8 (byte 0x{body[error.start]:02x} at offset {error.start})",
-                "unreadable_body",
-            )
-            return None
-        if text.startswith("\ufeff"):
-            run.record(
-                "body", "warn", f"{len(body)} bytes, UTF-8 with a byte-order mark", "utf8_bom"
-            )
-            return text[1:]
-        run.record("body", "pass", f"{len(body)} bytes, UTF-8")
-        return text
-
-    def _check_document(self, run: _Run, text: str) -> str | None:
-        if not text.strip():
-            run.record("json", "fail", "the body is empty", "bad_json")
-            return None
-        try:
-            data = load_json(text)
-            run.report.document = data
-            document = parse_document(data)
-        except DocumentError as error:
-            if error.code == "bad_config":
-                run.record("json", "pass", "JSON with a Servers array")
-                run.current = "config"
-            run.record(run.current, "fail", error.message, error.code)
-            return None
-        findings = check_rules(document, jumpcloud=self.options.org_id is not None)
-        servers = [finding for finding in findings if finding.code == "multiple_servers"]
-        if servers:
-            run.record("json", "warn", servers[0].message, servers[0].code)
-        else:
-            run.record("json", "pass", "JSON with one server")
-        run.current = "config"
-        rest = [finding for finding in findings if finding.code != "multiple_servers"]
-        if rest:
-            worst = rest[0]
-            run.record("config", worst.severity, worst.message, worst.code)
-            if worst.severity == "fail":
-                return None
-        else:
-            run.record(
-                "config", "pass", f'Version "{document.version}", BaseURL {document.base_url}'
-            )
-        return document.base_url
-
-    async def _probe_enrollment(self, run: _Run, base_url: str) -> None:
+    async def _probe_enrollment(self, run: CheckRun, base_url: str) -> None:
         run.current = "enroll_probe"
         host = urlsplit(base_url).hostname or base_url
         try:
@@ -465,32 +310,7 @@ class Verifier:
             reason = classify_connect_error(error, host).summary
             run.record("enroll_probe", "fail", f"POST {base_url}: {reason}", "enroll_probe_failed")
             return
-        run.record("enroll_probe", *_judge_probe(response))
-
-
-def _judge_probe(response: httpx.Response) -> tuple[Status, str, str | None]:
-    status = response.status_code
-    challenge = response.headers.get("www-authenticate", "")
-    if status == 401:
-        if re.search(r"\bbearer\b", challenge, re.I) and re.search(
-            r'method\s*=\s*"?apple-as-web"?', challenge, re.I
-        ):
-            url = re.search(r'url\s*=\s*"([^"]*)"', challenge, re.I)
-            if url:
-                return "pass", f'401 with Bearer method="apple-as-web", url={url.group(1)}', None
-            return "fail", "401 apple-as-web challenge without a url", "enroll_probe_failed"
-        return (
-            "fail",
-            f"401 without an apple-as-web challenge (WWW-Authenticate: {challenge!r})",
-            "enroll_probe_failed",
-        )
-    if status in (400, 403):
-        return (
-            "warn",
-            f"{status}: inconclusive; the MDM refused a test request",
-            "probe_inconclusive",
-        )
-    return "fail", f"{status} {response.reason_phrase}; expected 401", "enroll_probe_failed"
+        run.record("enroll_probe", *judge_probe(response))
 
 
 def _describe_tls(response: httpx.Response) -> tuple[str | None, str | None, int | None]:
@@ -512,32 +332,6 @@ def _describe_tls(response: httpx.Response) -> tuple[str | None, str | None, int
         return None, f"{protocol}, certificate not readable", None
     summary = f"{protocol}, {facts.key} certificate valid until {facts.not_after:%Y-%m-%d}"
     return facts.weakness, summary, facts.days_left()
-
-
-def _declared_length(response: httpx.Response) -> int | None:
-    """Content-Length as an int, None when absent, -1 when it is not a number."""
-    value = response.headers.get("content-length")
-    if value is None:
-        return None
-    value = value.split(",")[0].strip()
-    return int(value) if value.isdigit() else -1
-
-
-async def _apple_refusal(response: httpx.Response) -> str | None:
-    """The message of a `com.apple.well-known.failed` refusal body, if that is what it is."""
-    body = b""
-    try:
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > 8192:
-                return None
-        data = load_json(body.decode("utf-8"))
-    except (httpx.HTTPError, UnicodeDecodeError, DocumentError):
-        return None
-    if isinstance(data, dict) and data.get("code") == WELL_KNOWN_FAILED:
-        message = data.get("message") or data.get("description") or ""
-        return str(message)
-    return None
 
 
 async def verify_domains(
