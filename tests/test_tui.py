@@ -351,3 +351,40 @@ async def test_verification_settings_dialog_saves_and_validates(
     assert stored.settings.timeout == 4 and stored.settings.model_family == "iPhone,iPad"
     assert [r.query["model-family"] for r in server.requests] == [["iPhone"], ["iPad"]]
     assert stored.last_failure is None
+
+
+async def test_prerequisites_are_checked_live(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    saved_setup(tmp_path, server, ca_bundle, step="prerequisites")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        https = str(app.screen.query_one("#live-https_answers", Static).render())
+        certificate = str(app.screen.query_one("#live-certificate_trusted", Static).render())
+        resolves = str(app.screen.query_one("#live-name_resolves", Static).render())
+    assert https.startswith("OK") and DOMAIN in https
+    assert certificate.startswith("OK")
+    assert resolves.startswith("skip")  # --connect-to decides where it is
+
+
+async def test_untrusted_certificate_shows_in_prerequisites(
+    tmp_path: Path, start_server: Any, ca_bundle: Path
+) -> None:
+    import trustme
+
+    from tests.conftest import TEST_NAMES, server_context
+
+    untrusted = start_server(server_context(trustme.CA().issue_cert(*TEST_NAMES)))
+    saved_setup(tmp_path, untrusted, ca_bundle, step="prerequisites")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        certificate = str(app.screen.query_one("#live-certificate_trusted", Static).render())
+    assert certificate.startswith("NO") and "not trusted" in certificate

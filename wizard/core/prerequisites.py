@@ -10,6 +10,7 @@ from typing import Literal
 
 import httpx
 
+from wizard.core.connect_to import ConnectTo, find_rule
 from wizard.core.tls import classify_connect_error, make_ssl_context
 from wizard.core.transport import make_client
 
@@ -123,29 +124,38 @@ class SiteProbe:
         ]
 
 
-async def probe_site(domain: str, timeout: float = 10.0, ca_bundle: str | None = None) -> SiteProbe:
-    """Resolve `domain`, then GET https://domain/ with the device's TLS rules (any status)."""
-    loop = asyncio.get_running_loop()
+async def probe_site(
+    domain: str,
+    timeout: float = 10.0,
+    ca_bundle: str | None = None,
+    connect_to: tuple[ConnectTo, ...] = (),
+) -> SiteProbe:
+    """Resolve `domain`, then GET https://domain/ with the device's TLS rules (any status).
+
+    A host covered by a --connect-to rule is not looked up (`resolves` is None): the rule
+    says where it is."""
+    resolves: bool | None = True
     try:
         async with asyncio.timeout(timeout):
-            try:
-                await loop.getaddrinfo(domain, 443, type=socket.SOCK_STREAM)
-            except (socket.gaierror, UnicodeError):
-                return SiteProbe(domain, False, None, None, f"{domain} does not resolve")
-            async with make_client(make_ssl_context(ca_bundle), ()) as client:
+            if find_rule(connect_to, domain, 443) is not None:
+                resolves = None
+            else:
+                try:
+                    loop = asyncio.get_running_loop()
+                    await loop.getaddrinfo(domain, 443, type=socket.SOCK_STREAM)
+                except (socket.gaierror, UnicodeError):
+                    return SiteProbe(domain, False, None, None, f"{domain} does not resolve")
+            async with make_client(make_ssl_context(ca_bundle), connect_to) as client:
                 try:
                     response = await client.get(f"https://{domain}/")
                     await response.aclose()
                 except httpx.HTTPError as error:
                     classified = classify_connect_error(error, domain)
-                    tls_problem = classified.code.startswith("tls_")
-                    return SiteProbe(
-                        domain,
-                        True,
-                        tls_problem,
-                        False if tls_problem else None,
-                        classified.summary,
-                    )
-            return SiteProbe(domain, True, True, True, f"HTTPS answered {response.status_code}")
+                    # A TLS complaint means the server did answer on 443, with a bad certificate.
+                    answered = classified.code.startswith("tls_")
+                    certificate = False if answered else None
+                    return SiteProbe(domain, resolves, answered, certificate, classified.summary)
+            summary = f"HTTPS answered {response.status_code}"
+            return SiteProbe(domain, resolves, True, True, summary)
     except TimeoutError:
-        return SiteProbe(domain, True, False, None, f"no HTTPS answer within {timeout:g} s")
+        return SiteProbe(domain, resolves, False, None, f"no HTTPS answer within {timeout:g} s")

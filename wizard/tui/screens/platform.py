@@ -5,7 +5,7 @@ import the JSON file downloaded from the portal first."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
 from textual import on
@@ -26,6 +26,9 @@ from wizard.core.artifacts import (
 from wizard.core.setup_runs import artifact_setup
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.step import StepScreen
+
+if TYPE_CHECKING:
+    from wizard.core.state import SetupState
 
 MAX_IMPORT_BYTES = 64 * 1024
 LEXERS = {
@@ -67,8 +70,8 @@ class PlatformScreen(StepScreen):
         Binding("e", "exact_seed", "Exact form", id="exact-seed"),
     ]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, setup: SetupState) -> None:
+        super().__init__(setup)
         self.plan: Plan | None = None
 
     def body(self) -> ComposeResult:

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Checkbox, Static
 
 from wizard.core.prerequisites import SiteProbe, prerequisites_for, probe_site
+from wizard.core.setup_runs import verify_options
 from wizard.core.state import now
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.step import StepScreen
@@ -57,9 +58,10 @@ class PrerequisitesScreen(StepScreen):
     @work(exclusive=True, name="prerequisite checks")
     async def probe(self) -> None:
         settings = self.setup.settings
+        rules = verify_options(self.setup).connect_to
         probes = await asyncio.gather(
             *(
-                probe_site(domain, min(settings.timeout, 10.0), settings.ca_bundle)
+                probe_site(domain, min(settings.timeout, 10.0), settings.ca_bundle, rules)
                 for domain in self.setup.domains
             )
         )
@@ -74,7 +76,7 @@ class PrerequisitesScreen(StepScreen):
             for probe in message.probes:
                 answer = probe.answer(item.automatic)
                 if answer is None:
-                    label, style = "not reached", "dim"
+                    label, style = "skip", "dim"
                 else:
                     label, style = ("OK", "green") if answer else ("NO", "red")
                 parts.append(

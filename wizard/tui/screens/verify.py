@@ -16,7 +16,7 @@ from wizard.core.domains import InvalidInput
 from wizard.core.results import Check
 from wizard.core.setup_runs import verify_options
 from wizard.core.state import CheckRecord, DomainResult, VerifySettings, now
-from wizard.core.verifier import Verifier
+from wizard.core.verifier import Verifier, VerifyOptions
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.screens.verify_settings import VerifySettingsDialog
 from wizard.tui.widgets.domain_result import DomainResultView, view_id
@@ -81,12 +81,12 @@ class VerifyScreen(StepScreen):
         self.verify(options)
 
     @work(exclusive=True, name="verification")
-    async def verify(self, options: object) -> None:
+    async def verify(self, options: VerifyOptions) -> None:
         def on_check(domain: str, check: Check) -> None:
             self.post_message(self.CheckDone(domain, CheckRecord(**check.as_json())))
 
         results: list[DomainResult] = []
-        async with Verifier(options) as verifier:  # type: ignore[arg-type]
+        async with Verifier(options) as verifier:
             async for report in verifier.verify_all(self.setup.domains, on_check):
                 result = DomainResult.from_report(report)
                 results.append(result)
