@@ -1,0 +1,104 @@
+"""A saved setup put to work: the artifact setup its answers describe, verifier options,
+and the Markdown report (which must survive hostile server text)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from wizard.core.artifacts import GenerateError, jumpcloud_target
+from wizard.core.domains import InvalidInput
+from wizard.core.report_markdown import markdown_report
+from wizard.core.setup_runs import artifact_setup, verify_options
+from wizard.core.state import CheckRecord, DomainResult, HopRecord, SetupState, VerifySettings
+
+ORG_ID = "5f1b2c3d4e5f6a7b8c9d0e1f"
+DOCUMENT = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example/e"}]})
+
+
+def test_jumpcloud_redirect_targets_the_organization() -> None:
+    state = SetupState(name="a", org_id=ORG_ID, domains=["a.example"], method="redirect")
+    setup, _ = artifact_setup(state)
+    assert setup.target == jumpcloud_target(ORG_ID) and setup.domain == "a.example"
+
+
+def test_generic_provider_uses_its_own_urls() -> None:
+    state = SetupState(
+        name="g",
+        provider="generic",
+        domains=["g.example"],
+        method="redirect",
+        generic_target="https://mdm.example/discover",
+    )
+    assert artifact_setup(state)[0].target == "https://mdm.example/discover"
+    state.method = "self-host"
+    state.generic_base_url = "https://mdm.example/enroll"
+    built = artifact_setup(state)[0].document
+    assert built is not None and json.loads(built)["Servers"][0]["BaseURL"].endswith("/enroll")
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        (SetupState(name="x"), "Redirect or Self-Host"),
+        (SetupState(name="x", org_id=ORG_ID, method="self-host"), "import the JSON"),
+        (SetupState(name="x", provider="generic", method="redirect"), "discovery URL"),
+        (SetupState(name="x", provider="generic", method="self-host"), "BaseURL"),
+    ],
+)
+def test_what_is_missing_is_named(state: SetupState, message: str) -> None:
+    with pytest.raises(GenerateError, match=message):
+        artifact_setup(state)
+
+
+def test_imported_document_is_used_as_is() -> None:
+    state = SetupState(name="x", org_id=ORG_ID, method="self-host", document_text=DOCUMENT)
+    assert artifact_setup(state)[0].document == DOCUMENT
+
+
+def test_verify_options_from_settings() -> None:
+    state = SetupState(
+        name="x",
+        org_id=ORG_ID,
+        settings=VerifySettings(
+            connect_to=["::127.0.0.1:8443"], timeout=3, user="ada", model_family="ipad,iPhone"
+        ),
+    )
+    options = verify_options(state, probe_enroll=True)
+    assert options.org_id == ORG_ID and options.timeout == 3 and options.user == "ada"
+    assert options.model_families == ("iPad", "iPhone") and options.probe_enroll
+    assert options.connect_to[0].target_port == 8443
+    state.provider = "generic"
+    assert verify_options(state).org_id is None  # JumpCloud's rules only for JumpCloud
+    state.settings.connect_to = ["nonsense"]
+    with pytest.raises(InvalidInput):
+        verify_options(state)
+
+
+def test_markdown_report_keeps_server_text_inert() -> None:
+    state = SetupState(name="x.example", org_id=ORG_ID, domains=["x.example"])
+    hostile = "a|b\x1b[31m\nc"
+    state.record_results(
+        [
+            DomainResult(
+                domain="x.example",
+                ok=False,
+                failure="bad_status",
+                checks=[
+                    CheckRecord(
+                        id="status",
+                        status="fail",
+                        code="bad_status",
+                        summary=hostile,
+                        remedy="Fix it.",
+                    )
+                ],
+                hops=[HopRecord(url="https://x.example/" + hostile, status=404)],
+            )
+        ]
+    )
+    report = markdown_report(state)
+    assert "\x1b" not in report
+    assert "a\\|b\\x1b[31m\\nc" in report
+    assert "| status | fail |" in report and "failed (bad_status)" in report
