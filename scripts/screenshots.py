@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +29,7 @@ SCREENS = [
 
 
 async def capture(name: str, step: str | None, folder: Path) -> None:
-    app = app_at(step, Path(tempfile.mkdtemp()))  # type: ignore[arg-type]
+    app = app_at(step)  # type: ignore[arg-type]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.pause()

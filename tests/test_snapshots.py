@@ -5,7 +5,6 @@ clock, so a change in a snapshot is a change in what the admin sees."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,16 +28,16 @@ async def settle(pilot: Any) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def test_start_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(app_at(None, tmp_path), terminal_size=size, run_before=settle)
+def test_start_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(app_at(None), terminal_size=size, run_before=settle)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 @pytest.mark.parametrize("step", STEPS)
-def test_step_screen(snap_compare: Any, tmp_path: Path, step: str, size: tuple[int, int]) -> None:
+def test_step_screen(snap_compare: Any, step: str, size: tuple[int, int]) -> None:
     async def resume(pilot: Any) -> None:
         await settle(pilot)  # the saved setups are listed after the first paint
         await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(app_at(step, tmp_path), terminal_size=size, run_before=resume)  # type: ignore[arg-type]
+    assert snap_compare(app_at(step), terminal_size=size, run_before=resume)  # type: ignore[arg-type]

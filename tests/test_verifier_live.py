@@ -343,6 +343,10 @@ def test_enroll_probe_passes_on_apple_as_web_challenge(
     assert report.ok, report.as_json()
     assert check(report, "enroll_probe")[0] == "pass"
     assert server.requests[-1].method == "POST"
+    assert [(hop.url, hop.status) for hop in report.hops][-1] == (
+        "https://mdm.example.test/enroll",
+        401,
+    )
 
 
 @pytest.mark.parametrize(("status", "outcome"), [(200, "fail"), (403, "warn")])

@@ -3,6 +3,7 @@ screens render the same on every run."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -81,8 +82,18 @@ def pinned_setup(step: Step) -> SetupState:
     return setup
 
 
-def app_at(step: Step | None, folder: Path) -> WizardApp:
-    """A wizard whose state folder holds one pinned setup; `step` None stays on Start."""
+# A fixed path, not $TMPDIR: it appears on the start screen in snapshots.
+SNAPSHOT_FOLDER = Path("/tmp/adue-wizard-snapshot-state")
+
+
+def app_at(step: Step | None, folder: Path | None = None) -> WizardApp:
+    """A wizard whose state folder holds one pinned setup; `step` None stays on Start.
+
+    The default folder has a fixed name (it is shown on the start screen) and is emptied
+    first, so snapshots and screenshots do not depend on a random temporary path."""
+    if folder is None:
+        shutil.rmtree(SNAPSHOT_FOLDER, ignore_errors=True)
+        folder = SNAPSHOT_FOLDER
     store = Store(folder)
     store.save(pinned_setup(step or "verify"))
     return WizardApp(store, blink=False, today=TODAY)

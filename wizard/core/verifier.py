@@ -302,10 +302,13 @@ class Verifier:
     async def _probe_enrollment(self, run: CheckRun, base_url: str) -> None:
         run.current = "enroll_probe"
         host = urlsplit(base_url).hostname or base_url
+        hop = Hop(base_url)  # `hops` lists every request made, this POST included
+        run.report.hops.append(hop)
         try:
             response = await self._client.post(
                 base_url, content=b"", headers={"Content-Type": "application/pkcs7-signature"}
             )
+            hop.status = response.status_code
         except httpx.HTTPError as error:
             reason = classify_connect_error(error, host).summary
             run.record("enroll_probe", "fail", f"POST {base_url}: {reason}", "enroll_probe_failed")

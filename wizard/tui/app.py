@@ -43,7 +43,7 @@ class WizardApp(App[int]):
 
     def on_mount(self) -> None:
         # Paint the start screen first, then read the saved setups into it.
-        start = StartScreen(None)
+        start = StartScreen(None, str(self.store.folder))
         self.push_screen(start)
         self.call_after_refresh(self.load_setups, start)
 
@@ -71,7 +71,7 @@ class WizardApp(App[int]):
     def back_to_start(self) -> None:
         self.save()
         self.setup = None
-        start = StartScreen(None)
+        start = StartScreen(None, str(self.store.folder))
         self.switch_screen(start)
         self.call_after_refresh(self.load_setups, start)
 

@@ -44,11 +44,13 @@ class StartScreen(Screen[None]):
         Binding("t", "troubleshoot", "Troubleshoot a domain", id="troubleshoot"),
     ]
 
-    def __init__(self, setups: list[SetupState] | None) -> None:
-        """`setups` None: the saved setups are still being read (see `show_setups`)."""
+    def __init__(self, setups: list[SetupState] | None, folder: str = "") -> None:
+        """`setups` None: the saved setups are still being read (see `show_setups`);
+        `folder` is where they are saved, shown so an admin can find and back them up."""
         super().__init__()
         self.setups = setups or []
         self.loaded = setups is not None
+        self.folder = folder
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,6 +67,8 @@ class StartScreen(Screen[None]):
                 yield Button("Troubleshoot a domain (t)", id="troubleshoot")
             yield Static("Reading saved setups...", id="saved-title", classes="section")
             yield OptionList(id="saved")
+            if self.folder:
+                yield Static(f"Progress is saved in {self.folder}", id="folder", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -56,10 +56,17 @@ class VerifyScreen(StepScreen):
         elif self.setup.last_verified_at is None:
             self.action_run()
         else:
-            self._status(
-                f"Last checked {self.setup.last_verified_at:%Y-%m-%d %H:%M} UTC. "
-                "r runs it again, o changes the settings."
-            )
+            self._status(f"{self._history_line()} r runs it again, o changes the settings.")
+
+    def _history_line(self) -> str:
+        """When it was last checked, how that went, and when it last passed."""
+        setup = self.setup
+        line = f"Last checked {setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
+        if setup.last_failure is None:
+            return line + ": passed."
+        passed = setup.last_passed_at()
+        since = f"last passed {passed:%Y-%m-%d %H:%M} UTC" if passed else "never passed"
+        return f"{line}: FAILED ({setup.last_failure}); {since}."
 
     def _status(self, text: str) -> None:
         self.query_one("#verify-status", Static).update(text)
