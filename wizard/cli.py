@@ -200,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `verify ... | head` closed the pipe: stop quietly, like other Unix tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return _run_tui(args)
 
 
@@ -212,7 +216,7 @@ def _run_tui(args: argparse.Namespace) -> int:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from wizard.core.verifier import MODEL_FAMILIES
+    from wizard.core.verifier import MODEL_FAMILIES, VerifyOptions
 
     if args.setup is not None or not args.targets:
         from wizard.setup_verify_command import run_setup_verify
@@ -223,8 +227,6 @@ def _run_verify(args: argparse.Namespace) -> int:
     if args.user is not None and (not args.user.strip() or any(c.isspace() for c in args.user)):
         raise InvalidInput(f"--user {args.user!r} must be an e-mail address without spaces")
     families = tuple(_model_family(name, MODEL_FAMILIES) for name in args.model_family.split(","))
-    from wizard.core.verifier import VerifyOptions
-
     options = VerifyOptions(
         org_id=org_id,
         connect_to=tuple(parse_connect_to(spec) for spec in args.connect_to),
