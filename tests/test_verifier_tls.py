@@ -87,6 +87,8 @@ def blocking_server() -> Iterator[Callable[[ssl.SSLContext], BlockingTLSServer]]
         server.stop()
 
 
+# The test server must speak TLS 1.1, which Python flags as deprecated.
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
 @pytest.mark.parametrize(
     ("maximum", "ciphers"),
     [
