@@ -49,9 +49,13 @@ class Store:
         return self.folder / f"{name}{SUFFIX}"
 
     def names(self) -> list[str]:
-        if not self.folder.is_dir():
+        try:
+            if not self.folder.is_dir():
+                return []
+            return sorted(path.stem for path in self.folder.glob(f"*{SUFFIX}") if path.is_file())
+        except OSError as error:
+            self.notices.append(f"Cannot read saved setups in {self.folder}: {error.strerror}")
             return []
-        return sorted(path.stem for path in self.folder.glob(f"*{SUFFIX}") if path.is_file())
 
     def load_all(self) -> list[SetupState]:
         """Every readable setup, most recently changed first; unreadable ones moved aside."""
