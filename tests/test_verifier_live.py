@@ -281,8 +281,9 @@ def test_body_that_is_not_utf8(server: HTTPSServer, ca_bundle: Path) -> None:
         json.dumps({"servers": [{"Version": "mdm-byod", "BaseURL": "https://x.test"}]}),
         json.dumps({"Servers": []}),
         json.dumps(["Servers"]),
+        '{"Servers": [{"Version": ' + "9" * 20_000 + "}]}",
     ],
-    ids=["html", "deeply-nested", "wrong-key-case", "empty-servers", "array"],
+    ids=["html", "deeply-nested", "wrong-key-case", "empty-servers", "array", "huge-number"],
 )
 def test_bad_json(server: HTTPSServer, ca_bundle: Path, body: str) -> None:
     server.route(WELL_KNOWN, json_document(body))
