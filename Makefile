@@ -15,8 +15,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m compileall -q wizard
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
+$(VENV)/.installed-test: $(VENV)/.installed constraints-test.txt
+	$(BIN)/python -m pip install --quiet -e '.[test]' -c constraints-test.txt --config-settings editable_mode=compat
 	touch $@
 
 run: $(VENV)/.installed
