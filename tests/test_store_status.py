@@ -21,8 +21,17 @@ from wizard.core.store import Store, state_dir
 
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
 GOOD = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/e"}]})
-STATUS_KEYS = {"name", "provider", "org_id", "domains", "method", "platform", "step",
-               "last_verified_at", "last_failure"}  # fmt: skip
+STATUS_KEYS = {
+    "name",
+    "provider",
+    "org_id",
+    "domains",
+    "method",
+    "platform",
+    "step",
+    "last_verified_at",
+    "last_failure",
+}
 
 
 def test_files_are_private_and_round_trip(tmp_path: Path) -> None:
@@ -135,8 +144,16 @@ def test_verify_setup_uses_its_settings_and_records_the_run(
     assert server.requests[-1].query["user-identifier"] == [f"ada@{DOMAIN}"]
     named = cli("verify", "--setup", DOMAIN, state=tmp_path)
     assert named.returncode == 0 and f"{DOMAIN}: PASS" in named.stdout
+    # Options given on the command line win for this run; the saved ones fill the rest.
+    override = cli(
+        "verify", "--setup", DOMAIN, "--model-family", "iPad", "--user", "bob", state=tmp_path
+    )
+    assert override.returncode == 0, override.stderr
+    assert server.requests[-1].query["model-family"] == ["iPad"]
+    assert server.requests[-1].query["user-identifier"] == [f"bob@{DOMAIN}"]
     stored = Store(tmp_path).load(DOMAIN)
-    assert stored is not None and len(stored.history) == 2 and stored.last_failure is None
+    assert stored is not None and len(stored.history) == 3 and stored.last_failure is None
+    assert stored.settings.user == "ada"  # the saved settings are not changed
 
 
 def test_verify_setup_errors(tmp_path: Path) -> None:

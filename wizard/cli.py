@@ -13,7 +13,7 @@ import os
 import ssl
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from wizard import __version__
 from wizard.core.connect_to import parse_connect_to
@@ -97,21 +97,21 @@ def _add_verify(commands: argparse._SubParsersAction[_Parser]) -> None:
     verify.add_argument(
         "--timeout",
         type=_positive_float,
-        default=10.0,
+        default=None,
         metavar="S",
         help="deadline for the whole check of one domain (default 10)",
     )
     verify.add_argument(
         "--max-redirects",
         type=_non_negative_int,
-        default=5,
+        default=None,
         metavar="N",
         help="redirects allowed (default 5; Apple does not document the device's limit)",
     )
     verify.add_argument(
         "--max-bytes",
         type=_positive_int,
-        default=64 * 1024,
+        default=None,
         metavar="N",
         help="largest body accepted (default 65536)",
     )
@@ -122,14 +122,14 @@ def _add_verify(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     verify.add_argument(
         "--model-family",
-        default="iPhone",
+        default=None,
         metavar="F[,F]",
         help="model-family to send; a comma list checks each (default iPhone)",
     )
     verify.add_argument(
         "--concurrency",
         type=_positive_int,
-        default=16,
+        default=None,
         metavar="N",
         help="domains checked at once (default 16)",
     )
@@ -142,7 +142,8 @@ def _add_verify(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--setup",
         metavar="NAME",
         help="check a saved setup's domains with its settings, and record the run "
-        "(plain `verify` does this when exactly one setup is saved)",
+        "(plain `verify` does this when exactly one setup is saved); options given here "
+        "override the saved settings for this run",
     )
     _add_state_dir(verify)
 
@@ -216,31 +217,42 @@ def _run_tui(args: argparse.Namespace) -> int:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from wizard.core.verifier import MODEL_FAMILIES, VerifyOptions
+    from wizard.core.verifier import VerifyOptions
 
+    given = given_verify_options(args)
     if args.setup is not None or not args.targets:
         from wizard.setup_verify_command import run_setup_verify
 
-        return run_setup_verify(args)
+        return run_setup_verify(args, given)
     domains = [normalise_domain(target) for target in args.targets]
-    org_id = validate_org_id(args.org_id) if args.org_id is not None else None
-    if args.user is not None and (not args.user.strip() or any(c.isspace() for c in args.user)):
-        raise InvalidInput(f"--user {args.user!r} must be an e-mail address without spaces")
-    families = tuple(_model_family(name, MODEL_FAMILIES) for name in args.model_family.split(","))
-    options = VerifyOptions(
-        org_id=org_id,
-        connect_to=tuple(parse_connect_to(spec) for spec in args.connect_to),
-        ca_bundle=_ca_bundle(args.ca_bundle),
-        timeout=args.timeout,
-        max_redirects=args.max_redirects,
-        max_bytes=args.max_bytes,
-        user=args.user,
-        model_families=families,
-        concurrency=args.concurrency,
-        probe_enroll=args.probe_enroll,
-    )
-    reports = run_and_print(domains, options, as_json=args.json)
+    reports = run_and_print(domains, VerifyOptions(**given), as_json=args.json)
     return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
+
+
+def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The VerifyOptions fields set on the command line, validated; unset ones are left out,
+    so a saved setup's settings (or the defaults) apply to them."""
+    from wizard.core.verifier import MODEL_FAMILIES
+
+    given: dict[str, Any] = {"probe_enroll": args.probe_enroll}
+    if args.org_id is not None:
+        given["org_id"] = validate_org_id(args.org_id)
+    if args.connect_to:
+        given["connect_to"] = tuple(parse_connect_to(spec) for spec in args.connect_to)
+    if args.ca_bundle is not None:
+        given["ca_bundle"] = _ca_bundle(args.ca_bundle)
+    if args.user is not None:
+        if not args.user.strip() or any(c.isspace() for c in args.user):
+            raise InvalidInput(f"--user {args.user!r} must be an e-mail address without spaces")
+        given["user"] = args.user
+    if args.model_family is not None:
+        given["model_families"] = tuple(
+            _model_family(name, MODEL_FAMILIES) for name in args.model_family.split(",")
+        )
+    for flag in ("timeout", "max_redirects", "max_bytes", "concurrency"):
+        if getattr(args, flag) is not None:
+            given[flag] = getattr(args, flag)
+    return given
 
 
 def run_and_print(
