@@ -42,7 +42,9 @@ def test_files_are_private_and_round_trip(tmp_path: Path) -> None:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert Store(folder).load("a.example") == setup
-    assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == ["a.example.json"]
+    assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == [
+        "a.example.setup.json"
+    ]
 
 
 def test_state_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,11 +55,11 @@ def test_state_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_newer_schema_is_moved_aside_not_misread(tmp_path: Path) -> None:
     data = SetupState(name="x.example").model_dump(mode="json") | {"schema_version": 99}
-    (tmp_path / "x.example.json").write_text(json.dumps(data))
+    (tmp_path / "x.example.setup.json").write_text(json.dumps(data))
     store = Store(tmp_path)
     assert store.load_all() == []
     assert "schema version 99" in store.notices[0]
-    assert list(tmp_path.glob("x.example.json.corrupt-*"))
+    assert list(tmp_path.glob("x.example.setup.json.corrupt-*"))
 
 
 def _record_runs(folder: str, worker: int, runs: int) -> None:
@@ -105,7 +107,8 @@ def test_status_json_lists_every_setup(tmp_path: Path) -> None:
     failed.record_results([DomainResult(domain="b.example", ok=False, failure="bad_status")])
     store.save(passed)
     store.save(failed)
-    (tmp_path / "broken.json").write_text("{")
+    (tmp_path / "broken.setup.json").write_text("{")
+    (tmp_path / "unrelated.json").write_text("{")  # not a setup: left alone
     result = cli("status", "--json", state=tmp_path)
     assert result.returncode == 0
     rows = {row["name"]: row for row in json.loads(result.stdout)}
@@ -115,6 +118,7 @@ def test_status_json_lists_every_setup(tmp_path: Path) -> None:
     assert rows["a.example"]["last_verified_at"] is not None
     assert rows["b.example"]["last_failure"] == "bad_status"
     assert "broken" in result.stderr and "moved it to" in result.stderr
+    assert (tmp_path / "unrelated.json").read_text() == "{"
     readable = cli("status", "--state-dir", str(tmp_path), state=tmp_path / "elsewhere")
     assert "a.example" in readable.stdout and "FAILED (bad_status)" in readable.stdout
 

@@ -104,7 +104,7 @@ async def test_invalid_org_id_keeps_the_admin_on_the_step(tmp_path: Path) -> Non
 async def test_damaged_state_is_moved_aside_and_the_app_starts(
     tmp_path: Path, damage: bytes
 ) -> None:
-    (tmp_path / "broken.json").write_bytes(damage)
+    (tmp_path / "broken.setup.json").write_bytes(damage)
     good = SetupState(name="kept.example", domains=["kept.example"], org_id=ORG_ID)
     Store(tmp_path).save(good)
     app = make_app(tmp_path)
@@ -115,9 +115,9 @@ async def test_damaged_state_is_moved_aside_and_the_app_starts(
         assert [s.name for s in app.screen.setups] == ["kept.example"]
         messages = [n.message for n in app._notifications]
         assert any("broken" in m and "moved it to" in m for m in messages), messages
-    aside = list(tmp_path.glob("broken.json.corrupt-*"))
+    aside = list(tmp_path.glob("broken.setup.json.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == damage
-    assert not (tmp_path / "broken.json").exists()
+    assert not (tmp_path / "broken.setup.json").exists()
 
 
 def saved_setup(

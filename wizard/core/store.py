@@ -1,6 +1,6 @@
 """Where saved setups live, and how they are written so that progress is never lost.
 
-- One JSON file per setup in the state folder: `--state-dir`, else $ADUE_WIZARD_STATE_DIR,
+- One JSON file per setup (`NAME.setup.json`) in the state folder: `--state-dir`, else $ADUE_WIZARD_STATE_DIR,
   else platformdirs' user state folder for adue-wizard. Folder 0700, files 0600.
 - Every write goes to a temporary file in the same folder, is fsynced, then renamed over the
   old file: a crash leaves the old file or the new one, never half of one.
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from wizard.core.state import SetupState
 
 ENVIRONMENT_VARIABLE = "ADUE_WIZARD_STATE_DIR"
-SUFFIX = ".json"
+# A suffix of its own, so other JSON files (a downloaded discovery document) left in the
+# folder are never taken for setups.
+SUFFIX = ".setup.json"
 MAX_STATE_BYTES = 16 * 1024 * 1024
 
 
@@ -52,7 +54,8 @@ class Store:
         try:
             if not self.folder.is_dir():
                 return []
-            return sorted(path.stem for path in self.folder.glob(f"*{SUFFIX}") if path.is_file())
+            paths = self.folder.glob(f"*{SUFFIX}")
+            return sorted(path.name.removesuffix(SUFFIX) for path in paths if path.is_file())
         except OSError as error:
             self.notices.append(f"Cannot read saved setups in {self.folder}: {error.strerror}")
             return []
@@ -127,7 +130,7 @@ class Store:
         except OSError as error:
             where = f"could not move it aside ({error.strerror})"
         self.notices.append(
-            f"Saved setup {path.stem!r} could not be read ({reason}); {where}; starting without it."
+            f"Saved setup {path.name.removesuffix(SUFFIX)!r} could not be read ({reason}); {where}; starting without it."
         )
 
 
@@ -146,7 +149,7 @@ def _parse(path: Path) -> SetupState:
     if version != SCHEMA_VERSION:
         raise ValueError(f"schema version {version!r}, this program reads {SCHEMA_VERSION}")
     state = SetupState.model_validate(raw)
-    if state.name != path.stem:
+    if state.name != path.name.removesuffix(SUFFIX):
         raise ValueError(f"it names itself {state.name!r}")
     return state
 
