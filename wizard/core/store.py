@@ -1,7 +1,7 @@
 """Where saved setups live, and how they are written so that progress is never lost.
 
-- One JSON file per setup (`NAME.setup.json`) in the state folder: `--state-dir`, else $ADUE_WIZARD_STATE_DIR,
-  else platformdirs' user state folder for adue-wizard. Folder 0700, files 0600.
+- One JSON file per setup (`NAME.setup.json`) in the state folder: `--state-dir`, else
+  $ADUE_WIZARD_STATE_DIR, else platformdirs' user state folder. Folder 0700, files 0600.
 - Every write goes to a temporary file in the same folder, is fsynced, then renamed over the
   old file: a crash leaves the old file or the new one, never half of one.
 - Writers take an exclusive lock and merge the verification history already on disk, so two
@@ -130,7 +130,8 @@ class Store:
         except OSError as error:
             where = f"could not move it aside ({error.strerror})"
         self.notices.append(
-            f"Saved setup {path.name.removesuffix(SUFFIX)!r} could not be read ({reason}); {where}; starting without it."
+            f"Saved setup {path.name.removesuffix(SUFFIX)!r} could not be read ({reason}); "
+            f"{where}; starting without it."
         )
 
 
