@@ -15,11 +15,12 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from wizard.core.atomic_file import write_atomically
 
 if TYPE_CHECKING:
     from wizard.core.state import SetupState
@@ -90,7 +91,7 @@ class Store:
                 _merge_history(state, on_disk)
             state.updated_at = now()
             data = state.model_dump_json(indent=2).encode("utf-8")
-            _write_atomically(path, data)
+            write_atomically(path, data, 0o600)
         return path
 
     def rename_for_domains(self, state: SetupState) -> None:
@@ -167,25 +168,6 @@ def _merge_history(state: SetupState, on_disk: SetupState) -> None:
     ):
         state.last_results = on_disk.last_results
         state.last_verified_at = on_disk.last_verified_at
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            os.fchmod(file.fileno(), 0o600)
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _reason(error: BaseException) -> str:

@@ -7,8 +7,6 @@ publish the discovery URL, by Redirect or by Self-Host.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +21,7 @@ from wizard.core.artifacts.model import (
     Platform,
     Setup,
 )
+from wizard.core.atomic_file import write_atomically
 from wizard.core.document import (
     DocumentError,
     build_document,
@@ -247,23 +246,9 @@ def write_plan(plan: Plan, folder: Path, *, force: bool = False) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.read_bytes() == data:
             continue
-        _write_atomically(path, data)
+        write_atomically(path, data, 0o644)  # artifacts are meant to be read by servers
         written.append(path)
     return written
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _https_problem(url: str, flag: str) -> str | None:
