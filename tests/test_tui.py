@@ -138,27 +138,36 @@ def saved_setup(
     return setup
 
 
-async def run_verification(app: WizardApp, pilot: object) -> None:
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    assert isinstance(app.screen, VerifyScreen)
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+async def verification_text(
+    folder: Path, server: HTTPSServer, ca_bundle: Path, *, rerun: bool = False
+) -> str:
+    """Resume a saved setup at Verify, let the automatic run finish (and, with `rerun`, press
+    `r` for a second one); return what the screen showed after the first run."""
+    saved_setup(folder, server, ca_bundle)
+    app = make_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, VerifyScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        text = shown_text(app)
+        if rerun:
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    return text
 
 
 async def test_verification_that_passes(
     tmp_path: Path, server: HTTPSServer, ca_bundle: Path
 ) -> None:
     server.route(WELL_KNOWN, json_document(GOOD))
-    saved_setup(tmp_path, server, ca_bundle)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await run_verification(app, pilot)
-        text = shown_text(app)
-        assert f"{DOMAIN}  PASS" in text
-        assert "PASS  Content-Type: application/json" in text
-        assert "every domain passed" in text
+    text = await verification_text(tmp_path, server, ca_bundle)
+    assert f"{DOMAIN}  PASS" in text
+    assert "PASS  Content-Type: application/json" in text
+    assert "every domain passed" in text
     [stored] = Store(tmp_path).load_all()
     assert stored.last_failure is None and stored.last_verified_at is not None
     assert len(stored.history) == 1 and stored.history[0].ok
@@ -168,18 +177,10 @@ async def test_verification_that_fails_shows_the_remedy(
     tmp_path: Path, server: HTTPSServer, ca_bundle: Path
 ) -> None:
     server.route(WELL_KNOWN, json_document(GOOD, "text/html"))
-    saved_setup(tmp_path, server, ca_bundle)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await run_verification(app, pilot)
-        text = shown_text(app)
-        assert "FAIL (bad_content_type)" in text
-        assert "Fix: Set the MIME type" in text
-        assert "unexpected content type was returned" in text  # the portal's message
-        await pilot.press("r")  # run again: one key
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    text = await verification_text(tmp_path, server, ca_bundle, rerun=True)  # r: one key
+    assert "FAIL (bad_content_type)" in text
+    assert "Fix: Set the MIME type" in text
+    assert "unexpected content type was returned" in text  # the portal's message
     [stored] = Store(tmp_path).load_all()
     assert stored.last_failure == "bad_content_type"
     assert len(stored.history) == 2
@@ -191,15 +192,10 @@ async def test_server_text_is_shown_literally(
     hostile = "https://mdm.example.test/[bold red]x[/]\x1b[2J"
     document = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": hostile}]})
     server.route(WELL_KNOWN, json_document(document, "text/[i]html"))
-    saved_setup(tmp_path, server, ca_bundle)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await run_verification(app, pilot)
-        text = shown_text(app)
-        assert "text/[i]html" in text
-        assert "[bold red]x[/]\\x1b[2J" in text
-        assert "\x1b" not in text
+    text = await verification_text(tmp_path, server, ca_bundle)
+    assert "text/[i]html" in text
+    assert "[bold red]x[/]\\x1b[2J" in text
+    assert "\x1b" not in text
 
 
 async def test_platform_step_copies_saves_and_switches_form(

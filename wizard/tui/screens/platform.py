@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.widgets import Button, Input, Select, Static
 
 from wizard.core.artifacts import (
@@ -31,14 +30,15 @@ if TYPE_CHECKING:
     from wizard.core.state import SetupState
 
 MAX_IMPORT_BYTES = 64 * 1024
+# First match wins: the NGINX snippet before other .conf files.
 LEXERS = {
+    "nginx-remotemanagement.conf": "nginx",
     ".conf": "apacheconf",
     ".htaccess": "apacheconf",
     "web.config": "xml",
     ".json": "json",
     ".js": "javascript",
     ".sh": "bash",
-    "vercel.json": "json",
     "remotemanagement": "json",
 }
 OSC52_HINT = (
@@ -47,9 +47,7 @@ OSC52_HINT = (
 )
 
 
-def lexer_for(filename: str, platform: str) -> str:
-    if filename.endswith("nginx-remotemanagement.conf"):
-        return "nginx"
+def lexer_for(filename: str) -> str:
     for ending, lexer in LEXERS.items():
         if filename.endswith(ending):
             return lexer
@@ -169,7 +167,7 @@ class PlatformScreen(StepScreen):
                 Static(
                     Syntax(
                         artifact.content.rstrip("\n"),
-                        lexer_for(artifact.filename, self.setup.platform),
+                        lexer_for(artifact.filename),
                         theme="ansi_dark",
                         word_wrap=True,
                     ),
@@ -210,9 +208,7 @@ class PlatformScreen(StepScreen):
         self.setup.artifact_dir = str(folder)
         self.setup.artifact_paths = [str(folder / a.filename) for a in self.plan.artifacts]
         self.changed()
-        self.notify(
-            Content(f"Saved {len(self.plan.artifacts)} file(s) in {folder}").plain, markup=False
-        )
+        self.notify(f"Saved {len(self.plan.artifacts)} file(s) in {folder}", markup=False)
 
     def leave(self) -> bool:
         if self.plan is None:
