@@ -27,7 +27,7 @@ async def first_paint(pilot):
     pilot.app.exit()
 
 if sys.argv[1] == "wizard":
-    from wizard.core.store import Store
+    from wizard.core.setups.store import Store
     from wizard.tui.app import WizardApp
     app = WizardApp(Store(Path(sys.argv[2])))
 else:
@@ -89,8 +89,8 @@ def main() -> None:
 
 def _save_one_setup(folder: str) -> None:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from wizard.core.state import SetupState
-    from wizard.core.store import Store
+    from wizard.core.setups.state import SetupState
+    from wizard.core.setups.store import Store
 
     Store(Path(folder)).save(
         SetupState(name="example.com", domains=["example.com"], org_id="5f1b2c3d4e5f6a7b8c9d0e1f")

@@ -14,8 +14,8 @@ import pytest
 import trustme
 
 from tests.https_server import HTTPSServer
-from wizard.core.connect_to import ConnectTo
-from wizard.core.verifier import VerifyOptions
+from wizard.core.verify.connect_to import ConnectTo
+from wizard.core.verify.verifier import VerifyOptions
 
 DOMAIN = "example.test"
 JUMPCLOUD = "apple.mdm.jumpcloud.com"

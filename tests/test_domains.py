@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wizard.core.connect_to import ConnectTo, parse_connect_to, route
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+from wizard.core.verify.connect_to import ConnectTo, parse_connect_to, route
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,9 @@ from tests.conftest import DOMAIN, JUMPCLOUD, ORG_ID
 from tests.https_server import HTTPSServer, json_document
 from tests.real_servers import Site, publish, running, site_folder
 from wizard.core.artifacts import Plan, generate, jumpcloud_target, prepare_setup, write_plan
-from wizard.core.connect_to import ConnectTo
-from wizard.core.results import DomainReport
-from wizard.core.verifier import VerifyOptions, verify_domains
+from wizard.core.verify.connect_to import ConnectTo
+from wizard.core.verify.results import DomainReport
+from wizard.core.verify.verifier import VerifyOptions, verify_domains
 
 SERVERS = ["nginx", "apache", "caddy"]
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"

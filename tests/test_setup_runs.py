@@ -9,9 +9,15 @@ import pytest
 
 from wizard.core.artifacts import GenerateError, jumpcloud_target
 from wizard.core.domains import InvalidInput
-from wizard.core.report_markdown import markdown_report
-from wizard.core.setup_runs import artifact_setup, verify_options
-from wizard.core.state import CheckRecord, DomainResult, HopRecord, SetupState, VerifySettings
+from wizard.core.setups.options import artifact_setup, verify_options
+from wizard.core.setups.report_markdown import markdown_report
+from wizard.core.setups.state import (
+    CheckRecord,
+    DomainResult,
+    HopRecord,
+    SetupState,
+    VerifySettings,
+)
 
 ORG_ID = "5f1b2c3d4e5f6a7b8c9d0e1f"
 DOCUMENT = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example/e"}]})

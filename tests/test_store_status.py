@@ -16,8 +16,8 @@ import pytest
 
 from tests.conftest import DOMAIN, ORG_ID
 from tests.https_server import HTTPSServer, json_document
-from wizard.core.state import DomainResult, SetupState, VerifySettings
-from wizard.core.store import Store, state_dir
+from wizard.core.setups.state import DomainResult, SetupState, VerifySettings
+from wizard.core.setups.store import Store, state_dir
 
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
 GOOD = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/e"}]})

@@ -12,8 +12,8 @@ from textual.widgets import RadioSet, Select, Static
 
 from tests.conftest import DOMAIN, ORG_ID
 from tests.https_server import HTTPSServer, json_document
-from wizard.core.state import SetupState, VerifySettings
-from wizard.core.store import Store
+from wizard.core.setups.state import SetupState, VerifySettings
+from wizard.core.setups.store import Store
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.done import DoneScreen
 from wizard.tui.screens.method import MethodScreen

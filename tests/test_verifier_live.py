@@ -18,9 +18,9 @@ from tests.https_server import (
     respond,
     response_bytes,
 )
-from wizard.core.connect_to import ConnectTo
-from wizard.core.results import DomainReport
-from wizard.core.verifier import VerifyOptions, verify_domains
+from wizard.core.verify.connect_to import ConnectTo
+from wizard.core.verify.results import DomainReport
+from wizard.core.verify.verifier import VerifyOptions, verify_domains
 
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
 GOOD = json.dumps(

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from tests.conftest import DOMAIN, TEST_NAMES, options_for, server_context
 from tests.https_server import BlockingTLSServer, HTTPSServer, json_document, response_bytes
 from tests.test_verifier_live import GOOD, WELL_KNOWN, check, verify
-from wizard.core.tls import inspect_certificate
+from wizard.core.verify.tls import inspect_certificate
 
 StartServer = Callable[[ssl.SSLContext], HTTPSServer]
 NOW = datetime.datetime.now(datetime.UTC)

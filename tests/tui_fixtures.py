@@ -7,8 +7,8 @@ import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from wizard.core.state import CheckRecord, DomainResult, HopRecord, SetupState, Step
-from wizard.core.store import Store
+from wizard.core.setups.state import CheckRecord, DomainResult, HopRecord, SetupState, Step
+from wizard.core.setups.store import Store
 from wizard.tui.app import WizardApp
 
 AT = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)

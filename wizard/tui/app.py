@@ -15,14 +15,14 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from wizard.core.steps import Step
-from wizard.core.store import Store
-from wizard.core.store import state_dir as state_dir_for
+from wizard.core.setups.steps import Step
+from wizard.core.setups.store import Store
+from wizard.core.setups.store import state_dir as state_dir_for
 from wizard.tui.messages import BackToStart, Navigate, OpenSetup, SetupChanged
 from wizard.tui.screens.start import StartScreen
 
 if TYPE_CHECKING:
-    from wizard.core.state import SetupState
+    from wizard.core.setups.state import SetupState
 
 
 class WizardApp(App[int]):

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from wizard.core.state import SetupState
-    from wizard.core.steps import Step
+    from wizard.core.setups.state import SetupState
+    from wizard.core.setups.steps import Step
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wizard.core.state import SetupState
-    from wizard.core.steps import Step
+    from wizard.core.setups.state import SetupState
+    from wizard.core.setups.steps import Step
     from wizard.tui.screens.step import StepScreen
 
 

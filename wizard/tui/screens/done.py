@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
-from wizard.core.report_markdown import markdown_report
+from wizard.core.setups.report_markdown import markdown_report
 from wizard.tui.screens.step import StepScreen
 
 

@@ -22,12 +22,12 @@ from wizard.core.artifacts import (
     prepare_setup,
     write_plan,
 )
-from wizard.core.setup_runs import artifact_setup
+from wizard.core.setups.options import artifact_setup
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.step import StepScreen
 
 if TYPE_CHECKING:
-    from wizard.core.state import SetupState
+    from wizard.core.setups.state import SetupState
 
 MAX_IMPORT_BYTES = 64 * 1024
 # First match wins: the NGINX snippet before other .conf files.

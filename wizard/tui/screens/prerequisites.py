@@ -14,9 +14,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Checkbox, Static
 
-from wizard.core.prerequisites import SiteProbe, prerequisites_for, probe_site
-from wizard.core.setup_runs import verify_options
-from wizard.core.state import now
+from wizard.core.setups.options import verify_options
+from wizard.core.setups.prerequisites import SiteProbe, prerequisites_for, probe_site
+from wizard.core.setups.state import now
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.widgets.tick_box import TickBox

@@ -14,12 +14,12 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.domains import InvalidInput, normalise_domain
-from wizard.core.steps import STEP_TITLES
+from wizard.core.setups.steps import STEP_TITLES
 from wizard.tui.messages import OpenSetup
 from wizard.tui.safe_text import plain
 
 if TYPE_CHECKING:
-    from wizard.core.state import SetupState
+    from wizard.core.setups.state import SetupState
 
 
 def describe(setup: SetupState) -> Content:
@@ -92,7 +92,7 @@ class StartScreen(Screen[None]):
 
     @on(Button.Pressed, "#new")
     def action_new(self) -> None:
-        from wizard.core.state import SetupState, setup_name_for
+        from wizard.core.setups.state import SetupState, setup_name_for
 
         taken = {setup.name for setup in self.setups}
         name = setup_name_for([], None, taken)
@@ -105,7 +105,7 @@ class StartScreen(Screen[None]):
     def _troubleshoot(self, domain: str | None) -> None:
         if not domain:
             return
-        from wizard.core.state import SetupState, setup_name_for
+        from wizard.core.setups.state import SetupState, setup_name_for
 
         known = next((setup for setup in self.setups if domain in setup.domains), None)
         if known is None:

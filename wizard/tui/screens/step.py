@@ -10,11 +10,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from wizard.core.steps import STEP_TITLES, STEPS, Step
+from wizard.core.setups.steps import STEP_TITLES, STEPS, Step
 from wizard.tui.messages import BackToStart, Navigate, SetupChanged
 
 if TYPE_CHECKING:
-    from wizard.core.state import SetupState
+    from wizard.core.setups.state import SetupState
 
 
 class StepScreen(Screen[None]):

@@ -13,10 +13,10 @@ from textual.message import Message
 from textual.widgets import Static
 
 from wizard.core.domains import InvalidInput
-from wizard.core.results import Check
-from wizard.core.setup_runs import verify_options
-from wizard.core.state import CheckRecord, DomainResult, VerifySettings, now
-from wizard.core.verifier import Verifier, VerifyOptions
+from wizard.core.setups.options import verify_options
+from wizard.core.setups.state import CheckRecord, DomainResult, VerifySettings, now
+from wizard.core.verify.results import Check
+from wizard.core.verify.verifier import Verifier, VerifyOptions
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.screens.verify_settings import VerifySettingsDialog
 from wizard.tui.widgets.domain_result import DomainResultView, view_id

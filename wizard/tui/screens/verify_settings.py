@@ -12,10 +12,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from wizard.core.connect_to import parse_connect_to
 from wizard.core.domains import InvalidInput
-from wizard.core.state import VerifySettings
-from wizard.core.verifier import MODEL_FAMILIES
+from wizard.core.setups.state import VerifySettings
+from wizard.core.verify.connect_to import parse_connect_to
+from wizard.core.verify.verifier import MODEL_FAMILIES
 
 
 def read_settings(fields: dict[str, str]) -> VerifySettings:

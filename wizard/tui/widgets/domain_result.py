@@ -9,9 +9,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from wizard.core.remedies import remedy_for
-from wizard.core.results import CHECK_ORDER, CHECK_TITLES
-from wizard.core.state import CheckRecord, DomainResult
+from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.setups.state import CheckRecord, DomainResult
+from wizard.core.verify.results import CHECK_ORDER, CHECK_TITLES
 from wizard.tui.safe_text import plain
 
 STATUS_STYLE = {

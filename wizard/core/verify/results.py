@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wizard.core.remedies import remedy_for
+from wizard.core.diagnosis.remedies import remedy_for
 
 Status = Literal["pass", "warn", "fail", "skip"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from wizard.core.prerequisites import prerequisites_for
-from wizard.core.state import STEP_TITLES, SetupState
-from wizard.core.text_report import printable
+from wizard.core.setups.prerequisites import prerequisites_for
+from wizard.core.setups.state import STEP_TITLES, SetupState
+from wizard.core.verify.text_report import printable
 
 
 def _cell(text: str) -> str:

@@ -5,22 +5,57 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wizard.core.artifacts import (
-    PLATFORMS,
-    GenerateError,
-    Plan,
-    Setup,
-    generate,
-    prepare_setup,
-    write_plan,
-)
+from wizard.cli.parsing import Parser
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+
+if TYPE_CHECKING:
+    from wizard.core.artifacts import Plan, Setup
+
+# The generators are imported inside the functions below: building the parser for any
+# command must not pay for them (xml.sax pulls in urllib.request, ~50 ms).
 
 MAX_DOCUMENT_BYTES = 64 * 1024
 
 
-def run_generate(args: argparse.Namespace) -> int:
+def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    generate = commands.add_parser(
+        "generate",
+        help="write the redirect or self-host artifact for your platform",
+        description="Print (or write with --out) the artifact and numbered steps that publish "
+        "the discovery URL on your platform. `generate --list` shows the platforms.",
+    )
+    generate.add_argument("--list", action="store_true", help="print the platform table")
+    generate.add_argument("--method", choices=["redirect", "self-host"])
+    generate.add_argument("--platform", metavar="NAME", help="see --list")
+    generate.add_argument(
+        "--org-id", help="JumpCloud organization ID (24 lowercase hex characters)"
+    )
+    source = generate.add_mutually_exclusive_group()
+    source.add_argument("--target", metavar="URL", help="redirect target of another MDM (https)")
+    source.add_argument(
+        "--base-url", metavar="URL", help="build the self-host document for this BaseURL"
+    )
+    source.add_argument(
+        "--json-file", metavar="PATH", help="the self-host document downloaded from your MDM"
+    )
+    generate.add_argument("--domain", metavar="D", help="the domain users sign in with")
+    generate.add_argument("--out", metavar="DIR", help="write the files into DIR")
+    generate.add_argument(
+        "--raw", action="store_true", help="print only the primary artifact, exactly"
+    )
+    generate.add_argument(
+        "--exact-seed",
+        action="store_true",
+        help="JumpCloud's documented form to the letter (does not forward the device's query)",
+    )
+    generate.add_argument("--force", action="store_true", help="replace differing files in DIR")
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.core.artifacts import PLATFORMS, GenerateError, generate, prepare_setup, write_plan
+
     if args.list:
         print(platform_table())
         return 0
@@ -91,12 +126,16 @@ def _read_document(path: str) -> str:
 
 
 def _placeholder_setup(method: str, domain: str | None, org_id: str | None) -> Setup:
+    from wizard.core.artifacts import Setup
+
     return Setup("redirect" if method == "redirect" else "self-host", domain, org_id)
 
 
 def render_plan(
     plan: Plan, *, written: list[Path] | None = None, folder: Path | None = None
 ) -> str:
+    from wizard.core.artifacts import PLATFORMS
+
     method = "Redirect" if plan.method == "redirect" else "Self-Host"
     title = f"{method} on {PLATFORMS[plan.platform].title}"
     lines = [title, "=" * len(title), ""]
@@ -122,6 +161,8 @@ def render_plan(
 
 
 def platform_table() -> str:
+    from wizard.core.artifacts import PLATFORMS
+
     rows = [("platform", "methods", "forwards query", "how")]
     for platform in PLATFORMS.values():
         methods = ", ".join(platform.methods) or "none"

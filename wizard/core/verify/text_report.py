@@ -10,8 +10,8 @@ import json
 import textwrap
 import unicodedata
 
-from wizard.core.remedies import remedy_for
-from wizard.core.results import CHECK_TITLES, DomainReport, Status
+from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.verify.results import CHECK_TITLES, DomainReport, Status
 
 _COLOURS: dict[str, str] = {"pass": "32", "warn": "33", "fail": "31", "skip": "2", "bold": "1"}
 _LABELS: dict[Status, str] = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}

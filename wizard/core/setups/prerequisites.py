@@ -10,9 +10,9 @@ from typing import Literal
 
 import httpx
 
-from wizard.core.connect_to import ConnectTo, find_rule
-from wizard.core.tls import classify_connect_error, make_ssl_context
-from wizard.core.transport import make_client
+from wizard.core.verify.connect_to import ConnectTo, find_rule
+from wizard.core.verify.tls import classify_connect_error, make_ssl_context
+from wizard.core.verify.transport import make_client
 
 Automatic = Literal["resolves", "https", "certificate"]
 

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 import h11
 import httpx
 
-from wizard.core.connect_to import ConnectTo, route
+from wizard.core.verify.connect_to import ConnectTo, route
 
 USER_AGENT = "adue-wizard"
 _READ_SIZE = 65536

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from wizard.core.artifacts import GenerateError, Setup, prepare_setup
-from wizard.core.connect_to import parse_connect_to
-from wizard.core.state import SetupState
-from wizard.core.verifier import MODEL_FAMILIES, VerifyOptions
+from wizard.core.setups.state import SetupState
+from wizard.core.verify.connect_to import parse_connect_to
+from wizard.core.verify.verifier import MODEL_FAMILIES, VerifyOptions
 
 
 def verify_options(state: SetupState, *, probe_enroll: bool = False) -> VerifyOptions:

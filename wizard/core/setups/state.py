@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wizard.core.results import DomainReport
-from wizard.core.steps import STEP_TITLES, STEPS, Step
+from wizard.core.setups.steps import STEP_TITLES, STEPS, Step
+from wizard.core.verify.results import DomainReport
 
 __all__ = ["STEPS", "STEP_TITLES", "Step"]  # re-exported for callers of this module
 

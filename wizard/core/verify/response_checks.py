@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from wizard.core.document import DocumentError, check_rules, load_json, parse_document
-from wizard.core.results import CHECK_ORDER, Check, DomainReport, Status
+from wizard.core.verify.results import CHECK_ORDER, Check, DomainReport, Status
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 WELL_KNOWN_FAILED = "com.apple.well-known.failed"

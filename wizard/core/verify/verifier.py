@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
-from wizard.core.connect_to import ConnectTo, find_rule
-from wizard.core.response_checks import (
+from wizard.core.verify.connect_to import ConnectTo, find_rule
+from wizard.core.verify.response_checks import (
     REDIRECT_STATUSES,
     CheckRun,
     OnCheck,
@@ -29,15 +29,15 @@ from wizard.core.response_checks import (
     judge_probe,
     read_body,
 )
-from wizard.core.results import DomainReport, Hop
-from wizard.core.tls import (
+from wizard.core.verify.results import DomainReport, Hop
+from wizard.core.verify.tls import (
     EXPIRY_WARNING_DAYS,
     classify_connect_error,
     inspect_certificate,
     make_ssl_context,
     not_after_of,
 )
-from wizard.core.transport import make_client
+from wizard.core.verify.transport import make_client
 
 WELL_KNOWN_PATH = "/.well-known/com.apple.remotemanagement"
 JUMPCLOUD_HOST = "apple.mdm.jumpcloud.com"

@@ -6,11 +6,23 @@ import argparse
 import json
 import sys
 
-from wizard.core.state import STEP_TITLES
-from wizard.core.store import Store, state_dir
+from wizard.cli.parsing import Parser, add_state_dir
+from wizard.core.setups.steps import STEP_TITLES
+from wizard.core.setups.store import Store, state_dir
 
 
-def run_status(args: argparse.Namespace) -> int:
+def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    status = commands.add_parser(
+        "status",
+        help="list saved setups and where each stands",
+        description="List every saved setup: organization, domains, step reached and the "
+        "last verification.",
+    )
+    status.add_argument("--json", action="store_true", help="a JSON array, one object per setup")
+    add_state_dir(status)
+
+
+def run(args: argparse.Namespace) -> int:
     store = Store(state_dir(args.state_dir))
     setups = store.load_all()
     for notice in store.notices:

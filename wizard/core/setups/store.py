@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from wizard.core.atomic_file import write_atomically
 
 if TYPE_CHECKING:
-    from wizard.core.state import SetupState
+    from wizard.core.setups.state import SetupState
 
 ENVIRONMENT_VARIABLE = "ADUE_WIZARD_STATE_DIR"
 # A suffix of its own, so other JSON files (a downloaded discovery document) left in the
@@ -78,7 +78,7 @@ class Store:
 
     def save(self, state: SetupState) -> Path:
         """Write `state` atomically, merging the history another instance may have added."""
-        from wizard.core.state import now
+        from wizard.core.setups.state import now
 
         self._ensure_folder()
         with self._locked():
@@ -96,7 +96,7 @@ class Store:
 
     def rename_for_domains(self, state: SetupState) -> None:
         """Give a provisionally named setup its domain-based name, moving its file."""
-        from wizard.core.state import setup_name_for
+        from wizard.core.setups.state import setup_name_for
 
         if not state.provisional_name or not state.domains:
             return
@@ -139,7 +139,7 @@ class Store:
 def _parse(path: Path) -> SetupState:
     # Imported here: pydantic and the model cost ~10 MiB and ~40 ms, paid only once a saved
     # setup is actually read or written, not when the app or `status` starts.
-    from wizard.core.state import SCHEMA_VERSION, SetupState
+    from wizard.core.setups.state import SCHEMA_VERSION, SetupState
 
     data = path.read_bytes()
     if len(data) > MAX_STATE_BYTES:

@@ -1,0 +1,1 @@
+"""Diagnosis: for each failure, what is wrong and the exact fix."""

@@ -1,0 +1,1 @@
+"""Verification: checking a domain's discovery URL exactly as an Apple device requests it."""
