@@ -4,6 +4,7 @@ and the Markdown report (which must survive hostile server text)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -85,25 +86,24 @@ def test_verify_options_from_settings() -> None:
 def test_markdown_report_keeps_server_text_inert() -> None:
     state = SetupState(name="x.example", org_id=ORG_ID, domains=["x.example"])
     hostile = "a|b\x1b[31m\nc"
-    state.record_results(
-        [
-            DomainResult(
-                domain="x.example",
-                ok=False,
-                failure="bad_status",
-                checks=[
-                    CheckRecord(
-                        id="status",
-                        status="fail",
-                        code="bad_status",
-                        summary=hostile,
-                        remedy="Fix it.",
-                    )
-                ],
-                hops=[HopRecord(url="https://x.example/" + hostile, status=404)],
-            )
-        ]
-    )
+    state.last_verified_at = datetime(2026, 1, 1, tzinfo=UTC)
+    state.last_results = [
+        DomainResult(
+            domain="x.example",
+            ok=False,
+            failure="bad_status",
+            checks=[
+                CheckRecord(
+                    id="status",
+                    status="fail",
+                    code="bad_status",
+                    summary=hostile,
+                    remedy="Fix it.",
+                )
+            ],
+            hops=[HopRecord(url="https://x.example/" + hostile, status=404)],
+        )
+    ]
     report = markdown_report(state)
     assert "\x1b" not in report
     assert "a\\|b\\x1b[31m\\nc" in report

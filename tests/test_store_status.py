@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import DOMAIN, ORG_ID
 from tests.https_server import HTTPSServer, json_document
+from tests.tui_fixtures import record
 from wizard.core.setups.state import DomainResult, SetupState, VerifySettings
 from wizard.core.setups.store import Store, state_dir
 
@@ -68,8 +69,7 @@ def _record_runs(folder: str, worker: int, runs: int) -> None:
         setup = store.load("shared.example")
         assert setup is not None
         at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=worker * 1000 + number)
-        setup.record_results([DomainResult(domain="shared.example", ok=True)], at)
-        store.save(setup)
+        record(store, setup, [DomainResult(domain="shared.example", ok=True)], at)
 
 
 def test_two_instances_do_not_corrupt_or_lose_runs(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_two_instances_do_not_corrupt_or_lose_runs(tmp_path: Path) -> None:
         assert process.exitcode == 0
     final = Store(tmp_path).load("shared.example")
     assert final is not None
-    assert len(final.history) == 30  # every run of both instances survived
+    assert final.summary.runs == 30  # every run of both instances survived
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -102,11 +102,11 @@ def cli(*args: str, state: Path) -> subprocess.CompletedProcess[str]:
 def test_status_json_lists_every_setup(tmp_path: Path) -> None:
     store = Store(tmp_path)
     passed = SetupState(name="a.example", domains=["a.example"], org_id=ORG_ID, step="done")
-    passed.record_results([DomainResult(domain="a.example", ok=True)])
     failed = SetupState(name="b.example", domains=["b.example"], provider="generic")
-    failed.record_results([DomainResult(domain="b.example", ok=False, failure="bad_status")])
     store.save(passed)
     store.save(failed)
+    record(store, passed, [DomainResult(domain="a.example", ok=True)])
+    record(store, failed, [DomainResult(domain="b.example", ok=False, failure="bad_status")])
     (tmp_path / "broken.setup.json").write_text("{")
     (tmp_path / "unrelated.json").write_text("{")  # not a setup: left alone
     result = cli("status", "--json", state=tmp_path)
@@ -156,7 +156,7 @@ def test_verify_setup_uses_its_settings_and_records_the_run(
     assert server.requests[-1].query["model-family"] == ["iPad"]
     assert server.requests[-1].query["user-identifier"] == [f"bob@{DOMAIN}"]
     stored = Store(tmp_path).load(DOMAIN)
-    assert stored is not None and len(stored.history) == 3 and stored.last_failure is None
+    assert stored is not None and stored.summary.runs == 3 and stored.last_failure is None
     assert stored.settings.user == "ada"  # the saved settings are not changed
 
 

@@ -12,6 +12,7 @@ from textual.widgets import RadioSet, Select, Static
 
 from tests.conftest import DOMAIN, ORG_ID
 from tests.https_server import HTTPSServer, json_document
+from tests.tui_fixtures import record
 from wizard.core.setups.state import SetupState, VerifySettings
 from wizard.core.setups.store import Store
 from wizard.tui.app import WizardApp
@@ -170,7 +171,7 @@ async def test_verification_that_passes(
     assert "every domain passed" in text
     [stored] = Store(tmp_path).load_all()
     assert stored.last_failure is None and stored.last_verified_at is not None
-    assert len(stored.history) == 1 and stored.history[0].ok
+    assert stored.summary.runs == 1 and stored.summary.last_ok
 
 
 async def test_verification_that_fails_shows_the_remedy(
@@ -183,7 +184,7 @@ async def test_verification_that_fails_shows_the_remedy(
     assert "unexpected content type was returned" in text  # the portal's message
     [stored] = Store(tmp_path).load_all()
     assert stored.last_failure == "bad_content_type"
-    assert len(stored.history) == 2
+    assert stored.summary.runs == 2
 
 
 async def test_server_text_is_shown_literally(
@@ -325,8 +326,9 @@ async def test_verification_settings_dialog_saves_and_validates(
 ) -> None:
     server.route(WELL_KNOWN, json_document(GOOD))
     setup = saved_setup(tmp_path, server, ca_bundle)
-    setup.record_results([], FIXED)  # already verified once: no automatic run
-    Store(tmp_path).save(setup)
+    store = Store(tmp_path)
+    store.save(setup)
+    record(store, setup, [], FIXED)  # already verified once: no automatic run
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)

@@ -77,8 +77,6 @@ def pinned_setup(step: Step) -> SetupState:
         created_at=AT,
         updated_at=AT,
     )
-    if step in ("verify", "done"):
-        setup.record_results([failing_result()], AT)
     return setup
 
 
@@ -95,5 +93,15 @@ def app_at(step: Step | None, folder: Path | None = None) -> WizardApp:
         shutil.rmtree(SNAPSHOT_FOLDER, ignore_errors=True)
         folder = SNAPSHOT_FOLDER
     store = Store(folder)
-    store.save(pinned_setup(step or "verify"))
+    setup = pinned_setup(step or "verify")
+    store.save(setup)
+    if setup.step in ("verify", "done"):
+        record(store, setup, [failing_result()], AT)
     return WizardApp(store, blink=False, today=TODAY)
+
+
+def record(
+    store: Store, setup: SetupState, results: list[DomainResult], at: datetime | None = None
+) -> None:
+    """Record one verification run of `setup`, as the wizard and `verify --setup` do."""
+    store.record_run(setup, [result.model_dump(mode="json") for result in results], [], at)

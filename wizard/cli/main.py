@@ -13,11 +13,16 @@ import sys
 from collections.abc import Sequence
 
 from wizard import __version__
-from wizard.cli import generate, status, verify
+from wizard.cli import generate, history, status, verify
 from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
 from wizard.core.domains import InvalidInput
 
-COMMANDS = {"verify": verify, "generate": generate, "status": status}
+COMMANDS = {
+    "verify": verify,
+    "generate": generate,
+    "status": status,
+    "history": history,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+import sys
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from wizard.core.setups.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -46,3 +50,11 @@ def non_negative_int(text: str) -> int:
     if not text.strip().isdigit():
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
     return int(text)
+
+
+def print_notices(store: Store) -> None:
+    """The store's one-line notices (a damaged file moved aside, ...) on stderr, escaped."""
+    from wizard.core.verify.text_report import printable
+
+    for notice in store.all_notices():
+        print(f"adue-wizard: {printable(notice)}", file=sys.stderr)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+from datetime import datetime
 
-from wizard.cli.parsing import Parser, add_state_dir
+from wizard.cli.parsing import Parser, add_state_dir, print_notices
 from wizard.core.setups.steps import STEP_TITLES
-from wizard.core.setups.store import Store, state_dir
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -23,34 +22,49 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from wizard.core.setups.store import Store, state_dir
+    from wizard.core.verify.text_report import printable
+
     store = Store(state_dir(args.state_dir))
     setups = store.load_all()
-    for notice in store.notices:
-        print(f"adue-wizard: {notice}", file=sys.stderr)
+    print_notices(store)
     if args.json:
+        # ensure_ascii: saved text is untrusted; every control character stays escaped.
         print(json.dumps([state.summary_row() for state in setups], ensure_ascii=True))
         return 0
+    folder = printable(str(store.folder))
     if not setups:
-        print(f"No saved setups in {store.folder}. Run adue-wizard to start one.")
+        print(f"No saved setups in {folder}. Run adue-wizard to start one.")
         return 0
-    print(f"Saved setups in {store.folder}:\n")
+    print(f"Saved setups in {folder}:\n")
     for state in setups:
-        row = state.summary_row()
+        summary = state.summary
         organization = state.org_id or ("Generic MDM" if state.provider == "generic" else "-")
         if state.last_verified_at is None:
             last = "never verified"
         else:
-            when = f"{state.last_verified_at:%Y-%m-%d %H:%M} UTC"
-            failure = row["last_failure"]
-            last = f"last check {when} " + (f"FAILED ({failure})" if failure else "passed")
-        passed = state.last_passed_at()
-        if row["last_failure"] and passed:
-            last += f"; last passed {passed:%Y-%m-%d %H:%M} UTC"
-        print(f"{state.name}")
-        print(f"  organization: {organization}; domains: {', '.join(state.domains) or '-'}")
-        print(
+            failure = state.last_failure
+            last = f"last check {_when(state.last_verified_at)} " + (
+                f"FAILED ({failure})" if failure else "passed"
+            )
+            if summary.last_conditions:
+                last += " under test settings (" + "; ".join(summary.last_conditions) + ")"
+        if state.last_failure and summary.failing_since:
+            last += f"; failing since {_when(summary.failing_since)}"
+        if state.last_failure and summary.last_passed_at:
+            last += f"; last passed {_when(summary.last_passed_at)}"
+        lines = [
+            state.name,
+            f"  organization: {organization}; domains: {', '.join(state.domains) or '-'}",
             f"  method: {state.method or '-'}; platform: {state.platform or '-'}; "
-            f"step: {STEP_TITLES[state.step]}"
-        )
-        print(f"  {last}; file: {store.path_for(state.name)}\n")
+            f"step: {STEP_TITLES[state.step]}",
+            f"  {last}; runs kept: {summary.runs}",
+            f"  file: {store.path_for(state.name)}",
+        ]
+        print("\n".join(printable(line) for line in lines) + "\n")
+    print_notices(store)
     return 0
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC"

@@ -21,9 +21,11 @@ from wizard.cli.parsing import (
     non_negative_int,
     positive_float,
     positive_int,
+    print_notices,
 )
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.verify.connect_to import parse_connect_to
+from wizard.core.verify.text_report import printable
 
 if TYPE_CHECKING:
     from wizard.core.verify.results import DomainReport
@@ -121,31 +123,37 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_setup(args: argparse.Namespace, given: dict[str, Any]) -> int:
+    from wizard.core.setups.files import SaveError, check_setup_name
     from wizard.core.setups.options import verify_options
-    from wizard.core.setups.state import DomainResult
     from wizard.core.setups.store import Store, state_dir
 
     if args.targets:
         raise InvalidInput("give either domains or --setup NAME, not both")
     store = Store(state_dir(getattr(args, "state_dir", None)))
-    names = store.names()
-    name = args.setup
+    name = check_setup_name(args.setup) if args.setup is not None else None
     if name is None:
+        names = store.names()
         if len(names) != 1:
-            listed = f" (saved: {', '.join(names)})" if names else " (no saved setups)"
+            listed = f" (saved: {printable(', '.join(names))})" if names else " (no saved setups)"
             raise InvalidInput(f"verify needs a domain, URL or e-mail, or --setup NAME{listed}")
-        name = names[0]
+        name = check_setup_name(names[0])
     state = store.load(name)
-    for notice in store.notices:
-        print(f"adue-wizard: {notice}", file=sys.stderr)
+    print_notices(store)
     if state is None:
-        raise InvalidInput(f"no saved setup named {name!r} in {store.folder}")
+        raise InvalidInput(f"no saved setup named {name!r} in {printable(str(store.folder))}")
     if not state.domains:
         raise InvalidInput(f"setup {name!r} has no domains yet; add them in adue-wizard")
     options = dataclasses.replace(verify_options(state), **given)
     reports = run_and_print(list(state.domains), options, as_json=args.json)
-    state.record_results([DomainResult.from_report(report) for report in reports])
-    store.save(state)
+    try:
+        store.record_run(state, [report.as_json() for report in reports], conditions=[])
+    except SaveError as error:
+        # The report is printed; say in one line what was not saved, and fail the run so a
+        # cron job notices that its history stopped.
+        print(f"adue-wizard: {printable(str(error))}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        print_notices(store)
     return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
 
 

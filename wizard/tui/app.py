@@ -15,10 +15,12 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
+from wizard.core.setups.files import SaveError
 from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
 from wizard.core.setups.store import state_dir as state_dir_for
-from wizard.tui.messages import BackToStart, Navigate, OpenSetup, SetupChanged
+from wizard.core.verify.text_report import printable
+from wizard.tui.messages import BackToStart, Navigate, OpenSetup, RecordRun, SetupChanged
 from wizard.tui.screens.start import StartScreen
 
 if TYPE_CHECKING:
@@ -49,13 +51,17 @@ class WizardApp(App[int]):
 
     def load_setups(self, start: StartScreen) -> None:
         start.show_setups(self.store.load_all())
-        for notice in self.store.notices:
-            self.notify(notice, severity="warning", timeout=15, markup=False)
-        self.store.notices.clear()
+        self.show_notices()
+
+    def show_notices(self) -> None:
+        """The store's one-line notices (damaged files moved aside), escaped."""
+        for notice in self.store.all_notices():
+            self.notify(printable(notice), severity="warning", timeout=15, markup=False)
 
     @on(OpenSetup)
     def open_setup(self, message: OpenSetup) -> None:
         self.setup = message.setup
+        self.store.attach_recent_runs(self.setup)
         self.save()
         self.show_step(message.setup.step)
 
@@ -79,6 +85,17 @@ class WizardApp(App[int]):
     def setup_changed(self) -> None:
         self.save()
 
+    @on(RecordRun)
+    def record_run(self, message: RecordRun) -> None:
+        if self.setup is None:
+            return
+        try:
+            self.store.record_run(self.setup, message.results, message.conditions)
+            self.store.attach_recent_runs(self.setup)
+        except SaveError as error:
+            self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
+        self.show_notices()
+
     def show_step(self, step: Step) -> None:
         from wizard.tui.screens import screen_for
 
@@ -96,20 +113,18 @@ class WizardApp(App[int]):
                 self.screen.sub_title = self.setup.name
             else:
                 self.store.save(self.setup)
-        except OSError as error:
-            self.notify(
-                f"Could not save progress to {self.store.folder}: {error.strerror or error}",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
+        except SaveError as error:
+            self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker is reported (its screen stays usable)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.notify(
-                f"{event.worker.name or 'background task'} failed: {type(error).__name__}: {error}",
+                printable(
+                    f"{event.worker.name or 'background task'} failed: "
+                    f"{type(error).__name__}: {error}"
+                ),
                 severity="error",
                 timeout=15,
                 markup=False,

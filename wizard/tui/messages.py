@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -34,3 +34,11 @@ class OpenSetup(Message):
 @dataclass
 class BackToStart(Message):
     """Leave the current setup (it stays saved) and show the start screen."""
+
+
+@dataclass
+class RecordRun(Message):
+    """A verification of the current setup finished: the app records it in the history."""
+
+    results: list[dict[str, Any]]
+    conditions: list[str]

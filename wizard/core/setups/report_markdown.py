@@ -13,18 +13,20 @@ def _cell(text: str) -> str:
 
 
 def markdown_report(state: SetupState) -> str:
+    """The report; every saved value is untrusted text, shown literally (`_cell`)."""
     provider = "JumpCloud" if state.provider == "jumpcloud" else "Generic MDM"
     lines = [
-        f"# Account-driven enrollment setup: {state.name}",
+        f"# Account-driven enrollment setup: {_cell(state.name)}",
         "",
         f"- Provider: {provider}",
-        f"- Organization ID: {state.org_id or 'not given'}",
-        f"- Domains: {', '.join(state.domains) or 'none yet'}",
-        f"- Method: {state.method or 'not chosen'}; platform: {state.platform or 'not chosen'}",
+        f"- Organization ID: {_cell(state.org_id or 'not given')}",
+        f"- Domains: {_cell(', '.join(state.domains) or 'none yet')}",
+        f"- Method: {state.method or 'not chosen'}; "
+        f"platform: {_cell(state.platform or 'not chosen')}",
         f"- Step reached: {STEP_TITLES[state.step]}",
     ]
     if state.artifact_paths:
-        lines.append(f"- Artifacts: {', '.join(state.artifact_paths)}")
+        lines.append(f"- Artifacts: {_cell(', '.join(state.artifact_paths))}")
     lines += ["", "## Prerequisites", ""]
     for item in prerequisites_for(state.provider):
         ticked = state.prerequisites.get(item.id)
@@ -37,21 +39,25 @@ def markdown_report(state: SetupState) -> str:
         verdict = "passed" if state.last_failure is None else f"failed ({state.last_failure})"
         lines.append(f"{state.last_verified_at:%Y-%m-%d %H:%M} UTC: {verdict}.")
         for result in state.last_results:
-            lines += ["", f"### {result.domain}: {'PASS' if result.ok else 'FAIL'}", ""]
+            lines += ["", f"### {_cell(result.domain)}: {'PASS' if result.ok else 'FAIL'}", ""]
             for number, hop in enumerate(result.hops, 1):
                 lines.append(f"{number}. `{hop.status}` {_cell(hop.url)}")
             lines += ["", "| check | status | summary |", "|---|---|---|"]
             for check in result.checks:
-                lines.append(f"| {check.id} | {check.status} | {_cell(check.summary)} |")
+                lines.append(
+                    f"| {_cell(check.id)} | {_cell(check.status)} | {_cell(check.summary)} |"
+                )
             for check in result.checks:
                 if check.remedy:
-                    lines.append(f"\n**{check.id}**: {_cell(check.remedy)}")
-    if state.history:
-        lines += ["", "## History", ""]
-        for run in state.history[-20:]:
+                    lines.append(f"\n**{_cell(check.id)}**: {_cell(check.remedy)}")
+    if state.recent_runs:
+        lines += ["", "## History (newest first)", ""]
+        for run in state.recent_runs:
             failures = [f"{o.domain}: {o.failure}" for o in run.outcomes if not o.ok]
-            lines.append(
-                f"- {run.at:%Y-%m-%d %H:%M} UTC: "
-                + ("passed" if run.ok else "failed (" + "; ".join(failures) + ")")
+            line = f"{run.at:%Y-%m-%d %H:%M} UTC: " + (
+                "passed" if run.ok else "failed (" + "; ".join(failures) + ")"
             )
+            if run.conditions:
+                line += " under test settings (" + "; ".join(run.conditions) + ")"
+            lines.append(f"- {_cell(line)}")
     return "\n".join(lines) + "\n"

@@ -1,7 +1,10 @@
-"""Saved progress of one setup: every answer, the step reached, artifacts and verification runs.
+"""Saved progress of one setup: every answer, the step reached and the artifacts.
 
 A pydantic model with a schema version, so a file written by a later version (or damaged)
-is detected on load instead of half-read.
+is detected on load instead of half-read. Verification runs live in the history database
+(`history.py`); the store fills in the latest results and the history summary on load.
+Schema 1 (version 0.1.0) kept the runs inside the file: such a file still opens, and its runs
+move into the database on the first write.
 """
 
 from __future__ import annotations
@@ -10,14 +13,17 @@ import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from wizard.core.setups.history import LegacyRun, Outcome, RecordedRun, Summary
 from wizard.core.setups.steps import STEP_TITLES, STEPS, Step
 from wizard.core.verify.results import DomainReport
 
 __all__ = ["STEPS", "STEP_TITLES", "Step"]  # re-exported for callers of this module
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Schema 1: 0.1.0's files, with the history inside; read, and rewritten as 2 on first save.
+READABLE_SCHEMAS = (1, 2)
 Provider = Literal["jumpcloud", "generic"]
 
 
@@ -115,11 +121,16 @@ class SetupState(BaseModel):
     artifact_paths: list[str] = Field(default_factory=list)
     step: Step = "organization"
     settings: VerifySettings = Field(default_factory=VerifySettings)
-    last_results: list[DomainResult] = Field(default_factory=list)
-    last_verified_at: datetime | None = None
-    history: list[VerificationRun] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)
+    # Not written to the file: filled in from the history database by the store. A schema-1
+    # file still carries them, and `history` then holds its runs until they are migrated.
+    last_results: list[DomainResult] = Field(default_factory=list, exclude=True)
+    last_verified_at: datetime | None = Field(default=None, exclude=True)
+    history: list[VerificationRun] = Field(default_factory=list, exclude=True)
+    _summary: Summary = PrivateAttr(default_factory=Summary)
+    # The newest runs, newest first, where a report needs them (`Store.attach_recent_runs`).
+    recent_runs: list[RecordedRun] = Field(default_factory=list, exclude=True)
 
     @property
     def last_failure(self) -> str | None:
@@ -129,24 +140,37 @@ class SetupState(BaseModel):
                 return result.failure or "failed"
         return None
 
-    def record_results(self, results: list[DomainResult], at: datetime | None = None) -> None:
-        when = at or now()
-        self.last_results = results
-        self.last_verified_at = when
-        self.history.append(
-            VerificationRun(
-                at=when,
-                outcomes=[
-                    DomainOutcome(domain=r.domain, ok=r.ok, failure=r.failure) for r in results
-                ],
+    @property
+    def summary(self) -> Summary:
+        return self._summary
+
+    def set_history(
+        self, summary: Summary, latest: tuple[datetime, list[dict[str, Any]]] | None
+    ) -> None:
+        """What the history database says (the store calls this after loading or recording)."""
+        self._summary = summary
+        if latest is not None and (
+            self.last_verified_at is None or latest[0] >= self.last_verified_at
+        ):
+            self.last_verified_at = latest[0]
+            self.last_results = [DomainResult.model_validate(item) for item in latest[1]]
+
+    def legacy_runs(self) -> list[LegacyRun]:
+        """The schema-1 file's runs, each keyed so a migration never adds one twice."""
+        return [
+            LegacyRun(
+                key=f"{self.name}|{run.at.isoformat()}|{index}",
+                run=RecordedRun(
+                    at=run.at,
+                    ok=run.ok,
+                    outcomes=tuple(Outcome(o.domain, o.ok, o.failure) for o in run.outcomes),
+                ),
             )
-        )
+            for index, run in enumerate(self.history)
+        ]
 
     def last_passed_at(self) -> datetime | None:
-        for run in reversed(self.history):
-            if run.ok:
-                return run.at
-        return None
+        return self._summary.last_passed_at
 
     def summary_row(self) -> dict[str, Any]:
         """What `status --json` prints for this setup."""
@@ -161,7 +185,9 @@ class SetupState(BaseModel):
             "last_verified_at": _iso(self.last_verified_at),
             "last_failure": self.last_failure if self.last_verified_at else None,
             "last_passed_at": _iso(self.last_passed_at()),
-            "runs": len(self.history),
+            "failing_since": _iso(self._summary.failing_since),
+            "conditions": list(self._summary.last_conditions),
+            "runs": self._summary.runs,
             "updated_at": _iso(self.updated_at),
         }
 

@@ -1,35 +1,52 @@
 """Where saved setups live, and how they are written so that progress is never lost.
 
 - One JSON file per setup (`NAME.setup.json`) in the state folder: `--state-dir`, else
-  $ADUE_WIZARD_STATE_DIR, else platformdirs' user state folder. Folder 0700, files 0600.
+  $ADUE_WIZARD_STATE_DIR, else platformdirs' user state folder. Folders 0700, files 0600.
+  It holds the admin's answers only, so it stays small; verification runs go to the history
+  database beside it (`history.py`), where concurrent writers never lose one.
 - Every write goes to a temporary file in the same folder, is fsynced, then renamed over the
   old file: a crash leaves the old file or the new one, never half of one.
-- Writers take an exclusive lock and merge the verification history already on disk, so two
-  instances working on the same setup do not lose each other's runs.
-- A file that fails to load is moved aside with a timestamp and reported in one line.
+- A setup name is a name, never a path; files are read only when they are regular files, and
+  read bounded (`files.py`).
+- A file that fails to load is moved aside with a timestamp and reported in one line; the
+  other setups still open.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wizard.core.atomic_file import write_atomically
+from wizard.core.setups.files import (
+    SaveError,
+    UnreadableFile,
+    check_setup_name,
+    is_setup_name,
+    locked,
+    make_private_folder,
+    move_aside,
+    read_regular_file,
+)
+from wizard.core.verify.text_report import printable
 
 if TYPE_CHECKING:
+    from wizard.core.setups.history import RecordedRun, RunHistory
     from wizard.core.setups.state import SetupState
+
+__all__ = ["ENVIRONMENT_VARIABLE", "SUFFIX", "SaveError", "Store", "state_dir"]
 
 ENVIRONMENT_VARIABLE = "ADUE_WIZARD_STATE_DIR"
 # A suffix of its own, so other JSON files (a downloaded discovery document) left in the
 # folder are never taken for setups.
 SUFFIX = ".setup.json"
-MAX_STATE_BYTES = 16 * 1024 * 1024
+# A setup file holds answers only (a few KiB); 0.1.0's files also held every run, and those
+# still open up to this size so that their history can move into the database.
+MAX_STATE_BYTES = 64 * 1024 * 1024
 
 
 def state_dir(override: str | None = None) -> Path:
@@ -47,55 +64,124 @@ class Store:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.notices: list[str] = []
+        self._history: RunHistory | None = None
+
+    @property
+    def history(self) -> RunHistory:
+        if self._history is None:
+            from wizard.core.setups.history import RunHistory
+
+            self._history = RunHistory(self.folder)
+        return self._history
+
+    def all_notices(self) -> list[str]:
+        """Every notice so far (the store's and the history's), each once, then forgets them."""
+        notices = [*self.notices, *(self._history.notices if self._history else [])]
+        self.notices.clear()
+        if self._history:
+            self._history.notices.clear()
+        return list(dict.fromkeys(notices))
 
     def path_for(self, name: str) -> Path:
-        return self.folder / f"{name}{SUFFIX}"
+        return self.folder / f"{check_setup_name(name)}{SUFFIX}"
 
     def names(self) -> list[str]:
+        """The names of the setup files in the folder (files with other names are moved
+        aside when loaded, see `load_all`)."""
         try:
-            if not self.folder.is_dir():
+            if not self.folder.exists():
                 return []
-            paths = self.folder.glob(f"*{SUFFIX}")
-            return sorted(path.name.removesuffix(SUFFIX) for path in paths if path.is_file())
+            if not self.folder.is_dir():
+                self.notices.append(f"The state folder {self.folder} is not a folder.")
+                return []
+            entries = [entry.name for entry in os.scandir(self.folder)]
         except OSError as error:
             self.notices.append(f"Cannot read saved setups in {self.folder}: {error.strerror}")
             return []
+        return sorted(name.removesuffix(SUFFIX) for name in entries if name.endswith(SUFFIX))
 
     def load_all(self) -> list[SetupState]:
         """Every readable setup, most recently changed first; unreadable ones moved aside."""
-        setups = [state for name in self.names() if (state := self.load(name)) is not None]
+        setups = []
+        for name in self.names():
+            if not is_setup_name(name):
+                self._set_aside(self.folder / f"{name}{SUFFIX}", name, "not a setup name")
+                continue
+            state = self.load(name)
+            if state is not None:
+                setups.append(state)
         return sorted(setups, key=lambda state: state.updated_at, reverse=True)
 
     def load(self, name: str) -> SetupState | None:
+        """The setup, with its latest results and history summary; None when there is no
+        such file, or it was damaged (then moved aside, with a notice)."""
         path = self.path_for(name)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             return None
         try:
-            return _parse(path)
-        except (OSError, ValueError) as error:  # pydantic's ValidationError is a ValueError
-            self._move_aside(path, _reason(error))
+            state = _parse(path)
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError, RecursionError, TypeError) as error:
+            # ValueError covers pydantic's ValidationError, bad JSON and UnreadableFile;
+            # RecursionError is JSON nested too deep for the parser.
+            self._set_aside(path, name, _reason(error))
+            return None
+        self._attach_history(state)
+        return state
 
     def save(self, state: SetupState) -> Path:
-        """Write `state` atomically, merging the history another instance may have added."""
+        """Write `state`'s answers atomically (moving a schema-1 file's runs into the history
+        database first). Raises SaveError saying what could not be saved and where."""
         from wizard.core.setups.state import now
 
-        self._ensure_folder()
-        with self._locked():
-            path = self.path_for(state.name)
-            on_disk = None
-            if path.exists():
-                with contextlib.suppress(OSError, ValueError):
-                    on_disk = _parse(path)
-            if on_disk is not None:
-                _merge_history(state, on_disk)
-            state.updated_at = now()
-            data = state.model_dump_json(indent=2).encode("utf-8")
-            write_atomically(path, data, 0o600)
+        path = self.path_for(state.name)
+        try:
+            make_private_folder(self.folder)
+            with locked(self.folder):
+                self._migrate(state)
+                state.updated_at = now()
+                data = state.model_dump_json(indent=2).encode("utf-8")
+                write_atomically(path, data, 0o600)
+        except OSError as error:
+            raise SaveError(
+                f"could not save setup {state.name!r} to {path}: {_reason(error)}"
+            ) from None
         return path
 
+    def record_run(
+        self,
+        state: SetupState,
+        results: Sequence[dict[str, Any]],
+        conditions: Sequence[str],
+        at: datetime | None = None,
+    ) -> None:
+        """Add one run (results as `verify --json` prints them) to the setup's history, and
+        show it on `state`. Raises SaveError when it cannot be recorded."""
+        from wizard.core.setups.state import now
+
+        when = at or now()
+        try:
+            make_private_folder(self.folder)
+        except OSError as error:
+            raise SaveError(
+                f"could not record the run of {state.name!r} in {self.folder}: {_reason(error)}"
+            ) from None
+        if state.history:  # a schema-1 file: its runs first, and the file rewritten without
+            self.save(state)
+        self.history.record(state.name, results, conditions, when)
+        self._attach_history(state)
+
+    def runs(self, state: SetupState, limit: int) -> list[RecordedRun]:
+        """The setup's newest runs, newest first (a schema-1 file's runs included)."""
+        return self.history.runs(state.name, limit, state.legacy_runs())
+
+    def attach_recent_runs(self, state: SetupState, limit: int = 20) -> None:
+        """Give `state` its newest runs (for the Markdown report)."""
+        state.recent_runs = self.runs(state, limit)
+
     def rename_for_domains(self, state: SetupState) -> None:
-        """Give a provisionally named setup its domain-based name, moving its file."""
+        """Give a provisionally named setup its domain-based name, moving its file and runs."""
         from wizard.core.setups.state import setup_name_for
 
         if not state.provisional_name or not state.domains:
@@ -106,68 +192,50 @@ class Store:
         state.provisional_name = False
         self.save(state)
         if state.name != old:
+            self.history.rename(old, state.name)
             self.path_for(old).unlink(missing_ok=True)
 
-    def _ensure_folder(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with contextlib.suppress(OSError):
-            self.folder.chmod(0o700)
+    def _migrate(self, state: SetupState) -> None:
+        """Move a schema-1 file's runs into the database (under the folder lock, keyed, so two
+        instances migrating together add each run once)."""
+        if not state.history:
+            return
+        latest = [result.model_dump(mode="json") for result in state.last_results]
+        self.history.import_legacy(state.name, state.legacy_runs(), latest)
+        state.history = []
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        with open(self.folder / ".lock", "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+    def _attach_history(self, state: SetupState) -> None:
+        legacy = state.legacy_runs()
+        state.set_history(
+            self.history.summary(state.name, legacy), self.history.latest_results(state.name)
+        )
 
-    def _move_aside(self, path: Path, reason: str) -> None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-        try:
-            path.replace(aside)
-            where = f"moved it to {aside}"
-        except OSError as error:
-            where = f"could not move it aside ({error.strerror})"
+    def _set_aside(self, path: Path, name: str, reason: str) -> None:
+        where = move_aside(path)
         self.notices.append(
-            f"Saved setup {path.name.removesuffix(SUFFIX)!r} could not be read ({reason}); "
-            f"{where}; starting without it."
+            f"Saved setup {printable(repr(name))} could not be read ({reason}); "
+            f"{printable(where)}; starting without it."
         )
 
 
 def _parse(path: Path) -> SetupState:
     # Imported here: pydantic and the model cost ~10 MiB and ~40 ms, paid only once a saved
     # setup is actually read or written, not when the app or `status` starts.
-    from wizard.core.setups.state import SCHEMA_VERSION, SetupState
+    from wizard.core.setups.state import READABLE_SCHEMAS, SetupState
 
-    data = path.read_bytes()
-    if len(data) > MAX_STATE_BYTES:
-        raise ValueError("the file is too large to be a saved setup")
-    raw = json.loads(data.decode("utf-8"))
+    raw = json.loads(read_regular_file(path, MAX_STATE_BYTES).decode("utf-8"))
     if not isinstance(raw, dict):
         raise ValueError("not a saved setup")
     version = raw.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ValueError(f"schema version {version!r}, this program reads {SCHEMA_VERSION}")
+    if version not in READABLE_SCHEMAS:
+        raise ValueError(
+            f"schema version {printable(repr(version))[:20]}, this program reads "
+            f"{' and '.join(map(str, READABLE_SCHEMAS))}"
+        )
     state = SetupState.model_validate(raw)
     if state.name != path.name.removesuffix(SUFFIX):
-        raise ValueError(f"it names itself {state.name!r}")
+        raise ValueError(f"it names itself {printable(repr(state.name))[:80]}")
     return state
-
-
-def _merge_history(state: SetupState, on_disk: SetupState) -> None:
-    """Keep runs that only the file on disk has (another instance recorded them)."""
-    known = {run.at for run in state.history}
-    extra = [run for run in on_disk.history if run.at not in known]
-    if not extra:
-        return
-    state.history = sorted([*state.history, *extra], key=lambda run: run.at)
-    if on_disk.last_verified_at and (
-        state.last_verified_at is None or on_disk.last_verified_at > state.last_verified_at
-    ):
-        state.last_results = on_disk.last_results
-        state.last_verified_at = on_disk.last_verified_at
 
 
 def _reason(error: BaseException) -> str:
@@ -176,10 +244,16 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()))
-        return f"invalid field {where or '?'}: {first.get('msg', 'invalid')}"
+        return printable(f"invalid field {where or '?'}: {first.get('msg', 'invalid')}")[:160]
     if isinstance(error, UnicodeDecodeError):
         return "not UTF-8 text"
     if isinstance(error, json.JSONDecodeError):
         return f"not valid JSON at line {error.lineno}"
+    if isinstance(error, RecursionError):
+        return "JSON nested too deeply"
+    if isinstance(error, UnreadableFile):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return text[:160]
+    return printable(text)[:160]

@@ -30,11 +30,15 @@ def describe(setup: SetupState) -> Content:
         last = "never verified"
     else:
         outcome = "passed" if setup.last_failure is None else f"FAILED {setup.last_failure}"
+        if setup.summary.last_conditions:
+            outcome += " under test settings"
         last = f"{outcome} {setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
+    # Every saved value is untrusted: `plain` shows it literally, escapes and all.
     return Content.assemble(
         plain(setup.name, "bold"),
-        f"  {organization} · {domains}\n",
-        f"   step: {STEP_TITLES[setup.step]} · {last}",
+        plain(f"  {organization} · {domains}"),
+        "\n",
+        plain(f"   step: {STEP_TITLES[setup.step]} · {last}"),
     )
 
 

@@ -17,6 +17,7 @@ from wizard.core.setups.options import verify_options
 from wizard.core.setups.state import CheckRecord, DomainResult, VerifySettings, now
 from wizard.core.verify.results import Check
 from wizard.core.verify.verifier import Verifier, VerifyOptions
+from wizard.tui.messages import RecordRun
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.screens.verify_settings import VerifySettingsDialog
 from wizard.tui.widgets.domain_result import DomainResultView, view_id
@@ -59,14 +60,18 @@ class VerifyScreen(StepScreen):
             self._status(f"{self._history_line()} r runs it again, o changes the settings.")
 
     def _history_line(self) -> str:
-        """When it was last checked, how that went, and when it last passed."""
+        """When it was last checked, how that went: failing since when, or last passed."""
         setup = self.setup
+        summary = setup.summary
         line = f"Last checked {setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
         if setup.last_failure is None:
             return line + ": passed."
-        passed = setup.last_passed_at()
-        since = f"last passed {passed:%Y-%m-%d %H:%M} UTC" if passed else "never passed"
-        return f"{line}: FAILED ({setup.last_failure}); {since}."
+        parts = [f"{line}: FAILED ({setup.last_failure})"]
+        if summary.failing_since:
+            parts.append(f"failing since {summary.failing_since:%Y-%m-%d %H:%M} UTC")
+        passed = summary.last_passed_at
+        parts.append(f"last passed {passed:%Y-%m-%d %H:%M} UTC" if passed else "never passed")
+        return "; ".join(parts) + "."
 
     def _status(self, text: str) -> None:
         self.query_one("#verify-status", Static).update(text)
@@ -110,8 +115,11 @@ class VerifyScreen(StepScreen):
 
     @on(RunDone)
     def run_done(self, message: RunDone) -> None:
-        self.setup.record_results(message.results, now())
-        self.changed()
+        self.setup.last_results = message.results
+        self.setup.last_verified_at = now()
+        self.post_message(
+            RecordRun([result.model_dump(mode="json") for result in message.results], [])
+        )
         failed = [result.domain for result in message.results if not result.ok]
         when = f"{self.setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
         if failed:
