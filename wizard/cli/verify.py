@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import os
-import ssl
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,6 +24,7 @@ from wizard.cli.parsing import (
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.text_report import printable
+from wizard.core.verify.tls import check_ca_bundle
 
 if TYPE_CHECKING:
     from wizard.core.verify.results import DomainReport
@@ -138,12 +137,13 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any]) -> int:
             raise InvalidInput(f"verify needs a domain, URL or e-mail, or --setup NAME{listed}")
         name = check_setup_name(names[0])
     state = store.load(name)
-    print_notices(store)
     if state is None:
+        print_notices(store)
         raise InvalidInput(f"no saved setup named {name!r} in {printable(str(store.folder))}")
     if not state.domains:
+        print_notices(store)
         raise InvalidInput(f"setup {name!r} has no domains yet; add them in adue-wizard")
-    options = dataclasses.replace(verify_options(state), **given)
+    options = verify_options(state, given)
     reports = run_and_print(list(state.domains), options, as_json=args.json)
     try:
         store.record_run(state, [report.as_json() for report in reports], conditions=[])
@@ -168,7 +168,7 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.connect_to:
         given["connect_to"] = tuple(parse_connect_to(spec) for spec in args.connect_to)
     if args.ca_bundle is not None:
-        given["ca_bundle"] = _ca_bundle(args.ca_bundle)
+        given["ca_bundle"] = check_ca_bundle(args.ca_bundle)
     if args.user is not None:
         if not args.user.strip() or any(c.isspace() for c in args.user):
             raise InvalidInput(f"--user {args.user!r} must be an e-mail address without spaces")
@@ -213,15 +213,3 @@ def _model_family(name: str, known: Sequence[str]) -> str:
         if family.lower() == name.strip().lower():
             return family
     raise InvalidInput(f"--model-family {name!r} is not one of {', '.join(known)}")
-
-
-def _ca_bundle(path: str | None) -> str | None:
-    if path is None:
-        return None
-    if not os.path.isfile(path):
-        raise InvalidInput(f"--ca-bundle {path!r}: no such file")
-    try:
-        ssl.create_default_context(cafile=path)
-    except (ssl.SSLError, OSError, ValueError):
-        raise InvalidInput(f"--ca-bundle {path!r} holds no PEM certificates") from None
-    return path

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS latest (
 """
 
 T = TypeVar("T")
+_CANNOT_READ = "Cannot read the run history in"
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,8 @@ class RunHistory:
         try:
             self._with_database(operation, create=True)
         except (sqlite3.Error, OSError) as error:
+            # This one line supersedes any "cannot read" notice about the same file.
+            self.notices[:] = [n for n in self.notices if not n.startswith(_CANNOT_READ)]
             raise SaveError(f"could not record the run in {self.path}: {_reason(error)}") from None
 
     def _reading(self, operation: Callable[[sqlite3.Connection], T], empty: T) -> T:
@@ -365,7 +368,7 @@ class RunHistory:
         try:
             return self._with_database(operation, create=False)
         except (sqlite3.Error, OSError) as error:
-            notice = f"Cannot read the run history in {self.path}: {_reason(error)}"
+            notice = f"{_CANNOT_READ} {self.path}: {_reason(error)}"
             if notice not in self.notices:
                 self.notices.append(notice)
             return empty
@@ -373,7 +376,8 @@ class RunHistory:
     def _with_database(self, operation: Callable[[sqlite3.Connection], T], *, create: bool) -> T:
         for attempt in (1, 2):
             try:
-                return operation(self._connect(create))
+                # After a damaged file was set aside, a new one is created even to read.
+                return operation(self._connect(create or attempt == 2))
             except sqlite3.DatabaseError as error:
                 if attempt == 2 or getattr(error, "sqlite_errorcode", None) not in _DAMAGED_CODES:
                     raise

@@ -3,32 +3,44 @@ setup its answers describe."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from wizard.core.artifacts import GenerateError, Setup, prepare_setup
 from wizard.core.setups.state import SetupState
 from wizard.core.verify.connect_to import parse_connect_to
+from wizard.core.verify.tls import check_ca_bundle
 from wizard.core.verify.verifier import MODEL_FAMILIES, VerifyOptions
 
 
-def verify_options(state: SetupState, *, probe_enroll: bool = False) -> VerifyOptions:
-    """VerifyOptions from a setup; raises InvalidInput if a saved setting is malformed."""
+def verify_options(
+    state: SetupState, given: Mapping[str, Any] | None = None, *, probe_enroll: bool = False
+) -> VerifyOptions:
+    """VerifyOptions from a setup, with `given` (options from the command line) winning;
+    raises InvalidInput in one line if a saved setting in use is malformed or gone."""
+    given = given or {}
     settings = state.settings
+    ca_bundle = settings.ca_bundle or None
+    if ca_bundle and "ca_bundle" not in given:
+        check_ca_bundle(ca_bundle, "the saved setting --ca-bundle")
     families = tuple(
         family
         for name in settings.model_family.split(",")
         for family in MODEL_FAMILIES
         if family.lower() == name.strip().lower()
     ) or ("iPhone",)
-    return VerifyOptions(
+    saved = VerifyOptions(
         org_id=state.org_id if state.provider == "jumpcloud" else None,
         connect_to=tuple(parse_connect_to(spec) for spec in settings.connect_to),
-        ca_bundle=settings.ca_bundle or None,
+        ca_bundle=ca_bundle,
         timeout=settings.timeout,
         user=settings.user or None,
         model_families=families,
         probe_enroll=probe_enroll,
     )
+    return dataclasses.replace(saved, **given)
 
 
 def artifact_setup(state: SetupState, today: date | None = None) -> tuple[Setup, list[str]]:

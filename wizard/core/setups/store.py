@@ -133,13 +133,14 @@ class Store:
     def save(self, state: SetupState) -> Path:
         """Write `state`'s answers atomically (moving a schema-1 file's runs into the history
         database first). Raises SaveError saying what could not be saved and where."""
-        from wizard.core.setups.state import now
+        from wizard.core.setups.state import SCHEMA_VERSION, now
 
         path = self.path_for(state.name)
         try:
             make_private_folder(self.folder)
             with locked(self.folder):
                 self._migrate(state)
+                state.schema_version = SCHEMA_VERSION
                 state.updated_at = now()
                 data = state.model_dump_json(indent=2).encode("utf-8")
                 write_atomically(path, data, 0o600)

@@ -16,6 +16,9 @@ from datetime import UTC, datetime
 
 import certifi
 
+from wizard.core.domains import InvalidInput
+from wizard.core.verify.text_report import printable
+
 # TLS 1.2 suites ATS accepts, in OpenSSL's names; TLS 1.3 suites are configured apart by
 # OpenSSL and are all forward-secret AEAD suites.
 ATS_TLS12_CIPHERS = ":".join(
@@ -48,6 +51,23 @@ _PROTOCOL_REASONS = frozenset(
         "VERSION_TOO_LOW",
     }
 )
+
+
+def check_ca_bundle(path: str, source: str = "--ca-bundle") -> str:
+    """`path` if it is a readable PEM bundle; otherwise InvalidInput naming `source` (where
+    the setting came from) and what is wrong, in one line."""
+    import os
+
+    shown = printable(repr(path))
+    if os.path.isdir(path):
+        raise InvalidInput(f"{source} {shown} is a directory, not a PEM file")
+    if not os.path.isfile(path):
+        raise InvalidInput(f"{source} {shown}: no such file")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError, ValueError):
+        raise InvalidInput(f"{source} {shown} holds no PEM certificates") from None
+    return path
 
 
 def make_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
