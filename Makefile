@@ -37,6 +37,7 @@ test: $(VENV)/.installed-test servers lint
 benchmark: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/verify_speed.py
 	$(BIN)/python benchmarks/tui_startup.py
+	$(BIN)/python benchmarks/history_speed.py
 
 # Regenerates the README's SVG screenshots from the app itself.
 screenshots: $(VENV)/.installed-test

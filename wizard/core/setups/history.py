@@ -37,32 +37,47 @@ BUSY_TIMEOUT_S = 30.0
 # SQLite's result codes for a file that is not (or no longer) a sound database.
 _DAMAGED_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    setup TEXT NOT NULL,
-    at TEXT NOT NULL,
-    ok INTEGER NOT NULL,
-    conditions TEXT NOT NULL DEFAULT '[]',
-    legacy_key TEXT UNIQUE
-);
-CREATE INDEX IF NOT EXISTS runs_by_setup ON runs (setup, at, id);
-CREATE INDEX IF NOT EXISTS passing_runs_by_setup ON runs (setup, at, id) WHERE ok = 1;
-CREATE TABLE IF NOT EXISTS results (
-    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    domain TEXT NOT NULL,
-    ok INTEGER NOT NULL,
-    failure TEXT,
-    checks TEXT NOT NULL,
-    PRIMARY KEY (run_id, position)
-);
-CREATE TABLE IF NOT EXISTS latest (
-    setup TEXT PRIMARY KEY,
-    at TEXT NOT NULL,
-    results TEXT NOT NULL
-);
-"""
+# Statements, not a script: a trigger body holds semicolons of its own.
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY,
+        setup TEXT NOT NULL,
+        at TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        conditions TEXT NOT NULL DEFAULT '[]',
+        legacy_key TEXT UNIQUE
+    )""",
+    "CREATE INDEX IF NOT EXISTS runs_by_setup ON runs (setup, at, id)",
+    "CREATE INDEX IF NOT EXISTS passing_runs_by_setup ON runs (setup, at, id) WHERE ok = 1",
+    """CREATE TABLE IF NOT EXISTS results (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        domain TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        failure TEXT,
+        checks TEXT NOT NULL,
+        PRIMARY KEY (run_id, position)
+    )""",
+    """CREATE TABLE IF NOT EXISTS latest (
+        setup TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        results TEXT NOT NULL
+    )""",
+    # Kept by triggers, so "runs kept" is one row to read, not a count over the history.
+    "CREATE TABLE IF NOT EXISTS run_counts (setup TEXT PRIMARY KEY, runs INTEGER NOT NULL)",
+    """CREATE TRIGGER IF NOT EXISTS count_added AFTER INSERT ON runs BEGIN
+        INSERT OR IGNORE INTO run_counts (setup, runs) VALUES (NEW.setup, 0);
+        UPDATE run_counts SET runs = runs + 1 WHERE setup = NEW.setup;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS count_removed AFTER DELETE ON runs BEGIN
+        UPDATE run_counts SET runs = runs - 1 WHERE setup = OLD.setup;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS count_renamed AFTER UPDATE OF setup ON runs BEGIN
+        UPDATE run_counts SET runs = runs - 1 WHERE setup = OLD.setup;
+        INSERT OR IGNORE INTO run_counts (setup, runs) VALUES (NEW.setup, 0);
+        UPDATE run_counts SET runs = runs + 1 WHERE setup = NEW.setup;
+    END""",
+)
 
 T = TypeVar("T")
 _CANNOT_READ = "Cannot read the run history in"
@@ -220,7 +235,7 @@ class RunHistory:
                     str(result.get("domain", "")),
                     int(bool(result.get("ok"))),
                     result.get("failure"),
-                    json.dumps(result.get("checks", [])),
+                    _checks_json(result.get("checks", [])),
                 )
                 for position, result in enumerate(results)
             ],
@@ -285,7 +300,8 @@ class RunHistory:
 
     def summary(self, setup: str, legacy: Sequence[LegacyRun] = ()) -> Summary:
         def read(db: sqlite3.Connection) -> Summary:
-            (count,) = db.execute("SELECT count(*) FROM runs WHERE setup = ?", (setup,)).fetchone()
+            counted = db.execute("SELECT runs FROM run_counts WHERE setup = ?", (setup,)).fetchone()
+            count = counted[0] if counted else 0
             last = db.execute(
                 "SELECT at, ok, conditions FROM runs WHERE setup = ? "
                 "ORDER BY at DESC, id DESC LIMIT 1",
@@ -405,9 +421,8 @@ class RunHistory:
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
             with _transaction(db):  # (executescript would commit before running)
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                for statement in _SCHEMA:
+                    db.execute(statement)
         except BaseException:
             db.close()
             raise
@@ -458,6 +473,25 @@ def _summarise(
         failing_since=failing_since,
         last_conditions=last.conditions if last else (),
     )
+
+
+def _checks_json(checks: object) -> str:
+    """The checks as compact JSON: a warning or failure with its code and summary, a pass or
+    skip by its id and status. Remedies follow from the codes (the catalogue), and the full
+    results of the newest run are kept in `latest`: a run stays a few hundred bytes."""
+    if not isinstance(checks, list):
+        return "[]"
+    kept = [
+        {
+            key: value
+            for key, value in check.items()
+            if key in ("id", "status", "code", "summary", "cause")
+            and (check.get("status") in ("warn", "fail") or key in ("id", "status"))
+        }
+        for check in checks
+        if isinstance(check, dict)
+    ]
+    return json.dumps(kept, separators=(",", ":"))
 
 
 def _stamp(at: datetime) -> str:
