@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from wizard import __version__
-from wizard.cli import generate, history, status, verify
+from wizard.cli import delete, generate, history, rename, status, verify
 from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
 from wizard.core.domains import InvalidInput
 
@@ -22,6 +22,8 @@ COMMANDS = {
     "generate": generate,
     "status": status,
     "history": history,
+    "rename": rename,
+    "delete": delete,
 }
 
 
@@ -59,6 +61,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Without a terminal the wizard would wait for keys that never come, writing escape
+        # codes into a pipe or a log.
+        print(
+            "adue-wizard: the guided setup needs a terminal; for scripts use "
+            "`adue-wizard verify`, `generate` or `status` (see adue-wizard --help)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     # Textual is imported only here: the plain commands must start fast over SSH.
     from wizard.tui.app import run_app
 

@@ -15,6 +15,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
+from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import SaveError
 from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
@@ -58,6 +59,34 @@ class WizardApp(App[int]):
         for notice in self.store.all_notices():
             self.notify(printable(notice), severity="warning", timeout=15, markup=False)
 
+    @on(StartScreen.RenameRequested)
+    def rename_setup(self, message: StartScreen.RenameRequested) -> None:
+        try:
+            self.store.rename(message.old, message.new)
+        except (InvalidInput, SaveError) as error:
+            self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
+        else:
+            self.notify(printable(f"Renamed {message.old} to {message.new}."), markup=False)
+        self.reload_start()
+
+    @on(StartScreen.DeleteRequested)
+    def delete_setup(self, message: StartScreen.DeleteRequested) -> None:
+        try:
+            aside = self.store.delete(message.name)
+        except (InvalidInput, SaveError) as error:
+            self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
+        else:
+            self.notify(
+                printable(f"Deleted {message.name}: moved to {aside} (rename it back to restore)."),
+                timeout=15,
+                markup=False,
+            )
+        self.reload_start()
+
+    def reload_start(self) -> None:
+        if isinstance(self.screen, StartScreen):
+            self.load_setups(self.screen)
+
     @on(OpenSetup)
     def open_setup(self, message: OpenSetup) -> None:
         self.setup = message.setup
@@ -69,7 +98,7 @@ class WizardApp(App[int]):
     def navigate(self, message: Navigate) -> None:
         if self.setup is None:
             return
-        self.setup.step = message.step
+        self.setup.reach(message.step)
         self.save()
         self.show_step(message.step)
 
@@ -103,8 +132,8 @@ class WizardApp(App[int]):
         self.switch_screen(screen_for(step, self.setup))
 
     def save(self) -> None:
-        if self.setup is None:
-            return
+        if self.setup is None or not self.setup.has_answers():
+            return  # nothing worth keeping yet: no "setup-2" left behind by a stray key
         try:
             # Named once the Organization step is done, not after each keystroke of a domain.
             named = self.setup.step != "organization" and self.setup.domains

@@ -132,6 +132,25 @@ class SetupState(BaseModel):
     # The newest runs, newest first, where a report needs them (`Store.attach_recent_runs`).
     recent_runs: list[RecordedRun] = Field(default_factory=list, exclude=True)
 
+    def has_answers(self) -> bool:
+        """Worth saving: a domain, or a complete and valid organization input. A setup started
+        and left at once (a key pressed, one character typed) is not saved at all."""
+        from wizard.core.document import base_url_problem
+        from wizard.core.domains import is_valid_org_id
+
+        if self.domains:
+            return True
+        if self.provider == "jumpcloud":
+            return self.org_id is not None and is_valid_org_id(self.org_id)
+        urls = [url for url in (self.generic_target, self.generic_base_url) if url]
+        return bool(urls) and not any(base_url_problem(url) for url in urls)
+
+    def reach(self, step: Step) -> None:
+        """Remember `step` as reached if it is further than the furthest so far: going back
+        to look at an earlier step does not lose the place."""
+        if STEPS.index(step) > STEPS.index(self.step):
+            self.step = step
+
     @property
     def last_failure(self) -> str | None:
         """The failure code of the last run (first failing domain), None when it passed."""

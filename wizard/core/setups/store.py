@@ -181,6 +181,54 @@ class Store:
         """Give `state` its newest runs (for the Markdown report)."""
         state.recent_runs = self.runs(state, limit)
 
+    def rename(self, old: str, new: str) -> SetupState:
+        """Rename a saved setup; its history follows it. Raises InvalidInput (no such setup,
+        the new name is taken or not a name) or SaveError."""
+        from wizard.core.domains import InvalidInput
+
+        check_setup_name(new)
+        state = self.load(old)
+        if state is None:
+            raise InvalidInput(f"no saved setup named {old!r} in {printable(str(self.folder))}")
+        if new == old:
+            return state
+        target = self.path_for(new)
+        if target.exists() or target.is_symlink():
+            raise InvalidInput(f"a setup named {new!r} already exists")
+        state.name = new
+        state.provisional_name = False
+        # The new file first, then the runs, then the old file: a crash in between leaves
+        # both files (nothing lost), never neither.
+        self.save(state)
+        self.history.rename(old, new)
+        try:
+            self.path_for(old).unlink()
+        except OSError as error:
+            raise SaveError(
+                f"renamed to {new!r} but could not remove {self.path_for(old)}: {_reason(error)}"
+            ) from None
+        return state
+
+    def delete(self, name: str) -> Path:
+        """Move a setup's file aside (NAME.setup.json.deleted-STAMP, in the state folder); its
+        runs stay in the history under the usual retention and return if it is restored.
+        Returns where the file went."""
+        from datetime import UTC, datetime
+
+        from wizard.core.domains import InvalidInput
+
+        path = self.path_for(name)
+        if not path.exists() and not path.is_symlink():
+            raise InvalidInput(f"no saved setup named {name!r} in {printable(str(self.folder))}")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = path.with_name(f"{path.name}.deleted-{stamp}")
+        try:
+            with locked(self.folder):
+                os.rename(path, aside)
+        except OSError as error:
+            raise SaveError(f"could not delete setup {name!r} ({path}): {_reason(error)}") from None
+        return aside
+
     def rename_for_domains(self, state: SetupState) -> None:
         """Give a provisionally named setup its domain-based name, moving its file and runs."""
         from wizard.core.setups.state import setup_name_for

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -9,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -46,7 +48,22 @@ class StartScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New setup", id="new"),
         Binding("t", "troubleshoot", "Troubleshoot a domain", id="troubleshoot"),
+        Binding("r", "rename", "Rename", id="rename"),
+        Binding("d", "delete", "Delete", id="delete"),
     ]
+
+    @dataclass
+    class RenameRequested(Message):
+        """The admin asked to rename a saved setup (the app does it and lists again)."""
+
+        old: str
+        new: str
+
+    @dataclass
+    class DeleteRequested(Message):
+        """The admin confirmed deleting a saved setup (the app moves its file aside)."""
+
+        name: str
 
     def __init__(self, setups: list[SetupState] | None, folder: str = "") -> None:
         """`setups` None: the saved setups are still being read (see `show_setups`);
@@ -119,6 +136,40 @@ class StartScreen(Screen[None]):
             )
         known.step = "verify"
         self.post_message(OpenSetup(known))
+
+    def _highlighted(self) -> SetupState | None:
+        saved = self.query_one("#saved", OptionList)
+        if not self.setups or saved.highlighted is None:
+            return None
+        option = saved.get_option_at_index(saved.highlighted)
+        return next((setup for setup in self.setups if setup.name == option.id), None)
+
+    def action_rename(self) -> None:
+        from wizard.tui.screens.setup_dialogs import RenameDialog
+
+        chosen = self._highlighted()
+        if chosen is None:
+            return
+        taken = {setup.name for setup in self.setups}
+
+        def renamed(new: str | None) -> None:
+            if new:
+                self.post_message(self.RenameRequested(chosen.name, new))
+
+        self.app.push_screen(RenameDialog(chosen.name, taken), renamed)
+
+    def action_delete(self) -> None:
+        from wizard.tui.screens.setup_dialogs import DeleteDialog
+
+        chosen = self._highlighted()
+        if chosen is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.post_message(self.DeleteRequested(chosen.name))
+
+        self.app.push_screen(DeleteDialog(chosen.name, chosen.domains), confirmed)
 
     @on(OptionList.OptionSelected, "#saved")
     def resume(self, event: OptionList.OptionSelected) -> None:

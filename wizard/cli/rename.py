@@ -1,0 +1,37 @@
+"""`adue-wizard rename OLD NEW`: rename a saved setup; its history follows it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from wizard.cli.parsing import EXIT_FAILED, Parser, add_state_dir, print_notices
+
+
+def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    rename = commands.add_parser(
+        "rename",
+        help="rename a saved setup (its history follows it)",
+        description="Rename a saved setup. Its verification history follows it.",
+    )
+    rename.add_argument("old", metavar="OLD", help="the setup's name (see adue-wizard status)")
+    rename.add_argument("new", metavar="NEW", help="letters, digits, '.', '-' and '_'")
+    add_state_dir(rename)
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.core.setups.files import SaveError, check_setup_name
+    from wizard.core.setups.store import Store, state_dir
+    from wizard.core.verify.text_report import printable
+
+    old, new = check_setup_name(args.old), check_setup_name(args.new)
+    store = Store(state_dir(getattr(args, "state_dir", None)))
+    try:
+        store.rename(old, new)
+    except SaveError as error:
+        print(f"adue-wizard: {printable(str(error))}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        print_notices(store)
+    print(f"Renamed {old} to {new}.")
+    return 0
