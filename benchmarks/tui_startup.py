@@ -3,6 +3,8 @@
 Each app runs in a fresh process (headless), shows its first screen, and exits as soon as
 that screen has been painted; the whole-process wall time and the peak RSS of that process
 are compared, as medians over several runs in this one invocation. Target: both ratios <= 1.3.
+The wizard is measured with no saved setup, and with 20 saved setups (each with a history)
+until the list of them has been painted: target <= 1.3 too.
 
 Usage: python benchmarks/tui_startup.py [--repeat N]
 """
@@ -24,6 +26,11 @@ from pathlib import Path
 
 async def first_paint(pilot):
     await pilot.pause()
+    if sys.argv[1] == "wizard":
+        # Until the saved setups are on screen (they are read after the first paint).
+        while not getattr(pilot.app.screen, "loaded", False):
+            await pilot.pause(0.001)
+        await pilot.pause()
     pilot.app.exit()
 
 if sys.argv[1] == "wizard":
@@ -60,9 +67,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as empty, tempfile.TemporaryDirectory() as one_saved:
-        _save_one_setup(one_saved)
-        folders = {"wizard": empty, "minimal": empty, "wizard-resume": one_saved}
+    with tempfile.TemporaryDirectory() as empty, tempfile.TemporaryDirectory() as saved:
+        _save_setups(saved, 20)
+        folders = {"wizard": empty, "minimal": empty, "wizard-resume": saved}
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in folders}
         for _ in range(args.repeat):  # interleaved, so machine noise hits all alike
             for name, folder in folders.items():
@@ -80,21 +87,27 @@ def main() -> None:
         "(target <= 1.3)"
     )
     print(
-        f"with one saved setup to list (pydantic loaded after the first paint): "
-        f"{times['wizard-resume'] * 1000:.0f} ms "
-        f"({times['wizard-resume'] / times['minimal']:.2f}x), "
+        f"with 20 saved setups, until their list is painted: "
+        f"{times['wizard-resume'] * 1000:.0f} ms, ratio "
+        f"{times['wizard-resume'] / times['minimal']:.2f} (target <= 1.3); "
         f"{memory['wizard-resume']:.1f} MiB ({memory['wizard-resume'] / memory['minimal']:.2f}x)"
     )
 
 
-def _save_one_setup(folder: str) -> None:
+def _save_setups(folder: str, count: int) -> None:
+    """`count` setups, each with a failing run after a passing one."""
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from wizard.core.setups.state import SetupState
+    from wizard.core.setups.state import DomainResult, SetupState
     from wizard.core.setups.store import Store
 
-    Store(Path(folder)).save(
-        SetupState(name="example.com", domains=["example.com"], org_id="5f1b2c3d4e5f6a7b8c9d0e1f")
-    )
+    store = Store(Path(folder))
+    for number in range(count):
+        domain = f"site{number}.example.com"
+        setup = SetupState(name=domain, domains=[domain], org_id="5f1b2c3d4e5f6a7b8c9d0e1f")
+        store.save(setup)
+        for ok in (True, False):
+            result = DomainResult(domain=domain, ok=ok, failure=None if ok else "bad_status")
+            store.record_run(setup, [result.model_dump(mode="json")], [])
 
 
 if __name__ == "__main__":

@@ -293,8 +293,38 @@ async def test_troubleshoot_goes_straight_to_verification(tmp_path: Path) -> Non
         await pilot.pause()
         view = app.screen.query_one(DomainResultView)
         assert view.result is not None and view.result.failure == "invalid_domain"
+        await pilot.pause()
+        assert not list(tmp_path.glob("*.setup.json"))  # nothing saved unless asked
+        await pilot.press("ctrl+s")  # keep it as a setup
+        await pilot.pause()
     [stored] = Store(tmp_path).load_all()
     assert stored.domains == ["nothing-here.invalid"] and stored.step == "verify"
+
+
+async def test_troubleshoot_ignores_saved_test_settings_and_saves_nothing(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    server.route(WELL_KNOWN, json_document(GOOD))
+    setup = saved_setup(tmp_path, server, ca_bundle)  # --connect-to and a private CA saved
+    store = Store(tmp_path)
+    record(store, setup, [], FIXED)
+    before = (tmp_path / f"{DOMAIN}.setup.json").read_bytes()
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("t", *f"ada@{DOMAIN}", "enter")
+        assert isinstance(app.screen, VerifyScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(DomainResultView)
+        # As a device on the internet: example.test does not resolve (the saved
+        # --connect-to to the local server is not used).
+        assert view.result is not None and view.result.failure == "invalid_domain"
+        assert server.requests == []
+        await pilot.press("escape")
+        await started(pilot)
+    assert (tmp_path / f"{DOMAIN}.setup.json").read_bytes() == before
+    assert Store(tmp_path).history.summary(DOMAIN).runs == 1  # the check was not recorded
 
 
 async def test_quitting_mid_check_is_immediate(

@@ -3,7 +3,9 @@ screens render the same on every run."""
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -80,24 +82,27 @@ def pinned_setup(step: Step) -> SetupState:
     return setup
 
 
-# A fixed path, not $TMPDIR: it appears on the start screen in snapshots.
-SNAPSHOT_FOLDER = Path("/tmp/adue-wizard-snapshot-state")
+# What the start screen shows as the state folder in snapshots and screenshots: the real
+# folder is a fresh temporary one, so runs at the same time never share it.
+SHOWN_FOLDER = "~/.local/state/adue-wizard"
 
 
 def app_at(step: Step | None, folder: Path | None = None) -> WizardApp:
     """A wizard whose state folder holds one pinned setup; `step` None stays on Start.
 
-    The default folder has a fixed name (it is shown on the start screen) and is emptied
-    first, so snapshots and screenshots do not depend on a random temporary path."""
+    Without `folder`, a new temporary folder (removed when the process ends) is used and
+    the start screen shows SHOWN_FOLDER, so snapshots do not depend on a random path."""
+    shown = None
     if folder is None:
-        shutil.rmtree(SNAPSHOT_FOLDER, ignore_errors=True)
-        folder = SNAPSHOT_FOLDER
+        folder = Path(tempfile.mkdtemp(prefix="adue-wizard-snapshot-"))
+        atexit.register(shutil.rmtree, folder, True)
+        shown = SHOWN_FOLDER
     store = Store(folder)
     setup = pinned_setup(step or "verify")
     store.save(setup)
     if setup.step in ("verify", "done"):
         record(store, setup, [failing_result()], AT)
-    return WizardApp(store, blink=False, today=TODAY)
+    return WizardApp(store, blink=False, today=TODAY, shown_folder=shown)
 
 
 def record(

@@ -33,31 +33,88 @@ class WizardApp(App[int]):
     TITLE = "adue-wizard"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+s", "keep_check", "Save as a setup", id="keep-check"),
     ]
 
-    def __init__(self, store: Store, *, blink: bool = True, today: date | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        blink: bool = True,
+        today: date | None = None,
+        shown_folder: str | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         # Tests and screenshots fix these so every run renders the same screens.
         self.blink = blink
         self.today = today
+        self.shown_folder = shown_folder or str(store.folder)
         self.setup: SetupState | None = None
 
     def on_mount(self) -> None:
         # Paint the start screen first, then read the saved setups into it.
-        start = StartScreen(None, str(self.store.folder))
+        start = StartScreen(None, self.shown_folder)
         self.push_screen(start)
         self.call_after_refresh(self.load_setups, start)
 
     def load_setups(self, start: StartScreen) -> None:
-        start.show_setups(self.store.load_all())
+        start.show_setups(self.store.list_setups())
         self.show_notices()
 
     def show_notices(self) -> None:
         """The store's one-line notices (damaged files moved aside), escaped."""
         for notice in self.store.all_notices():
             self.notify(printable(notice), severity="warning", timeout=15, markup=False)
+
+    @on(StartScreen.ResumeRequested)
+    def resume_setup(self, message: StartScreen.ResumeRequested) -> None:
+        setup = self.store.load(message.name)  # the full model, validated
+        if setup is None:  # damaged since it was listed: moved aside, with a notice
+            self.reload_start()
+            return
+        self.post_message(OpenSetup(setup))
+
+    @on(StartScreen.TroubleshootRequested)
+    def troubleshoot(self, message: StartScreen.TroubleshootRequested) -> None:
+        """Check the domain at once as a device on the internet would: no saved test
+        settings, nothing saved unless the admin keeps it (Ctrl+S)."""
+        from wizard.core.setups.state import SetupState, setup_name_for
+
+        known = self.store.load(message.setup) if message.setup else None
+        if known is not None:
+            check = SetupState(
+                name=known.name,
+                provider=known.provider,
+                org_id=known.org_id,
+                generic_target=known.generic_target,
+                generic_base_url=known.generic_base_url,
+                domains=[message.domain],
+            )
+        else:
+            taken = set(self.store.names())
+            name = setup_name_for([message.domain], None, taken)
+            check = SetupState(name=name, provider="generic", domains=[message.domain])
+        check.transient = True
+        check.step = "verify"
+        self.setup = check
+        self.show_step("verify")
+        self.show_notices()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "keep_check":  # only for a Troubleshoot check of an unsaved domain
+            setup = self.setup
+            return setup is not None and setup.transient and setup.name not in self.store.names()
+        return True
+
+    def action_keep_check(self) -> None:
+        if self.setup is None or not self.setup.transient:
+            return
+        self.setup.transient = False
+        self.save()
+        self.notify(printable(f"Saved as setup {self.setup.name}."), markup=False)
+        self.refresh_bindings()
 
     @on(StartScreen.RenameRequested)
     def rename_setup(self, message: StartScreen.RenameRequested) -> None:
@@ -98,6 +155,9 @@ class WizardApp(App[int]):
     def navigate(self, message: Navigate) -> None:
         if self.setup is None:
             return
+        if self.setup.transient:  # a Troubleshoot check has no other steps
+            self.back_to_start()
+            return
         self.setup.reach(message.step)
         self.save()
         self.show_step(message.step)
@@ -106,7 +166,7 @@ class WizardApp(App[int]):
     def back_to_start(self) -> None:
         self.save()
         self.setup = None
-        start = StartScreen(None, str(self.store.folder))
+        start = StartScreen(None, self.shown_folder)
         self.switch_screen(start)
         self.call_after_refresh(self.load_setups, start)
 
@@ -116,7 +176,7 @@ class WizardApp(App[int]):
 
     @on(RecordRun)
     def record_run(self, message: RecordRun) -> None:
-        if self.setup is None:
+        if self.setup is None or self.setup.transient:
             return
         try:
             self.store.record_run(self.setup, message.results, message.conditions)
@@ -132,8 +192,10 @@ class WizardApp(App[int]):
         self.switch_screen(screen_for(step, self.setup))
 
     def save(self) -> None:
-        if self.setup is None or not self.setup.has_answers():
-            return  # nothing worth keeping yet: no "setup-2" left behind by a stray key
+        if self.setup is None or self.setup.transient or not self.setup.has_answers():
+            # Nothing worth keeping yet (no "setup-2" left behind by a stray key), or a
+            # Troubleshoot check the admin has not asked to keep.
+            return
         try:
             # Named once the Organization step is done, not after each keystroke of a domain.
             named = self.setup.step != "organization" and self.setup.domains

@@ -137,6 +137,8 @@ class Summary:
     last_passed_at: datetime | None = None
     failing_since: datetime | None = None
     last_conditions: tuple[str, ...] = ()
+    # The failure code of the last run's first failing domain (None when it passed).
+    last_failure: str | None = None
 
 
 @dataclass
@@ -303,7 +305,7 @@ class RunHistory:
             counted = db.execute("SELECT runs FROM run_counts WHERE setup = ?", (setup,)).fetchone()
             count = counted[0] if counted else 0
             last = db.execute(
-                "SELECT at, ok, conditions FROM runs WHERE setup = ? "
+                "SELECT at, ok, conditions, id FROM runs WHERE setup = ? "
                 "ORDER BY at DESC, id DESC LIMIT 1",
                 (setup,),
             ).fetchone()
@@ -311,8 +313,14 @@ class RunHistory:
                 "SELECT at FROM runs WHERE setup = ? AND ok = 1 ORDER BY at DESC, id DESC LIMIT 1",
                 (setup,),
             ).fetchone()
-            failing_since = None
+            failing_since = last_failure = None
             if last is not None and not last[1]:
+                failed = db.execute(
+                    "SELECT failure FROM results WHERE run_id = ? AND ok = 0 "
+                    "ORDER BY position LIMIT 1",
+                    (last[3],),
+                ).fetchone()
+                last_failure = (failed[0] if failed else None) or "failed"
                 first_fail = db.execute(
                     "SELECT at FROM runs WHERE setup = ? AND at > ? ORDER BY at, id LIMIT 1",
                     (setup, passed[0] if passed else ""),
@@ -325,6 +333,7 @@ class RunHistory:
                 last_passed_at=_parse_stamp(passed[0]) if passed else None,
                 failing_since=failing_since,
                 last_conditions=tuple(json.loads(last[2])) if last else (),
+                last_failure=last_failure,
             )
 
         stored = self._reading(read, Summary())
@@ -472,6 +481,9 @@ def _summarise(
         last_passed_at=passed,
         failing_since=failing_since,
         last_conditions=last.conditions if last else (),
+        last_failure=next((o.failure or "failed" for o in last.outcomes if not o.ok), None)
+        if last and not last.ok
+        else None,
     )
 
 

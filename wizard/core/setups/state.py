@@ -21,9 +21,7 @@ from wizard.core.verify.results import DomainReport
 
 __all__ = ["STEPS", "STEP_TITLES", "Step"]  # re-exported for callers of this module
 
-SCHEMA_VERSION = 2
-# Schema 1: 0.1.0's files, with the history inside; read, and rewritten as 2 on first save.
-READABLE_SCHEMAS = (1, 2)
+SCHEMA_VERSION = 2  # the store also reads schema 1 (see store.READABLE_SCHEMAS)
 Provider = Literal["jumpcloud", "generic"]
 
 
@@ -129,6 +127,8 @@ class SetupState(BaseModel):
     last_verified_at: datetime | None = Field(default=None, exclude=True)
     history: list[VerificationRun] = Field(default_factory=list, exclude=True)
     _summary: Summary = PrivateAttr(default_factory=Summary)
+    # A check made from Troubleshoot: shown, never saved unless the admin asks.
+    transient: bool = Field(default=False, exclude=True)
     # The newest runs, newest first, where a report needs them (`Store.attach_recent_runs`).
     recent_runs: list[RecordedRun] = Field(default_factory=list, exclude=True)
 

@@ -36,6 +36,7 @@ from wizard.core.verify.text_report import printable
 
 if TYPE_CHECKING:
     from wizard.core.setups.history import RecordedRun, RunHistory
+    from wizard.core.setups.listing import SetupListing
     from wizard.core.setups.state import SetupState
 
 __all__ = ["ENVIRONMENT_VARIABLE", "SUFFIX", "SaveError", "Store", "state_dir"]
@@ -47,6 +48,9 @@ SUFFIX = ".setup.json"
 # A setup file holds answers only (a few KiB); 0.1.0's files also held every run, and those
 # still open up to this size so that their history can move into the database.
 MAX_STATE_BYTES = 64 * 1024 * 1024
+# Schema 1: 0.1.0's files, with the runs inside; read, and rewritten as 2 on the first save.
+# (Here, not in state.py: listing setups must not import pydantic.)
+READABLE_SCHEMAS = (1, 2)
 
 
 def state_dir(override: str | None = None) -> Path:
@@ -111,6 +115,28 @@ class Store:
             if state is not None:
                 setups.append(state)
         return sorted(setups, key=lambda state: state.updated_at, reverse=True)
+
+    def list_setups(self) -> list[SetupListing]:
+        """What the start list shows of every setup, without building the full model (see
+        `listing.py`); unreadable ones moved aside. Most recently changed first."""
+        from wizard.core.setups.listing import listing_from
+
+        listings = []
+        for name in self.names():
+            path = self.folder / f"{name}{SUFFIX}"
+            if not is_setup_name(name):
+                self._set_aside(path, name, "not a setup name")
+                continue
+            try:
+                listing = listing_from(_read_raw(path))
+            except FileNotFoundError:
+                continue
+            except (OSError, ValueError, RecursionError, TypeError) as error:
+                self._set_aside(path, name, _reason(error))
+                continue
+            listing.summary = self.history.summary(name)
+            listings.append(listing)
+        return sorted(listings, key=lambda listing: listing.updated_at, reverse=True)
 
     def load(self, name: str) -> SetupState | None:
         """The setup, with its latest results and history summary; None when there is no
@@ -268,10 +294,16 @@ class Store:
 
 
 def _parse(path: Path) -> SetupState:
-    # Imported here: pydantic and the model cost ~10 MiB and ~40 ms, paid only once a saved
-    # setup is actually read or written, not when the app or `status` starts.
-    from wizard.core.setups.state import READABLE_SCHEMAS, SetupState
+    # Imported here: pydantic and the model cost ~10 MiB and ~250 ms the first time, paid
+    # only once a saved setup is opened or written, not when the app or `status` starts.
+    from wizard.core.setups.state import SetupState
 
+    return SetupState.model_validate(_read_raw(path))
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
+    """A setup file's JSON object, checked for what every reader relies on: a readable
+    schema version, and the name of the file."""
     raw = json.loads(read_regular_file(path, MAX_STATE_BYTES).decode("utf-8"))
     if not isinstance(raw, dict):
         raise ValueError("not a saved setup")
@@ -281,10 +313,9 @@ def _parse(path: Path) -> SetupState:
             f"schema version {printable(repr(version))[:20]}, this program reads "
             f"{' and '.join(map(str, READABLE_SCHEMAS))}"
         )
-    state = SetupState.model_validate(raw)
-    if state.name != path.name.removesuffix(SUFFIX):
-        raise ValueError(f"it names itself {printable(repr(state.name))[:80]}")
-    return state
+    if raw.get("name") != path.name.removesuffix(SUFFIX):
+        raise ValueError(f"it names itself {printable(repr(raw.get('name')))[:80]}")
+    return raw
 
 
 def _reason(error: BaseException) -> str:

@@ -21,10 +21,10 @@ from wizard.tui.messages import OpenSetup
 from wizard.tui.safe_text import plain
 
 if TYPE_CHECKING:
-    from wizard.core.setups.state import SetupState
+    from wizard.core.setups.listing import SetupListing
 
 
-def describe(setup: SetupState) -> Content:
+def describe(setup: SetupListing) -> Content:
     """One line per saved setup: organization, domains, step, last result and when."""
     organization = setup.org_id or ("Generic MDM" if setup.provider == "generic" else "no org ID")
     domains = ", ".join(setup.domains) or "no domains yet"
@@ -60,12 +60,26 @@ class StartScreen(Screen[None]):
         new: str
 
     @dataclass
+    class ResumeRequested(Message):
+        """Open this saved setup at its step (the app reads it in full)."""
+
+        name: str
+
+    @dataclass
+    class TroubleshootRequested(Message):
+        """Check this domain now, as a device on the internet would; `setup` names the saved
+        setup it belongs to, if any (its organization rules apply, not its test settings)."""
+
+        domain: str
+        setup: str | None
+
+    @dataclass
     class DeleteRequested(Message):
         """The admin confirmed deleting a saved setup (the app moves its file aside)."""
 
         name: str
 
-    def __init__(self, setups: list[SetupState] | None, folder: str = "") -> None:
+    def __init__(self, setups: list[SetupListing] | None, folder: str = "") -> None:
         """`setups` None: the saved setups are still being read (see `show_setups`);
         `folder` is where they are saved, shown so an admin can find and back them up."""
         super().__init__()
@@ -96,7 +110,7 @@ class StartScreen(Screen[None]):
         if self.loaded:
             self.show_setups(self.setups)
 
-    def show_setups(self, setups: list[SetupState]) -> None:
+    def show_setups(self, setups: list[SetupListing]) -> None:
         self.setups = setups
         self.loaded = True
         title = self.query_one("#saved-title", Static)
@@ -124,20 +138,11 @@ class StartScreen(Screen[None]):
         self.app.push_screen(DomainPrompt(), self._troubleshoot)
 
     def _troubleshoot(self, domain: str | None) -> None:
-        if not domain:
-            return
-        from wizard.core.setups.state import SetupState, setup_name_for
+        if domain:
+            known = next((setup for setup in self.setups if domain in setup.domains), None)
+            self.post_message(self.TroubleshootRequested(domain, known.name if known else None))
 
-        known = next((setup for setup in self.setups if domain in setup.domains), None)
-        if known is None:
-            taken = {setup.name for setup in self.setups}
-            known = SetupState(
-                name=setup_name_for([domain], None, taken), provider="generic", domains=[domain]
-            )
-        known.step = "verify"
-        self.post_message(OpenSetup(known))
-
-    def _highlighted(self) -> SetupState | None:
+    def _highlighted(self) -> SetupListing | None:
         saved = self.query_one("#saved", OptionList)
         if not self.setups or saved.highlighted is None:
             return None
@@ -173,8 +178,8 @@ class StartScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#saved")
     def resume(self, event: OptionList.OptionSelected) -> None:
-        chosen = next(setup for setup in self.setups if setup.name == event.option.id)
-        self.post_message(OpenSetup(chosen))
+        if event.option.id is not None:
+            self.post_message(self.ResumeRequested(event.option.id))
 
 
 class DomainPrompt(ModalScreen[str | None]):
