@@ -23,6 +23,7 @@ from wizard.cli.parsing import (
     positive_int,
 )
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+from wizard.core.shown import argument
 from wizard.core.verify.connect_to import parse_connect_to
 
 if TYPE_CHECKING:
@@ -139,9 +140,11 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any]) -> int:
     for notice in store.notices:
         print(f"adue-wizard: {notice}", file=sys.stderr)
     if state is None:
-        raise InvalidInput(f"no saved setup named {name!r} in {store.folder}")
+        raise InvalidInput(
+            f"no saved setup named {argument(name)} in {argument(str(store.folder))}"
+        )
     if not state.domains:
-        raise InvalidInput(f"setup {name!r} has no domains yet; add them in adue-wizard")
+        raise InvalidInput(f"setup {argument(name)} has no domains yet; add them in adue-wizard")
     options = dataclasses.replace(verify_options(state), **given)
     reports = run_and_print(list(state.domains), options, as_json=args.json)
     state.record_results([DomainResult.from_report(report) for report in reports])
@@ -163,7 +166,9 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
         given["ca_bundle"] = _ca_bundle(args.ca_bundle)
     if args.user is not None:
         if not args.user.strip() or any(c.isspace() for c in args.user):
-            raise InvalidInput(f"--user {args.user!r} must be an e-mail address without spaces")
+            raise InvalidInput(
+                f"--user {argument(args.user)} must be an e-mail address without spaces"
+            )
         given["user"] = args.user
     if args.model_family is not None:
         given["model_families"] = tuple(
@@ -204,16 +209,16 @@ def _model_family(name: str, known: Sequence[str]) -> str:
     for family in known:
         if family.lower() == name.strip().lower():
             return family
-    raise InvalidInput(f"--model-family {name!r} is not one of {', '.join(known)}")
+    raise InvalidInput(f"--model-family {argument(name)} is not one of {', '.join(known)}")
 
 
 def _ca_bundle(path: str | None) -> str | None:
     if path is None:
         return None
     if not os.path.isfile(path):
-        raise InvalidInput(f"--ca-bundle {path!r}: no such file")
+        raise InvalidInput(f"--ca-bundle {argument(path)}: no such file")
     try:
         ssl.create_default_context(cafile=path)
     except (ssl.SSLError, OSError, ValueError):
-        raise InvalidInput(f"--ca-bundle {path!r} holds no PEM certificates") from None
+        raise InvalidInput(f"--ca-bundle {argument(path)} holds no PEM certificates") from None
     return path
