@@ -64,7 +64,9 @@ def test_a_linked_well_known_folder_is_refused(tmp_path: Path, force: list[str])
 
 @pytest.mark.parametrize("force", FORCE)
 @pytest.mark.parametrize("dangling", [False, True], ids=["to-a-file", "dangling"])
-def test_a_linked_artifact_file_is_refused(tmp_path: Path, force: list[str], dangling: bool) -> None:
+def test_a_linked_artifact_file_is_refused(
+    tmp_path: Path, force: list[str], dangling: bool
+) -> None:
     out, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
     (out / ".well-known").mkdir(parents=True)
     elsewhere.mkdir()

@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 from tests.accepted_urls import accepted_urls
 from wizard.cli.main import main
-from wizard.core.artifacts import PLATFORMS, Plan, generate, prepare_setup
-from wizard.core.artifacts import escaping
+from wizard.core.artifacts import PLATFORMS, Plan, escaping, generate, prepare_setup
 from wizard.core.artifacts.escaping import UnsafeValue
 
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
@@ -83,7 +82,9 @@ def test_hostile_targets_are_refused_for_every_platform(
     capsys: pytest.CaptureFixture[str], platform: str, value: str, shown: str
 ) -> None:
     # `--target=VALUE`: a value starting with `-` would otherwise read as an option.
-    code, out, err = run(capsys, "--method", "redirect", "--platform", platform, f"--target={value}")
+    code, out, err = run(
+        capsys, "--method", "redirect", "--platform", platform, f"--target={value}"
+    )
     assert_one_clean_line(code, out, err, "--target", shown)
 
 
@@ -269,8 +270,10 @@ def test_xml_attribute_round_trips_or_refuses(value: str) -> None:
     try:
         literal = escaping.xml_attribute(value)
     except UnsafeValue as refused:
-        assert ord(refused.character) < 0x20 or 0x7F <= ord(refused.character) <= 0x9F or (
-            refused.character in "\ufffe\uffff"
+        assert (
+            ord(refused.character) < 0x20
+            or 0x7F <= ord(refused.character) <= 0x9F
+            or (refused.character in "\ufffe\uffff")
         )
         return
     element = ET.fromstring(f"<action url={literal} />")
@@ -385,3 +388,15 @@ def test_an_argument_in_an_error_stays_on_one_line(args: list[str]) -> None:
     [line] = result.stderr.splitlines()
     assert "\x1b" not in line and "\x07" not in line and "\u202e" not in line, line
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("method", ["redirect", "self-host"])
+def test_iis_web_config_parses_for_an_internationalised_domain(method: str) -> None:
+    """`xn--` names put `--` into the header comment, which XML forbids there: IIS would
+    refuse the whole web.config (HTTP 500.19)."""
+    answers: dict[str, object] = {"org_id": "5f1b2c3d4e5f6a7b8c9d0e1f"}
+    if method == "self-host":
+        answers = {"base_url": "https://mdm.example.net/enroll"}
+    setup, _ = prepare_setup(method, domain="xn--bcher-kva.example", **answers)  # type: ignore[arg-type]
+    root = ET.fromstring(generate("iis", setup).artifacts[0].content)
+    assert root.tag == "configuration"
