@@ -19,7 +19,15 @@ from hypothesis import strategies as st
 
 from tests.accepted_urls import accepted_urls
 from wizard.cli.main import main
-from wizard.core.artifacts import PLATFORMS, Plan, escaping, generate, prepare_setup
+from wizard.core.artifacts import (
+    PLATFORMS,
+    GenerateError,
+    Plan,
+    Setup,
+    escaping,
+    generate,
+    prepare_setup,
+)
 from wizard.core.artifacts.escaping import UnsafeValue
 
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
@@ -400,3 +408,24 @@ def test_iis_web_config_parses_for_an_internationalised_domain(method: str) -> N
     setup, _ = prepare_setup(method, domain="xn--bcher-kva.example", **answers)  # type: ignore[arg-type]
     root = ET.fromstring(generate("iis", setup).artifacts[0].content)
     assert root.tag == "configuration"
+
+
+@pytest.mark.parametrize(
+    ("platform", "target", "shown"),
+    [
+        ("caddy", "https://mdm.example.net/{env.HOME}", "'{'"),
+        ("iis", "https://mdm.example.net/{HTTP_HOST}", "'{'"),
+        ("nginx", "https://mdm.example.net/a\nreturn 200;", "'\\n'"),
+        ("shopify", "https://mdm.example.net/\x1b[2J", "'\\x1b'"),
+        ("netlify", "https://mdm.example.net/a b", "' '"),
+    ],
+)
+def test_escaping_still_refuses_when_validation_is_bypassed(
+    platform: str, target: str, shown: str
+) -> None:
+    """Defence in depth: a Setup built without prepare_setup (as a future caller might)
+    still cannot smuggle a value into an artifact; the refusal names the flag."""
+    with pytest.raises(GenerateError) as refused:
+        generate(platform, Setup("redirect", target=target))
+    message = str(refused.value)
+    assert message.startswith("--target ") and shown in message and message.isprintable()

@@ -241,8 +241,16 @@ def generate(platform_name: str, setup: Setup) -> Plan:
     except UnsafeValue as error:
         # Validation lets through only what every syntax can carry; this is the escaping
         # layer refusing what its own syntax cannot (such as `$` for NGINX).
-        flags = {setup.target: "--target", setup.domain: "--domain", setup.org_id: "--org-id"}
-        flag = flags.get(error.value, "a value")
+        # The refused value is one of the answers, perhaps with a separator appended.
+        answers = (
+            (setup.target, "--target"),
+            (setup.domain, "--domain"),
+            (setup.org_id, "--org-id"),
+        )
+        flag = next(
+            (name for answer, name in answers if answer and error.value.startswith(answer)),
+            "a value",
+        )
         raise GenerateError(f"{flag} {error}") from None
 
 

@@ -146,7 +146,8 @@ def javascript_string(value: str) -> str:
 
 def cloudflare_string(value: str) -> str:
     """A double-quoted string of Cloudflare's Rules language: `\\` and `"` are escaped with
-    a backslash; anything but printable ASCII is refused (a URL or host has none)."""
+    a backslash (developers.cloudflare.com/ruleset-engine/rules-language/values/); anything
+    but printable ASCII is refused (a URL or host has none)."""
     _refuse(value, "a Cloudflare rule expression")
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
