@@ -387,6 +387,8 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
         ["verify", "exa\nmple.org"],
         ["verify", "--user", "a b\x1b[2J", "example.org"],
         ["verify", "--ca-bundle", "/nonexistent/\x1b[31m\nx.pem", "example.org"],
+        ["verify", "--connect-to", "a\nb\x1b[31m", "example.org"],
+        ["generate", "--method", "self-host", "--platform", "nginx", "--json-file", "/no/\x1b\n"],
     ],
 )
 def test_an_argument_in_an_error_stays_on_one_line(args: list[str]) -> None:
