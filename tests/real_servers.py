@@ -93,10 +93,19 @@ def free_port() -> int:
 @contextmanager
 def running(server: str, site: Site, snippet: Path | None) -> Iterator[int]:
     """Start `server` for `site`, including `snippet` (or nothing); yield its port."""
+    with running_hosts(server, site, {site.domain: snippet}) as port:
+        yield port
+
+
+@contextmanager
+def running_hosts(server: str, site: Site, hosts: dict[str, Path | None]) -> Iterator[int]:
+    """Start `server` with one virtual host (chosen by SNI and Host) per name in `hosts`,
+    each including its snippet, all on one port and one document root; yield the port.
+    One start serves many snippets: the certificate must cover every name."""
     executable = binary(server)
     port = free_port()
     config = {"nginx": _nginx_config, "apache": _apache_config, "caddy": _caddy_config}[server](
-        site, port, snippet
+        site, port, hosts
     )
     command = {
         "nginx": [executable, "-p", str(site.folder), "-c", str(config), "-e", "stderr"],
@@ -147,9 +156,8 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: object) -> 
     raise RuntimeError(f"server did not start on {port} (exit {process.poll()}):\n{output}")
 
 
-def _nginx_config(site: Site, port: int, snippet: Path | None) -> Path:
+def _nginx_config(site: Site, port: int, hosts: dict[str, Path | None]) -> Path:
     folder = site.folder
-    include = f"include {snippet};" if snippet else ""
     temp = "\n".join(
         f"  {kind}_temp_path {folder}/tmp-{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -166,21 +174,28 @@ http {{
   default_type application/octet-stream;
   access_log off;
 {temp}
-  server {{
-    listen 127.0.0.1:{port} ssl;
-    server_name {site.domain};
-    ssl_certificate {folder}/cert.pem;
-    ssl_certificate_key {folder}/key.pem;
-    root {site.root};
-    {include}
-  }}
+{"".join(_nginx_server(site, port, host, snippet) for host, snippet in hosts.items())}
 }}
 """
     )
     return config
 
 
-def _apache_config(site: Site, port: int, snippet: Path | None) -> Path:
+def _nginx_server(site: Site, port: int, host: str, snippet: Path | None) -> str:
+    include = f"include {snippet};" if snippet else ""
+    return f"""
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    server_name {host};
+    ssl_certificate {site.folder}/cert.pem;
+    ssl_certificate_key {site.folder}/key.pem;
+    root {site.root};
+    {include}
+  }}
+"""
+
+
+def _apache_config(site: Site, port: int, hosts: dict[str, Path | None]) -> Path:
     folder = site.folder
     modules = "\n".join(
         f"LoadModule {name}_module {APACHE_MODULES}/mod_{name}.so"
@@ -196,7 +211,6 @@ def _apache_config(site: Site, port: int, snippet: Path | None) -> Path:
         )
     )
     user = "User www-data\nGroup www-data" if os.geteuid() == 0 else ""
-    include = f"Include {snippet}" if snippet else ""
     config = folder / "httpd.conf"
     config.write_text(
         f"""{modules}
@@ -209,26 +223,32 @@ Mutex file:{folder} default
 ErrorLog /dev/stderr
 LogLevel warn
 TypesConfig /etc/mime.types
+{"".join(_apache_host(site, port, host, snippet) for host, snippet in hosts.items())}
+"""
+    )
+    return config
+
+
+def _apache_host(site: Site, port: int, host: str, snippet: Path | None) -> str:
+    include = f"Include {snippet}" if snippet else ""
+    return f"""
 <VirtualHost 127.0.0.1:{port}>
-  ServerName {site.domain}
+  ServerName {host}
   DocumentRoot {site.root}
   <Directory {site.root}>
     Require all granted
     AllowOverride All
   </Directory>
   SSLEngine on
-  SSLCertificateFile {folder}/cert.pem
-  SSLCertificateKeyFile {folder}/key.pem
+  SSLCertificateFile {site.folder}/cert.pem
+  SSLCertificateKeyFile {site.folder}/key.pem
   {include}
 </VirtualHost>
 """
-    )
-    return config
 
 
-def _caddy_config(site: Site, port: int, snippet: Path | None) -> Path:
+def _caddy_config(site: Site, port: int, hosts: dict[str, Path | None]) -> Path:
     folder = site.folder
-    include = f"import {snippet}" if snippet else ""
     config = folder / "Caddyfile"
     config.write_text(
         f"""{{
@@ -236,13 +256,20 @@ def _caddy_config(site: Site, port: int, snippet: Path | None) -> Path:
   auto_https off
   storage file_system {folder}/caddy-data
 }}
-https://{site.domain}:{port} {{
+{"".join(_caddy_site(site, port, host, snippet) for host, snippet in hosts.items())}
+"""
+    )
+    return config
+
+
+def _caddy_site(site: Site, port: int, host: str, snippet: Path | None) -> str:
+    include = f"import {snippet}" if snippet else ""
+    return f"""
+https://{host}:{port} {{
   bind 127.0.0.1
-  tls {folder}/cert.pem {folder}/key.pem
+  tls {site.folder}/cert.pem {site.folder}/key.pem
   root * {site.root}
   {include}
   file_server
 }}
 """
-    )
-    return config

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from wizard.cli.parsing import Parser
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+from wizard.core.shown import argument, one_line
 
 if TYPE_CHECKING:
     from wizard.core.artifacts import Plan, Setup
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     platform = PLATFORMS.get(args.platform)
     if platform is None:
         raise InvalidInput(
-            f"unknown platform {args.platform!r}; choose one of {', '.join(PLATFORMS)}"
+            f"unknown platform {argument(args.platform)}; choose one of {', '.join(PLATFORMS)}"
         )
     if not args.method:
         raise InvalidInput("generate needs --method redirect or --method self-host")
@@ -107,7 +108,9 @@ def run(args: argparse.Namespace) -> int:
     except GenerateError as error:
         raise InvalidInput(str(error)) from None
     except OSError as error:
-        raise InvalidInput(f"cannot write into {args.out}: {error.strerror or error}") from None
+        raise InvalidInput(
+            f"cannot write into {argument(args.out)}: {error.strerror or error}"
+        ) from None
     print(render_plan(plan))
     return 0
 
@@ -115,14 +118,16 @@ def run(args: argparse.Namespace) -> int:
 def _read_document(path: str) -> str:
     file = Path(path)
     if not file.is_file():
-        raise InvalidInput(f"--json-file {path!r}: no such file")
+        raise InvalidInput(f"--json-file {argument(path)}: no such file")
     data = file.read_bytes()[: MAX_DOCUMENT_BYTES + 1]
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(f"--json-file {path!r} is larger than {MAX_DOCUMENT_BYTES} bytes")
+        raise InvalidInput(
+            f"--json-file {argument(path)} is larger than {MAX_DOCUMENT_BYTES} bytes"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput(f"--json-file {path!r} is not UTF-8 text") from None
+        raise InvalidInput(f"--json-file {argument(path)} is not UTF-8 text") from None
 
 
 def _placeholder_setup(method: str, domain: str | None, org_id: str | None) -> Setup:
@@ -143,7 +148,7 @@ def render_plan(
         for artifact in plan.artifacts:
             path = folder / artifact.filename
             state = "wrote" if written is not None and path in written else "unchanged"
-            lines.append(f"{state}: {path}  ({artifact.title})")
+            lines.append(f"{state}: {one_line(str(path))}  ({artifact.title})")
         lines.append("")
     else:
         for artifact in plan.artifacts:

@@ -16,6 +16,7 @@ from wizard import __version__
 from wizard.cli import delete, generate, history, rename, status, verify
 from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
 from wizard.core.domains import InvalidInput
+from wizard.core.shown import one_line
 
 COMMANDS = {
     "verify": verify,
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             exit_code: int = COMMANDS[args.command].run(args)
             return exit_code
     except InvalidInput as error:
-        print(f"adue-wizard: {error}", file=sys.stderr)
+        print(f"adue-wizard: {one_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

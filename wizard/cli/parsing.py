@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, NoReturn
 if TYPE_CHECKING:
     from wizard.core.setups.store import Store
 
+from wizard.core.shown import argument, one_line
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -16,7 +18,9 @@ class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (no usage block) and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        # argparse puts unrecognised arguments into the message as they are: a newline in
+        # one would split the line, an escape sequence would reach the terminal.
+        self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
 
 
 STATE_DIR_HELP = "where saved setups live (default: $ADUE_WIZARD_STATE_DIR or the user state dir)"
@@ -33,22 +37,22 @@ def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{argument(text)} is not a number") from None
     if not 0 < value < 86400:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+        raise argparse.ArgumentTypeError(f"{argument(text)} must be a positive number of seconds")
     return value
 
 
 def positive_int(text: str) -> int:
     value = non_negative_int(text)
     if value == 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+        raise argparse.ArgumentTypeError(f"{argument(text)} must be at least 1")
     return value
 
 
 def non_negative_int(text: str) -> int:
     if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+        raise argparse.ArgumentTypeError(f"{argument(text)} is not a whole number")
     return int(text)
 
 

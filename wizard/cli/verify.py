@@ -22,6 +22,7 @@ from wizard.cli.parsing import (
     print_notices,
 )
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+from wizard.core.shown import argument
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.text_report import printable
 from wizard.core.verify.tls import check_ca_bundle
@@ -139,10 +140,12 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any]) -> int:
     state = store.load(name)
     if state is None:
         print_notices(store)
-        raise InvalidInput(f"no saved setup named {name!r} in {printable(str(store.folder))}")
+        raise InvalidInput(
+            f"no saved setup named {argument(name)} in {argument(str(store.folder))}"
+        )
     if not state.domains:
         print_notices(store)
-        raise InvalidInput(f"setup {name!r} has no domains yet; add them in adue-wizard")
+        raise InvalidInput(f"setup {argument(name)} has no domains yet; add them in adue-wizard")
     options = verify_options(state, given)
     reports = run_and_print(list(state.domains), options, as_json=args.json)
     try:
@@ -171,7 +174,9 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
         given["ca_bundle"] = check_ca_bundle(args.ca_bundle)
     if args.user is not None:
         if not args.user.strip() or any(c.isspace() for c in args.user):
-            raise InvalidInput(f"--user {args.user!r} must be an e-mail address without spaces")
+            raise InvalidInput(
+                f"--user {argument(args.user)} must be an e-mail address without spaces"
+            )
         given["user"] = args.user
     if args.model_family is not None:
         given["model_families"] = tuple(
@@ -212,4 +217,4 @@ def _model_family(name: str, known: Sequence[str]) -> str:
     for family in known:
         if family.lower() == name.strip().lower():
             return family
-    raise InvalidInput(f"--model-family {name!r} is not one of {', '.join(known)}")
+    raise InvalidInput(f"--model-family {argument(name)} is not one of {', '.join(known)}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -26,3 +28,25 @@ def write_atomically(path: Path, data: bytes, mode: int) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def replace_file_at(folder: int, name: str, data: bytes, mode: int) -> None:
+    """`write_atomically` for `name` inside the already opened folder `folder` (a file
+    descriptor), so no path is looked up again: the temporary file is created with
+    O_EXCL | O_NOFOLLOW and renamed over `name`, and a rename replaces a symbolic link
+    itself, never the file it points to."""
+    temporary = f".{name}.{secrets.token_hex(8)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    handle = os.open(temporary, flags, 0o600, dir_fd=folder)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            os.fchmod(file.fileno(), mode)
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
+    os.fsync(folder)

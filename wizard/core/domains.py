@@ -12,6 +12,8 @@ import re
 
 import idna
 
+from wizard.core.shown import argument
+
 MAX_NAME_LENGTH = 253
 MAX_LABEL_LENGTH = 63
 # Refuse absurd input before handing it to the IDNA codec, whose cost grows with length.
@@ -32,57 +34,55 @@ def normalise_domain(text: str) -> str:
     Accepts `user@example.com`, `https://Example.com:443/path?q`, `example.com.` and
     internationalised names; rejects IP addresses, single-label names and non-hostnames.
     """
-    shown = _printable(text)
+    shown = argument(text, 80)
     raw = text.strip()
     if not raw:
         raise InvalidInput("empty target: give a domain, a URL or a Managed Apple Account e-mail")
     if len(raw) > MAX_INPUT_LENGTH:
         raise InvalidInput(f"target is too long to be a domain ({len(raw)} characters)")
     if any(ch.isspace() for ch in raw):
-        raise InvalidInput(f"{shown!r} contains spaces; a domain cannot")
+        raise InvalidInput(f"{shown} contains spaces; a domain cannot")
 
     host = _SCHEME.sub("", raw)
     host = re.split(r"[/?#]", host, maxsplit=1)[0]
     host = host.rpartition("@")[2]
     if host.startswith("["):
-        raise InvalidInput(f"{shown!r} is an IP address; devices need a domain name")
+        raise InvalidInput(f"{shown} is an IP address; devices need a domain name")
     host = re.sub(r":\d*$", "", host)
     if host.endswith("."):
         host = host[:-1]
     if not host:
-        raise InvalidInput(f"{shown!r} has no domain in it")
+        raise InvalidInput(f"{shown} has no domain in it")
     if _is_ip_address(host):
-        raise InvalidInput(f"{shown!r} is an IP address; devices need a domain name")
+        raise InvalidInput(f"{shown} is an IP address; devices need a domain name")
 
     _check_lengths(host, shown)
     try:
         ascii_name = idna.encode(host, uts46=True).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError, ValueError):
-        raise InvalidInput(f"{shown!r} is not a valid host name") from None
+        raise InvalidInput(f"{shown} is not a valid host name") from None
 
     _check_lengths(ascii_name, shown)
     labels = ascii_name.split(".")
     for label in labels:
         if not _LABEL.match(label):
-            raise InvalidInput(f"{shown!r} is not a valid host name")
+            raise InvalidInput(f"{shown} is not a valid host name")
     if len(labels) < 2:
-        raise InvalidInput(
-            f"{shown!r} is a single-label name; devices need a fully qualified domain"
-        )
+        raise InvalidInput(f"{shown} is a single-label name; devices need a fully qualified domain")
     if labels[-1].isdigit() or _is_ip_address(ascii_name):
-        raise InvalidInput(f"{shown!r} is not a valid host name")
+        raise InvalidInput(f"{shown} is not a valid host name")
     return ascii_name
 
 
 def _check_lengths(name: str, shown: str) -> None:
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidInput(
-            f"{shown!r} is {len(name)} characters; a domain name has at most {MAX_NAME_LENGTH}"
+            f"{shown} is {len(name)} characters; a domain name has at most {MAX_NAME_LENGTH}"
         )
     longest = max(len(label) for label in name.split("."))
     if longest > MAX_LABEL_LENGTH:
         raise InvalidInput(
-            f"{shown!r} has a label of {longest} characters; a label has at most {MAX_LABEL_LENGTH}"
+            f"{shown} has a label of {longest} characters; a label has at most {MAX_LABEL_LENGTH}"
         )
 
 
@@ -91,7 +91,7 @@ def validate_org_id(text: str) -> str:
     value = text.strip()
     if not _ORG_ID.match(value):
         raise InvalidInput(
-            f"organization ID {_printable(value)!r} is malformed: JumpCloud IDs are "
+            f"organization ID {argument(value, 80)} is malformed: JumpCloud IDs are "
             "24 lowercase hex characters (DEVICE MANAGEMENT > MDM shows yours)"
         )
     return value
@@ -107,9 +107,3 @@ def _is_ip_address(host: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _printable(text: str, limit: int = 80) -> str:
-    """A short, control-character-free rendering of user input for error messages."""
-    cleaned = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"

@@ -2,16 +2,16 @@
 publish the discovery URL, by Redirect or by Self-Host.
 
 `prepare_setup` turns the admin's answers into a validated `Setup`; `generate` turns a
-`Setup` into a `Plan` for one platform; `write_plan` saves a plan's files into a folder.
+`Setup` into a `Plan` for one platform; `write_plan` saves a plan's files into a folder
+and nowhere outside it.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from wizard.core.artifacts import edge, hosted, web_servers
+from wizard.core.artifacts.escaping import UnsafeValue
 from wizard.core.artifacts.model import (
     JUMPCLOUD_DISCOVERY,
     METHODS,
@@ -21,7 +21,8 @@ from wizard.core.artifacts.model import (
     Platform,
     Setup,
 )
-from wizard.core.atomic_file import write_atomically
+from wizard.core.artifacts.output_folder import write_plan
+from wizard.core.artifacts.urls import url_problem
 from wizard.core.document import (
     DocumentError,
     build_document,
@@ -174,7 +175,7 @@ def prepare_setup(
         if base_url is not None or document_text is not None:
             raise GenerateError("--base-url and --json-file are for --method self-host")
         if target is not None:
-            problem = _https_problem(target, "--target")
+            problem = url_problem(target, "--target")
             if problem:
                 raise GenerateError(problem)
         elif org_id is not None:
@@ -199,6 +200,10 @@ def prepare_setup(
         raise GenerateError("self-host needs --json-file PATH or --base-url URL")
     if document_text is not None and base_url is not None:
         raise GenerateError("give --json-file or --base-url, not both")
+    if base_url is not None:
+        problem = url_problem(base_url, "--base-url")
+        if problem:
+            raise GenerateError(problem)
     try:
         if base_url is not None:
             document_text = build_document(base_url)
@@ -210,6 +215,11 @@ def prepare_setup(
         if finding.severity == "fail":
             raise GenerateError(f"the discovery document is not valid: {finding.message}")
         warnings.append(finding.message)
+    # The document is published byte for byte, but its BaseURL also reaches the screen and
+    # the steps: it must be as clean as a --base-url.
+    problem = url_problem(document.base_url, "the document's BaseURL")
+    if problem:
+        raise GenerateError(problem)
     if document_text.startswith("\ufeff"):
         warnings.append("the file starts with a UTF-8 byte-order mark; it is kept as it is")
     setup = Setup(method, domain, org_id, None, document_text, not exact_seed, _day(today))
@@ -226,42 +236,22 @@ def generate(platform_name: str, setup: Setup) -> Plan:
         raise GenerateError(
             f"{platform.title} supports only --method {', '.join(platform.methods)}"
         )
-    return platform.build(setup)
-
-
-def write_plan(plan: Plan, folder: Path, *, force: bool = False) -> list[Path]:
-    """Write every artifact under `folder`. Refuses, before writing anything, to replace a
-    different existing file unless `force`; an identical file is left as it is."""
-    pending: list[tuple[Path, bytes]] = []
-    for artifact in plan.artifacts:
-        path = folder / artifact.filename
-        data = artifact.content.encode("utf-8")
-        if path.is_dir():
-            raise GenerateError(f"{path} is a folder; cannot write the artifact there")
-        if path.exists() and path.read_bytes() != data and not force:
-            raise GenerateError(f"{path} exists and differs; use --force to replace it")
-        pending.append((path, data))
-    written = []
-    for path, data in pending:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.read_bytes() == data:
-            continue
-        write_atomically(path, data, 0o644)  # artifacts are meant to be read by servers
-        written.append(path)
-    return written
-
-
-def _https_problem(url: str, flag: str) -> str | None:
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        return f"{flag} {url!r} is not a valid URL"
-    if parts.scheme != "https" or not parts.hostname:
-        return f"{flag} {url!r} must be an https:// URL (devices follow only HTTPS)"
-    if any(ch.isspace() for ch in url):
-        return f"{flag} {url!r} contains spaces"
-    return None
+        return platform.build(setup)
+    except UnsafeValue as error:
+        # Validation lets through only what every syntax can carry; this is the escaping
+        # layer refusing what its own syntax cannot (such as `$` for NGINX).
+        # The refused value is one of the answers, perhaps with a separator appended.
+        answers = (
+            (setup.target, "--target"),
+            (setup.domain, "--domain"),
+            (setup.org_id, "--org-id"),
+        )
+        flag = next(
+            (name for answer, name in answers if answer and error.value.startswith(answer)),
+            "a value",
+        )
+        raise GenerateError(f"{flag} {error}") from None
 
 
 def _day(today: date | None) -> date:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import shlex
-
+from wizard.core.artifacts.escaping import (
+    cloudflare_string,
+    javascript_string,
+    json_text,
+    shell_word,
+)
 from wizard.core.artifacts.model import (
     QUERY_WHY,
     WELL_KNOWN_PATH,
@@ -25,7 +28,7 @@ def cloudflare_rules(setup: Setup) -> list[dict[str, object]]:
     target = setup.redirect_target
     path = f'http.request.uri.path eq "{WELL_KNOWN_PATH}"'
     if setup.domain:
-        path = f'http.host eq "{setup.domain}" and {path}'
+        path = f"http.host eq {cloudflare_string(setup.domain)} and {path}"
     description = " ".join(setup.header())
 
     def rule(expression: str, target_url: dict[str, str], note: str) -> dict[str, object]:
@@ -47,7 +50,7 @@ def cloudflare_rules(setup: Setup) -> list[dict[str, object]]:
         return [rule(f"({path})", {"value": target}, "")]
     # concat() keeps the target's organization_id and appends the device's query; the
     # second rule covers a request with no query, so the target never ends in a stray `&`.
-    joined = json.dumps(target + setup.query_separator)
+    joined = cloudflare_string(target + setup.query_separator)
     return [
         rule(
             f'({path} and http.request.uri.query ne "")',
@@ -59,7 +62,7 @@ def cloudflare_rules(setup: Setup) -> list[dict[str, object]]:
 
 
 def cloudflare(setup: Setup) -> Plan:
-    payload = json.dumps({"rules": cloudflare_rules(setup)}, indent=2) + "\n"
+    payload = json_text({"rules": cloudflare_rules(setup)})
     entrypoint = (
         f"{CLOUDFLARE_API}/zones/$CLOUDFLARE_ZONE_ID/rulesets/phases/{CLOUDFLARE_PHASE}/entrypoint"
     )
@@ -89,7 +92,8 @@ def cloudflare(setup: Setup) -> Plan:
             "Under When incoming requests match, choose Custom filter expression > Edit "
             f"expression and paste: {cloudflare_rules(setup)[0]['expression']}",
             "Then: URL redirect, Type Dynamic, expression: "
-            f"concat({json.dumps(target + setup.query_separator)}, http.request.uri.query); "
+            f"concat({cloudflare_string(target + setup.query_separator)}, "
+            "http.request.uri.query); "
             "Status code 301; leave Preserve query string unchecked. Deploy.",
             'Create a second rule "ADUE discovery" with the expression '
             f"{cloudflare_rules(setup)[1]['expression']}, Type Static, URL {target}, 301. Deploy.",
@@ -121,8 +125,9 @@ def cloudflare(setup: Setup) -> Plan:
 def cloudfront(setup: Setup) -> Plan:
     if setup.method == "self-host":
         document = document_artifact(setup)
-        command = shlex.join(
-            [
+        command = " ".join(
+            shell_word(word)
+            for word in [
                 "aws",
                 "s3",
                 "cp",
@@ -154,9 +159,9 @@ def cloudfront(setup: Setup) -> Plan:
             "            parts.push(name + '=' + values[i].value);\n"
             "        }\n"
             "    }\n"
-            f"    var location = {json.dumps(target)};\n"
+            f"    var location = {javascript_string(target)};\n"
             "    if (parts.length > 0) {\n"
-            f"        location += {json.dumps(setup.query_separator)} + parts.join('&');\n"
+            f"        location += {javascript_string(setup.query_separator)} + parts.join('&');\n"
             "    }\n"
             "    return {\n"
             "        statusCode: 301,\n"
@@ -171,7 +176,7 @@ def cloudfront(setup: Setup) -> Plan:
             "    return {\n"
             "        statusCode: 301,\n"
             "        statusDescription: 'Moved Permanently',\n"
-            f"        headers: {{ location: {{ value: {json.dumps(target)} }} }}\n"
+            f"        headers: {{ location: {{ value: {javascript_string(target)} }} }}\n"
             "    };\n"
             "}\n"
         )

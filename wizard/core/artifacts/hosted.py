@@ -3,10 +3,7 @@ and "other" (the plain facts for any platform)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
+from wizard.core.artifacts.escaping import csv_row, json_text, whitespace_field
 from wizard.core.artifacts.model import (
     WELL_KNOWN_PATH,
     Artifact,
@@ -25,10 +22,9 @@ NO_QUERY_FORWARDING = (
 
 
 def shopify(setup: Setup) -> Plan:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Redirect from", "Redirect to"])
-    writer.writerow([WELL_KNOWN_PATH, setup.redirect_target])
+    table = csv_row(["Redirect from", "Redirect to"]) + csv_row(
+        [WELL_KNOWN_PATH, setup.redirect_target]
+    )
     steps = (
         "From your Shopify admin, go to Settings > Apps and sales channels.",
         "Click Online store, then Open sales channel.",
@@ -43,14 +39,13 @@ def shopify(setup: Setup) -> Plan:
         "Unconfirmed: whether Shopify accepts /.well-known/ paths for redirects; verify after "
         "saving.",
     )
-    artifact = Artifact(
-        "shopify-redirects.csv", "Shopify: URL redirect import (CSV)", buffer.getvalue()
-    )
+    artifact = Artifact("shopify-redirects.csv", "Shopify: URL redirect import (CSV)", table)
     return Plan("shopify", setup.method, (artifact,), steps, notes)
 
 
 def squarespace(setup: Setup) -> Plan:
-    line = f"{WELL_KNOWN_PATH} -> {setup.redirect_target} 301\n"
+    target = whitespace_field(setup.redirect_target, "a Squarespace URL mapping")
+    line = f"{WELL_KNOWN_PATH} -> {target} 301\n"
     steps = (
         "Open Developer Tools (Settings > Advanced on older versions).",
         "Click URL Mappings.",
@@ -65,7 +60,8 @@ def squarespace(setup: Setup) -> Plan:
 def netlify(setup: Setup) -> Plan:
     if setup.method == "redirect":
         # `!` forces the rule even if a file exists at the path.
-        content = setup.commented("# ") + f"{WELL_KNOWN_PATH}  {setup.redirect_target}  301!\n"
+        target = whitespace_field(setup.redirect_target, "a Netlify _redirects line")
+        content = setup.commented("# ") + f"{WELL_KNOWN_PATH}  {target}  301!\n"
         artifacts: tuple[Artifact, ...] = (
             Artifact("_redirects", "Netlify: _redirects (publish directory)", content),
         )
@@ -113,7 +109,7 @@ def vercel(setup: Setup) -> Plan:
         artifacts = (document_artifact(setup),)
         notes = ()
     # vercel.json allows no comments: the header lives in a key Vercel ignores.
-    content = json.dumps({"//": " ".join(setup.header()), **config}, indent=2) + "\n"
+    content = json_text({"//": " ".join(setup.header()), **config})
     steps = [
         "Merge vercel.json into the project root's vercel.json (keep your other settings).",
         "Deploy (git push, or vercel --prod).",

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from wizard.core.artifacts.escaping import line_comment, shell_word
+
 Method = Literal["redirect", "self-host"]
 METHODS: tuple[Method, ...] = ("redirect", "self-host")
 WELL_KNOWN_PATH = "/.well-known/com.apple.remotemanagement"
@@ -71,7 +73,7 @@ class Setup:
 
     def commented(self, prefix: str, extra: tuple[str, ...] = ()) -> str:
         """The header (and `extra` lines) as line comments starting with `prefix`."""
-        return "".join(f"{prefix}{line}\n" for line in (*self.header(), *extra))
+        return "".join(f"{prefix}{line_comment(line)}\n" for line in (*self.header(), *extra))
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,8 @@ def publish_step(setup: Setup) -> str:
 
 
 def verify_step(setup: Setup) -> str:
-    org = f" --org-id {setup.org_id}" if setup.org_id else ""
+    org = f" --org-id {shell_word(setup.org_id)}" if setup.org_id else ""
     return (
-        f"Check it as a device would: adue-wizard verify {setup.host}{org}; then, in the "
-        "JumpCloud portal, enter the domain under Input domain and click Confirm."
+        f"Check it as a device would: adue-wizard verify {shell_word(setup.host)}{org}; then, "
+        "in the JumpCloud portal, enter the domain under Input domain and click Confirm."
     )

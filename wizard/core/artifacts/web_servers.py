@@ -6,8 +6,14 @@ discovery document goes into that root's `.well-known/` folder.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
-
+from wizard.core.artifacts.escaping import (
+    apache_argument,
+    apache_rewrite_substitution,
+    caddy_string,
+    iis_rewrite_url,
+    nginx_string,
+    xml_comment,
+)
 from wizard.core.artifacts.model import (
     QUERY_WHY_LINES,
     WELL_KNOWN_PATH,
@@ -64,16 +70,12 @@ def _apache_redirect(setup: Setup) -> tuple[str, str]:
         # the request has none; NE keeps mod_rewrite from escaping the target again.
         rules = (
             why_comment("# ") + "RewriteEngine On\n"
-            f"RewriteRule {_REGEX_PATH} {_apache_quote(target)} [R=301,QSA,NE,L]\n"
+            f"RewriteRule {_REGEX_PATH} {apache_rewrite_substitution(target)} [R=301,QSA,NE,L]\n"
         )
         return rules, rules
     # The vendor's form (mod_alias): drops the device's query when the target has its own.
-    rule = f"Redirect 301 {WELL_KNOWN_PATH} {_apache_quote(target)}\n"
+    rule = f"Redirect 301 {WELL_KNOWN_PATH} {apache_argument(target)}\n"
     return rule, rule
-
-
-def _apache_quote(url: str) -> str:
-    return f'"{url}"' if any(ch in url for ch in " \t\"'") else url
 
 
 def nginx(setup: Setup) -> Plan:
@@ -104,13 +106,13 @@ def nginx(setup: Setup) -> Plan:
 def _nginx_redirect(setup: Setup) -> str:
     target = setup.redirect_target
     if not setup.forward_query:
-        return f'location = {WELL_KNOWN_PATH} {{\n    return 301 "{target}";\n}}\n'
+        return f"location = {WELL_KNOWN_PATH} {{\n    return 301 {nginx_string(target)};\n}}\n"
     # `return` does not append arguments by itself, and "TARGET&$args" would leave a
     # dangling `&` when the request has none: append only when $args is non-empty.
     return (
         f"location = {WELL_KNOWN_PATH} {{\n"
         + why_comment("# ", "    ")
-        + f'    set $adue_target "{target}";\n'
+        + f"    set $adue_target {nginx_string(target)};\n"
         "    if ($args) {\n"
         f'        set $adue_target "${{adue_target}}{setup.query_separator}${{args}}";\n'
         "    }\n"
@@ -128,12 +130,13 @@ def caddy(setup: Setup) -> Plan:
             body = why_comment("# ") + (
                 f"route {WELL_KNOWN_PATH} {{\n"
                 '    @adue_with_query expression {query} != ""\n'
-                f"    redir @adue_with_query {target}{setup.query_separator}{{query}} 301\n"
-                f"    redir {target} 301\n"
+                "    redir @adue_with_query "
+                f"{caddy_string(target + setup.query_separator, '{query}')} 301\n"
+                f"    redir {caddy_string(target)} 301\n"
                 "}\n"
             )
         else:
-            body = f"redir {WELL_KNOWN_PATH} {target} 301\n"
+            body = f"redir {WELL_KNOWN_PATH} {caddy_string(target)} 301\n"
         steps = [
             f"Paste the Caddyfile lines inside the site block for {setup.host} (or `import` "
             "the file there).",
@@ -153,7 +156,7 @@ def caddy(setup: Setup) -> Plan:
 
 
 def iis(setup: Setup) -> Plan:
-    comment = "\n".join(f"     {line}" for line in setup.header()).lstrip()
+    comment = "\n".join(f"     {xml_comment(line)}" for line in setup.header()).lstrip()
     if setup.method == "redirect":
         inner = _iis_redirect(setup)
         steps = [
@@ -194,7 +197,7 @@ def _iis_redirect(setup: Setup) -> str:
         '        <match url="^\\.well-known/com\\.apple\\.remotemanagement$" />\n'
     )
     forward = ""
-    with_query = quoteattr(target + setup.query_separator + "{C:0}")
+    with_query = iis_rewrite_url(target + setup.query_separator, "{C:0}")
     if setup.forward_query:
         forward = (
             f"        <!-- {' '.join(QUERY_WHY_LINES)} -->\n"
@@ -208,7 +211,7 @@ def _iis_redirect(setup: Setup) -> str:
         )
     plain = (
         rule_open.format(name="ADUE discovery")
-        + f'        <action type="Redirect" url={quoteattr(target)} '
+        + f'        <action type="Redirect" url={iis_rewrite_url(target)} '
         'appendQueryString="false" redirectType="Permanent" />\n'
         "      </rule>\n"
     )

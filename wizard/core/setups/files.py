@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wizard.core.domains import InvalidInput
-from wizard.core.verify.text_report import printable
+from wizard.core.shown import argument
 
 # Letters, digits, dot, dash and underscore; no leading dot (hidden files, "." and "..").
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -36,7 +36,7 @@ def check_setup_name(name: str) -> str:
     """A setup name is a name, never a path; raises InvalidInput (exit 2) otherwise."""
     if not _NAME.fullmatch(name) or ".." in name:
         raise InvalidInput(
-            f"setup name {printable(repr(name))} is not a setup name "
+            f"setup name {argument(name)} is not a setup name "
             "(letters, digits, '.', '-' and '_'; see adue-wizard status)"
         )
     return name

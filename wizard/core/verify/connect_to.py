@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from wizard.core.domains import InvalidInput
+from wizard.core.shown import argument
 
 _RULE = re.compile(r"^(\[[^\]]*\]|[^:\[\]]*):(\d*):(\[[^\]]*\]|[^:\[\]]*):(\d*)$")
 
@@ -42,7 +43,7 @@ def parse_connect_to(spec: str) -> ConnectTo:
     match = _RULE.match(spec.strip())
     if not match:
         raise InvalidInput(
-            f"--connect-to {spec!r} is not HOST1:PORT1:HOST2:PORT2 "
+            f"--connect-to {argument(spec)} is not HOST1:PORT1:HOST2:PORT2 "
             "(e.g. example.com:443:127.0.0.1:8443)"
         )
     host, port, target_host, target_port = match.groups()
@@ -80,5 +81,5 @@ def _port(text: str, spec: str) -> int | None:
         return None
     value = int(text)
     if not 0 < value < 65536:
-        raise InvalidInput(f"--connect-to {spec!r}: port {value} is out of range")
+        raise InvalidInput(f"--connect-to {argument(spec)}: port {value} is out of range")
     return value

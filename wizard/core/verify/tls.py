@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import certifi
 
 from wizard.core.domains import InvalidInput
-from wizard.core.verify.text_report import printable
+from wizard.core.shown import argument
 
 # TLS 1.2 suites ATS accepts, in OpenSSL's names; TLS 1.3 suites are configured apart by
 # OpenSSL and are all forward-secret AEAD suites.
@@ -58,7 +58,7 @@ def check_ca_bundle(path: str, source: str = "--ca-bundle") -> str:
     the setting came from) and what is wrong, in one line."""
     import os
 
-    shown = printable(repr(path))
+    shown = argument(path)
     if os.path.isdir(path):
         raise InvalidInput(f"{source} {shown} is a directory, not a PEM file")
     if not os.path.isfile(path):

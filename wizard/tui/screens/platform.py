@@ -23,6 +23,7 @@ from wizard.core.artifacts import (
     write_plan,
 )
 from wizard.core.setups.options import artifact_setup
+from wizard.core.shown import argument, one_line
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.step import StepScreen
 
@@ -120,7 +121,7 @@ class PlatformScreen(StepScreen):
         path = Path(raw).expanduser()
         try:
             if not path.is_file():
-                raise GenerateError(f"no file at {path}")
+                raise GenerateError(f"no file at {argument(str(path))}")
             data = path.read_bytes()[: MAX_IMPORT_BYTES + 1]
             if len(data) > MAX_IMPORT_BYTES:
                 raise GenerateError("the file is too large to be a discovery document")
@@ -132,7 +133,7 @@ class PlatformScreen(StepScreen):
             state.update("Not imported: the file is not UTF-8 text.")
             return
         except (GenerateError, OSError) as error:
-            state.update(f"Not imported: {error}")
+            state.update(plain(f"Not imported: {error}"))
             return
         self.setup.imported_json = str(path)
         self.setup.document_text = checked.document
@@ -155,7 +156,7 @@ class PlatformScreen(StepScreen):
             setup, _ = artifact_setup(self.setup, getattr(self.app, "today", None))
             self.plan = generate(self.setup.platform, setup)
         except GenerateError as error:
-            title.update(f"Not ready: {error}.")
+            title.update(plain(f"Not ready: {error}."))
             steps.update("")
             return
         form = "the vendor's exact form" if self.setup.exact_seed else "forwards the device's query"
@@ -208,7 +209,8 @@ class PlatformScreen(StepScreen):
         self.setup.artifact_dir = str(folder)
         self.setup.artifact_paths = [str(folder / a.filename) for a in self.plan.artifacts]
         self.changed()
-        self.notify(f"Saved {len(self.plan.artifacts)} file(s) in {folder}", markup=False)
+        shown = one_line(str(folder))
+        self.notify(f"Saved {len(self.plan.artifacts)} file(s) in {shown}", markup=False)
 
     def leave(self) -> bool:
         if self.plan is None:

@@ -1,0 +1,27 @@
+"""Outside text (arguments, paths, values) shown inside an error line: one line, with every
+control, line-break and bidi character visible as an escape, so it can neither break the
+line nor reorder or recolour the terminal."""
+
+from __future__ import annotations
+
+# An argument longer than this is cut in error messages: the point is to recognise it.
+SHOWN_LIMIT = 120
+
+
+def argument(text: str, limit: int = SHOWN_LIMIT) -> str:
+    """`text` quoted for an error message, as Python's repr: non-printable characters
+    (C0/C1 controls, DEL, line and paragraph separators, bidi and other format characters,
+    lone surrogates from undecodable bytes) become escapes, and a backslash is doubled so
+    an escape cannot be faked. Cut to `limit` characters, marked with an ellipsis."""
+    if len(text) > limit:
+        return repr(text[:limit]) + "…"
+    return repr(text)
+
+
+def one_line(message: str) -> str:
+    """`message` with every non-printable character but the space shown as an escape: the
+    last guard before an error line reaches the terminal."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in message
+    )
