@@ -28,6 +28,8 @@ def verify_options(state: SetupState, *, probe_enroll: bool = False) -> VerifyOp
         user=settings.user or None,
         model_families=families,
         probe_enroll=probe_enroll,
+        platform=state.platform,
+        method=state.method,
     )
 
 

@@ -12,6 +12,21 @@ def _cell(text: str) -> str:
     return printable(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _evidence(state: SetupState) -> list[str]:
+    """Each domain's checks, causes, headers and curl commands, as `verify --report` writes."""
+    from wizard.core.diagnosis.evidence_report import ReproduceWith, render_domain
+
+    reproduce = ReproduceWith(
+        connect_to=state.settings.connect_to,
+        ca_bundle=state.settings.ca_bundle,
+        timeout=state.settings.timeout,
+    )
+    lines: list[str] = []
+    for result in state.last_results:
+        lines += [*render_domain(result.model_dump(), reproduce), ""]
+    return lines
+
+
 def markdown_report(state: SetupState) -> str:
     provider = "JumpCloud" if state.provider == "jumpcloud" else "Generic MDM"
     lines = [
@@ -46,6 +61,7 @@ def markdown_report(state: SetupState) -> str:
             for check in result.checks:
                 if check.remedy:
                     lines.append(f"\n**{check.id}**: {_cell(check.remedy)}")
+        lines += ["", "## Evidence", "", *_evidence(state)]
     if state.history:
         lines += ["", "## History", ""]
         for run in state.history[-20:]:
