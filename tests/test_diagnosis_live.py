@@ -51,7 +51,7 @@ SHOPIFY_404 = {
     "CF-RAY": "8e6f1a2b3c4d5e70-AMS",
 }
 SHOP_PAGE = (
-    "<!doctype html>\n<html class=\"no-js\" lang=\"en\"><head><title>404 Not Found - "
+    '<!doctype html>\n<html class="no-js" lang="en"><head><title>404 Not Found - '
     "Ada's Shop</title></head><body><h1>Page not found</h1></body></html>"
 )
 # GitHub Pages serves through Fastly: server GitHub.com, x-github-request-id, and Fastly's
@@ -148,7 +148,7 @@ def test_shop_catch_all_page_in_a_redirect_setup_quotes_the_shop_redirect(
     assert "the redirect did not fire" in check.remedy
     assert "MIME" not in check.remedy
     # The fix for the thing that answered (Shopify), not the platform the setup names.
-    assert f"/.well-known/com.apple.remotemanagement,https://apple.mdm.jumpcloud.com/" in (
+    assert "/.well-known/com.apple.remotemanagement,https://apple.mdm.jumpcloud.com/" in (
         check.remedy
     )
     assert "answered by Shopify (x-shopid)" in check.remedy
@@ -217,9 +217,7 @@ def test_apple_refusal_shows_the_message(server: HTTPSServer, ca_bundle: Path) -
         "description": "enrollment closed",
         "message": "Personal devices cannot enroll at Ada Corp.",
     }
-    server.route(
-        WELL_KNOWN, respond(403, json.dumps(body), {"Content-Type": "application/json"})
-    )
+    server.route(WELL_KNOWN, respond(403, json.dumps(body), {"Content-Type": "application/json"}))
     check = failing(verify(options_for(server, ca_bundle)))
     assert check.cause == "apple_refusal"
     assert "Personal devices cannot enroll at Ada Corp." in check.summary
@@ -288,7 +286,9 @@ def test_placeholder_in_the_document_fails_config(
 def test_placeholder_in_the_redirect_target_fails_config(
     server: HTTPSServer, ca_bundle: Path
 ) -> None:
-    target = "https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id=XXXXX"
+    target = (
+        "https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id=XXXXX"
+    )
     server.route(WELL_KNOWN, redirect(target))
     server.route("/account-driven-service-discovery", json_document(GOOD))
     report = verify(options_for(server, ca_bundle))
@@ -314,9 +314,7 @@ def test_json_has_cause_and_served_by(server: HTTPSServer, ca_bundle: Path) -> N
 
 def test_multiple_families_each_get_a_cause(server: HTTPSServer, ca_bundle: Path) -> None:
     server.route(WELL_KNOWN, respond(404, NGINX_404, NGINX))
-    options = dataclasses.replace(
-        options_for(server, ca_bundle), model_families=("iPhone", "iPad")
-    )
+    options = dataclasses.replace(options_for(server, ca_bundle), model_families=("iPhone", "iPad"))
     report = verify(options)
     causes = [c.cause for c in report.checks if c.id == "status"]
     assert causes == ["not_found", "not_found"]
