@@ -60,12 +60,13 @@ def _failing(evidence: Evidence, *check_ids: str) -> bool:
 
 
 def looks_like_html(hop: Hop | None) -> bool:
+    """The body starts like an HTML page (a JSON document labelled text/html does not)."""
     if hop is None:
         return False
+    if hop.body_excerpt and hop.body_excerpt.strip():
+        return bool(_HTML.match(hop.body_excerpt))
     media = (hop.header("content-type") or "").split(";", 1)[0].strip().lower()
-    return media in ("text/html", "application/xhtml+xml") or bool(
-        hop.body_excerpt and _HTML.match(hop.body_excerpt)
-    )
+    return media in ("text/html", "application/xhtml+xml")
 
 
 def cache_hit(hop: Hop | None) -> str | None:

@@ -133,7 +133,8 @@ def _platform_text(cause_id: str, kind: str | None, e: Evidence, context: Contex
     if cause_id == "apex_to_www" and e.report.hops:
         answered = e.report.hops[0].served_by
         answered_by = describe(e.report.hops[0].response_headers)
-    method = context.method or ("self-host" if cause_id == "mime_not_set" else None)
+    # A wrong type is fixed where the file is served, whatever the setup meant to do.
+    method = "self-host" if cause_id == "mime_not_set" else context.method
     if method is None and context.org_id:
         method = "redirect"
     if method is None:

@@ -138,6 +138,31 @@ def render_hop(number: int, hop: Mapping[str, Any], reproduce: ReproduceWith) ->
     return lines
 
 
+def diagnosis_text(result: Mapping[str, Any]) -> str:
+    """One domain's diagnosis as plain text, to paste into a chat or ticket: the verdict, who
+    answered each request, and each warning or failure with its cause and fix."""
+    from wizard.core.diagnosis.fingerprints import describe
+
+    verdict = "PASS" if result.get("ok") else f"FAIL ({result.get('failure')})"
+    lines = [f"{result.get('domain', '')}: {verdict}"]
+    for number, hop in enumerate(result.get("hops") or [], 1):
+        status = hop.get("status")
+        answered = describe([(str(k), str(v)) for k, v in hop.get("response_headers") or []])
+        suffix = f" ({answered})" if answered else ""
+        lines.append(
+            f"{number}. {status if status is not None else '---'} {hop.get('url')}{suffix}"
+        )
+    for check in result.get("checks") or []:
+        if check.get("status") not in ("warn", "fail"):
+            continue
+        title = _TITLES.get(check.get("id"), check.get("id"))
+        cause = f" [cause: {check['cause']}]" if check.get("cause") else ""
+        lines.append(f"{str(check.get('status')).upper()} {title}: {check.get('summary')}{cause}")
+        if check.get("remedy"):
+            lines.append(f"  {check['remedy']}")
+    return "\n".join(printable(line) for line in lines)
+
+
 def render_report(results: Sequence[Mapping[str, Any]], reproduce: ReproduceWith) -> str:
     """The whole report for a run of `verify`."""
     failed = [r for r in results if not r.get("ok")]
