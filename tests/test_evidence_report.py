@@ -100,3 +100,34 @@ def test_curl_command_is_shell_safe() -> None:
 
 def test_code_block_fence_outgrows_the_content() -> None:
     assert code_block(["a ``` b"]) == ["````", "a ``` b", "````"]
+
+
+def test_the_wizards_report_export_has_the_same_evidence(
+    server: HTTPSServer, ca_bundle: Path
+) -> None:
+    from tests.conftest import ORG_ID, options_for
+    from tests.test_verifier_live import verify
+    from wizard.core.setups.report_markdown import markdown_report
+    from wizard.core.setups.state import DomainResult, SetupState, VerifySettings
+
+    server.route(WELL_KNOWN, respond(403, CHALLENGE_PAGE, CLOUDFLARE_CHALLENGE))
+    report = verify(options_for(server, ca_bundle))
+    state = SetupState(
+        name=DOMAIN,
+        org_id=ORG_ID,
+        domains=[DOMAIN],
+        settings=VerifySettings(
+            connect_to=[f":443:127.0.0.1:{server.port}"], ca_bundle=str(ca_bundle)
+        ),
+    )
+    state.record_results([DomainResult.from_report(report)])
+    # Saved and loaded like any setup: the evidence survives the round trip.
+    state = SetupState.model_validate_json(state.model_dump_json())
+    text = markdown_report(state)
+    assert "## Evidence" in text
+    assert "| HTTP status | fail | bad_status | waf_challenge |" in text
+    assert "cf-mitigated: challenge" in text
+    [command] = curl_commands(text)
+    argv = shlex.split(command)
+    assert argv[argv.index("--connect-to") + 1] == f":443:127.0.0.1:{server.port}"
+    assert argv[argv.index("--cacert") + 1] == str(ca_bundle)

@@ -7,11 +7,13 @@ A passing report without placeholders returns at once, before anything heavy is 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from wizard.core.diagnosis.causes import Evidence
 from wizard.core.diagnosis.placeholders import find_placeholder
 from wizard.core.verify.results import Check, DomainReport
+
+if TYPE_CHECKING:
+    from wizard.core.diagnosis.causes import Evidence
 
 MAX_NAMES_SHOWN = 8
 
@@ -35,7 +37,8 @@ def diagnose(report: DomainReport, context: Context) -> None:
         return
     _describe_certificates(report)
     final = next((hop for hop in reversed(report.hops) if hop.status is not None), None)
-    from wizard.core.diagnosis.causes import cause_for
+    # Only a warning or failure needs the causes (and what they import).
+    from wizard.core.diagnosis.causes import Evidence, cause_for
     from wizard.core.diagnosis.remedies import remedy_for
 
     for check in report.checks:
