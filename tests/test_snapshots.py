@@ -5,12 +5,14 @@ clock, so a change in a snapshot is a change in what the admin sees."""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.tui_fixtures import app_at, app_with_five_domains
+from tests.tui_fixtures import SNAPSHOT_FOLDER, app_at, app_with_five_domains
 
 SIZES = [(80, 24), (120, 40)]
 STEPS = ["organization", "prerequisites", "method", "platform", "verify", "done"]
@@ -19,6 +21,18 @@ STEPS = ["organization", "prerequisites", "method", "platform", "verify", "done"
 @pytest.fixture(autouse=True)
 def pinned_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", "/home/admin")
+
+
+@pytest.fixture(autouse=True)
+def own_snapshot_folder() -> Iterator[None]:
+    """The pinned state folder has a fixed path (the start screen shows it), so two test runs
+    on one machine would empty it under each other: hold a lock on it for the whole test."""
+    with open(f"{SNAPSHOT_FOLDER}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 async def settle(pilot: Any) -> None:
