@@ -4,6 +4,7 @@ service does (headers and bodies as the service sends them; the source is named 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DOMAIN, JUMPCLOUD, ORG_ID, options_for
-from tests.https_server import HTTPSServer, json_document, redirect, respond
+from tests.https_server import HTTPSServer, Request, json_document, redirect, respond
 from tests.test_verifier_live import GOOD, WELL_KNOWN, verify
 from wizard.core.verify.results import Check, DomainReport
 
@@ -318,3 +319,20 @@ def test_multiple_families_each_get_a_cause(server: HTTPSServer, ca_bundle: Path
     report = verify(options)
     causes = [c.cause for c in report.checks if c.id == "status"]
     assert causes == ["not_found", "not_found"]
+
+
+def test_failing_status_with_a_stalled_body_is_judged_not_timed_out(
+    server: HTTPSServer, ca_bundle: Path
+) -> None:
+    async def stall(request: Request, writer: asyncio.StreamWriter) -> None:
+        writer.write(
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 900\r\n\r\n<html>"
+        )
+        await writer.drain()
+        await asyncio.sleep(30)
+
+    server.route(WELL_KNOWN, stall)
+    report = verify(options_for(server, ca_bundle, timeout=4.0))
+    check = failing(report)
+    assert (check.id, check.code) == ("status", "bad_status")
+    assert report.hops[0].body_excerpt == "<html>"

@@ -24,7 +24,13 @@ def summarise_chain(chain: list[bytes]) -> list[dict[str, Any]]:
             certificates.append(x509.load_der_x509_certificate(der))
         except ValueError:
             break  # a hostile or broken server; describe what could be read
-    entries = [_describe(certificate) for certificate in certificates]
+    entries = []
+    for certificate in certificates:
+        try:
+            entries.append(_describe(certificate))
+        except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+            # Malformed extensions (a hostile or broken server): keep what is certain.
+            entries.append(_basic(certificate))
     if entries:
         entries[0]["cause"] = _untrusted_cause(certificates)
     return entries
@@ -47,6 +53,17 @@ def _describe(certificate: Any) -> dict[str, Any]:
         "not_after": certificate.not_valid_after_utc.strftime("%Y-%m-%d"),
         "self_signed": certificate.issuer == certificate.subject,
         "issuer_url": _issuer_url(certificate),
+    }
+
+
+def _basic(certificate: Any) -> dict[str, Any]:
+    return {
+        "subject": certificate.subject.rfc4514_string(),
+        "issuer": certificate.issuer.rfc4514_string(),
+        "names": [],
+        "not_after": certificate.not_valid_after_utc.strftime("%Y-%m-%d"),
+        "self_signed": certificate.issuer == certificate.subject,
+        "issuer_url": None,
     }
 
 

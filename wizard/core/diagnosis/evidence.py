@@ -15,6 +15,9 @@ import httpx
 from wizard.core.verify.connect_to import ConnectTo, route
 from wizard.core.verify.results import MAX_EXCERPT_CHARS
 
+# The start of a failing answer's body is evidence, not a check: a server that sends the
+# headers and then stalls must still get its status judged, so the peek gives up after this.
+PEEK_SECONDS = 1.0
 # A failed handshake's certificates are fetched again with verification off, only to describe
 # them; this bounds that second handshake.
 CHAIN_FETCH_TIMEOUT = 3.0
@@ -40,6 +43,11 @@ class _Replay(httpx.AsyncByteStream):
         await self._original.aclose()
 
 
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""  # pragma: no cover - makes this an async generator
+
+
 async def peek_body(response: httpx.Response, limit: int = MAX_EXCERPT_CHARS) -> str | None:
     """The first `limit` characters of the body as text (control characters kept: callers
     escape them when showing). The response still yields its whole body afterwards."""
@@ -49,15 +57,19 @@ async def peek_body(response: httpx.Response, limit: int = MAX_EXCERPT_CHARS) ->
     iterator = original.__aiter__()
     head: list[bytes] = []
     size = 0
-    with contextlib.suppress(StopAsyncIteration):
-        while size < limit:
-            try:
+    rest: AsyncIterator[bytes] = iterator
+    try:
+        async with asyncio.timeout(PEEK_SECONDS):
+            while size < limit:
                 chunk = await iterator.__anext__()
-            except httpx.HTTPError:
-                break  # the checks that read the body report the cut themselves
-            head.append(chunk)
-            size += len(chunk)
-    response.stream = _Replay(list(head), iterator, original)
+                head.append(chunk)
+                size += len(chunk)
+    except StopAsyncIteration:
+        pass
+    except (httpx.HTTPError, TimeoutError):
+        # Cut or stalled: later readers get what arrived, and the connection is closed.
+        rest = _nothing()
+    response.stream = _Replay(list(head), rest, original)
     raw = b"".join(head)
     encoding = response.headers.get("content-encoding", "").strip().lower()
     if encoding in ("gzip", "deflate"):
