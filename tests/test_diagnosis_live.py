@@ -325,9 +325,8 @@ def test_failing_status_with_a_stalled_body_is_judged_not_timed_out(
     server: HTTPSServer, ca_bundle: Path
 ) -> None:
     async def stall(request: Request, writer: asyncio.StreamWriter) -> None:
-        writer.write(
-            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 900\r\n\r\n<html>"
-        )
+        head = b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 900\r\n"
+        writer.write(head + b"\r\n<html>")
         await writer.drain()
         await asyncio.sleep(30)
 
