@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import ssl
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import trustme
 
-from tests.conftest import DOMAIN, JUMPCLOUD, ORG_ID, options_for
+from tests.conftest import DOMAIN, JUMPCLOUD, ORG_ID, options_for, server_context
 from tests.https_server import HTTPSServer, Request, json_document, redirect, respond
 from tests.test_verifier_live import GOOD, WELL_KNOWN, verify
 from wizard.core.verify.results import Check, DomainReport
@@ -335,3 +338,27 @@ def test_failing_status_with_a_stalled_body_is_judged_not_timed_out(
     check = failing(report)
     assert (check.id, check.code) == ("status", "bad_status")
     assert report.hops[0].body_excerpt == "<html>"
+
+
+def test_a_redirect_within_the_checked_domain_is_no_placeholder(
+    start_server: Callable[[ssl.SSLContext], HTTPSServer], ca: trustme.CA, ca_bundle: Path
+) -> None:
+    server = start_server(server_context(ca.issue_cert("example.com", "www.example.com")))
+    # Checking example.com itself: its own www. redirect names example.com, which is no
+    # stand-in here (only a name the admin typed, in a target or document, can be one).
+    server.route(f"example.com{WELL_KNOWN}", redirect(f"https://www.example.com{WELL_KNOWN}"))
+    server.route(f"www.example.com{WELL_KNOWN}", json_document(GOOD))
+    report = verify(options_for(server, ca_bundle), domain="example.com")
+    assert all(check.cause != "placeholder" for check in report.checks)
+    assert the_check(report, "config").status == "pass"
+
+
+def test_placeholder_in_a_redirect_that_is_not_followed(
+    server: HTTPSServer, ca_bundle: Path
+) -> None:
+    server.route(WELL_KNOWN, redirect("http://<your-mdm-host>/discovery"))
+    report = verify(options_for(server, ca_bundle))
+    assert report.failure == "insecure_redirect"
+    assert the_check(report, "redirects").cause == "placeholder"
+    config = the_check(report, "config")
+    assert (config.status, config.code, config.cause) == ("fail", "bad_config", "placeholder")

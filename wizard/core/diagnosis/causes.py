@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from wizard.core.diagnosis.placeholders import find_placeholder
+from wizard.core.diagnosis.placeholders import placeholder_in_targets
 from wizard.core.verify.results import Check, DomainReport, Hop
 
 # Which platform-specific text the fix quotes (see platform_fixes).
@@ -29,7 +29,9 @@ _DEFAULT_ERROR_PAGE = re.compile(
     re.I,
 )
 _HTML = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<title|<!--|<meta|<div|<script)", re.I)
-_CACHE_HIT = re.compile(r"\bhit\b|^hit|tcp_hit|tcp_mem_hit|^stale\b", re.I)
+# HIT (Cloudflare, Fastly, Vercel), "Hit from cloudfront", TCP_HIT (Azure); Cloudflare's
+# STALE, UPDATING and REVALIDATED are answers from its cache too.
+_CACHE_HIT = re.compile(r"\bhit\b|tcp_hit|tcp_mem_hit|^(stale|updating|revalidated)\b", re.I)
 _CLOUDFLARE_BLOCK = re.compile(
     r"Attention Required! \| Cloudflare|Sorry, you have been blocked|"
     r"<title>Just a moment\.\.\.</title>|/cdn-cgi/challenge-platform/",
@@ -126,7 +128,7 @@ def _placeholder(e: Evidence) -> bool:
     if _failing(e, "config") and e.check.code == "bad_config":
         return "placeholder" in e.check.summary
     if _failing(e, "connect", "redirects"):
-        return any(find_placeholder(hop.url) for hop in e.report.hops[1:])
+        return placeholder_in_targets(e.report) is not None
     return False
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from wizard.core.diagnosis.placeholders import find_placeholder
+from wizard.core.diagnosis.placeholders import find_placeholder, placeholder_in_targets
 from wizard.core.verify.results import Check, DomainReport
 
 if TYPE_CHECKING:
@@ -69,9 +69,7 @@ def _fail_on_placeholder(report: DomainReport) -> None:
                     if isinstance(value, str) and (hit := find_placeholder(value)):
                         found = f"the document's {key} holds {hit}"
                         break
-    for hop in report.hops:
-        if found is None and hop.location and (hit := find_placeholder(hop.location)):
-            found = f"the redirect target {hop.location} holds {hit}"
+    found = found or placeholder_in_targets(report)
     if found is None:
         return
     summary = f"{found}: a placeholder left in"
