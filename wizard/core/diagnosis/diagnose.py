@@ -66,7 +66,7 @@ def _fail_on_placeholder(report: DomainReport) -> None:
             if isinstance(server, dict):
                 for key in ("BaseURL", "Version"):
                     value = server.get(key)
-                    if isinstance(value, str) and (hit := find_placeholder(value)):
+                    if isinstance(value, str) and (hit := find_placeholder(value, report.domain)):
                         found = f"the document's {key} holds {hit}"
                         break
     found = found or placeholder_in_targets(report)
