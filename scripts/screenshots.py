@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.tui_fixtures import app_at  # noqa: E402
+from tests.tui_fixtures import app_at, app_with_five_domains  # noqa: E402
 
 SIZE = (100, 30)
 SCREENS = [
@@ -28,8 +29,10 @@ SCREENS = [
 ]
 
 
-async def capture(name: str, step: str | None, folder: Path) -> None:
-    app = app_at(step)  # type: ignore[arg-type]
+async def capture(name: str, step: str | None, folder: Path, scratch: Path) -> None:
+    # The Verify screen is shown with five domains, as an admin with several sign-in
+    # domains sees it.
+    app = app_with_five_domains(scratch) if step == "verify" else app_at(step)  # type: ignore[arg-type]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.pause()
@@ -45,9 +48,10 @@ def main() -> None:
     os.environ["HOME"] = "/home/admin"  # the default paths shown on screen
     folder = ROOT / "screenshots"
     folder.mkdir(exist_ok=True)
-    for name, step in SCREENS:
-        asyncio.run(capture(name, step, folder))
-        print(f"wrote screenshots/{name}.svg")
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, step in SCREENS:
+            asyncio.run(capture(name, step, folder, Path(scratch)))
+            print(f"wrote screenshots/{name}.svg")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,17 @@ from tests.https_server import HTTPSServer, json_document
 from tests.test_verifier_live import GOOD, WELL_KNOWN
 
 CONTRACT_KEYS = {"domain", "ok", "failure", "checks", "hops", "document", "elapsed_ms"}
-CHECK_KEYS = {"id", "status", "code", "summary", "remedy"}
+CHECK_KEYS = {"id", "status", "code", "cause", "summary", "remedy"}
+HOP_KEYS = {
+    "url",
+    "status",
+    "method",
+    "served_by",
+    "request_headers",
+    "response_headers",
+    "body_excerpt",
+    "certificates",
+}
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -50,10 +60,16 @@ def test_json_lines_in_input_order_and_exit_status(server: HTTPSServer, ca_bundl
     assert set(good) == CONTRACT_KEYS
     assert all(set(c) == CHECK_KEYS for c in good["checks"])
     assert good["ok"] is True and good["failure"] is None
-    assert good["hops"] == [{"url": good["hops"][0]["url"], "status": 200}]
+    [hop] = good["hops"]
+    assert set(hop) == HOP_KEYS and hop["status"] == 200 and hop["served_by"] is None
+    assert ["User-Agent", "adue-wizard"] in hop["request_headers"]
+    assert ["Content-Type", "application/json"] in hop["response_headers"]
     assert html["ok"] is False and html["failure"] == "bad_content_type"
     failing = next(c for c in html["checks"] if c["status"] == "fail")
-    assert "application/json" in failing["remedy"]
+    # An HTML page where the document should be: the file or rule is missing, whatever the
+    # MIME type would be, so the fix does not talk about MIME types.
+    assert failing["cause"] == "catch_all_page"
+    assert "HTML page answered" in failing["remedy"]
     assert "unexpected content type" in failing["remedy"]  # the JumpCloud portal's message
 
 

@@ -5,11 +5,12 @@ clock, so a change in a snapshot is a change in what the admin sees."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.tui_fixtures import app_at
+from tests.tui_fixtures import app_at, app_with_five_domains
 
 SIZES = [(80, 24), (120, 40)]
 STEPS = ["organization", "prerequisites", "method", "platform", "verify", "done"]
@@ -41,3 +42,16 @@ def test_step_screen(snap_compare: Any, step: str, size: tuple[int, int]) -> Non
         await settle(pilot)
 
     assert snap_compare(app_at(step), terminal_size=size, run_before=resume)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_verify_screen_with_five_domains(
+    snap_compare: Any, size: tuple[int, int], tmp_path: Path
+) -> None:
+    async def resume(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = app_with_five_domains(tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=resume)

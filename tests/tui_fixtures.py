@@ -110,3 +110,120 @@ def record(
 ) -> None:
     """Record one verification run of `setup`, as the wizard and `verify --setup` do."""
     store.record_run(setup, [result.model_dump(mode="json") for result in results], [], at)
+
+
+DOMAINS = [
+    "example.test",
+    "shop.example.test",
+    "www.example.test",
+    "eu.example.test",
+    "staging.example.test",
+]
+
+
+def _passing_checks(domain: str) -> list[CheckRecord]:
+    return [
+        CheckRecord(id="dns", status="pass", summary=f"{domain} resolves to 192.0.2.10"),
+        CheckRecord(id="connect", status="pass", summary=f"{domain}: TLSv1.3, EC P-256"),
+        CheckRecord(id="redirects", status="pass", summary="1 redirect; the query was forwarded"),
+        CheckRecord(id="status", status="pass", summary="200 OK"),
+        CheckRecord(id="content_type", status="pass", summary="application/json"),
+        CheckRecord(id="body", status="pass", summary="92 bytes, UTF-8"),
+        CheckRecord(id="json", status="pass", summary="JSON with one server"),
+        CheckRecord(id="config", status="pass", summary='Version "mdm-byod"'),
+        CheckRecord(id="enroll_probe", status="skip", summary="not requested"),
+    ]
+
+
+def _with(checks: list[CheckRecord], replaced: CheckRecord) -> list[CheckRecord]:
+    """`checks` with one check replaced and the later ones skipped."""
+    out: list[CheckRecord] = []
+    failed = False
+    for check in checks:
+        if check.id == replaced.id:
+            out.append(replaced)
+            failed = replaced.status == "fail"
+        elif failed:
+            out.append(CheckRecord(id=check.id, status="skip", summary="not reached"))
+        else:
+            out.append(check)
+    return out
+
+
+def _remedy(cause_id: str) -> str:
+    from wizard.core.diagnosis.causes import BY_ID
+
+    cause = BY_ID[cause_id]
+    return f"{cause.problem} Fix: {cause.fix}"
+
+
+def five_domain_results() -> list[DomainResult]:
+    """Two passes, a warning and two failures (a shop's catch-all page, a bot challenge)."""
+    well_known = (
+        "/.well-known/com.apple.remotemanagement?user-identifier=probe@{}&model-family=iPhone"
+    )
+    shopify = [("server", "cloudflare"), ("cf-ray", "8e6f1a2b3c4d5e70-AMS"), ("x-shopid", "1")]
+    cloudflare = [("server", "cloudflare"), ("cf-ray", "8e6f1a2b3c4d5e6f-FRA")]
+    results = []
+    for domain in DOMAINS:
+        url = f"https://{domain}" + well_known.format(domain)
+        checks = _passing_checks(domain)
+        hops = [HopRecord(url=url, status=301), HopRecord(url=DISCOVERY, status=200)]
+        ok, failure = True, None
+        if domain == "shop.example.test":
+            checks = _with(
+                checks,
+                CheckRecord(
+                    id="status",
+                    status="fail",
+                    code="bad_status",
+                    cause="catch_all_page",
+                    summary=f"404 Not Found from {url}",
+                    remedy=_remedy("catch_all_page"),
+                ),
+            )
+            hops = [HopRecord(url=url, status=404, served_by="shopify", response_headers=shopify)]
+            ok, failure = False, "bad_status"
+        elif domain == "www.example.test":
+            checks = _with(
+                checks,
+                CheckRecord(
+                    id="status",
+                    status="fail",
+                    code="bad_status",
+                    cause="waf_challenge",
+                    summary=f"403 Forbidden from {url}",
+                    remedy=_remedy("waf_challenge"),
+                ),
+            )
+            hops = [
+                HopRecord(url=url, status=403, served_by="cloudflare", response_headers=cloudflare)
+            ]
+            ok, failure = False, "bad_status"
+        elif domain == "eu.example.test":
+            checks = _with(
+                checks,
+                CheckRecord(
+                    id="redirects",
+                    status="warn",
+                    code="query_not_forwarded",
+                    summary=f"1 redirect to {DISCOVERY}; the device's query did not reach it",
+                ),
+            )
+        results.append(
+            DomainResult(
+                domain=domain, ok=ok, failure=failure, checks=checks, hops=hops, elapsed_ms=180
+            )
+        )
+    return results
+
+
+def app_with_five_domains(folder: Path) -> WizardApp:
+    """The pinned setup with five domains, verified once (two of them failing), saved in
+    `folder` (a folder of the test's own: the Verify screen does not show it)."""
+    setup = pinned_setup("verify")
+    setup.domains = list(DOMAINS)
+    store = Store(folder)
+    store.save(setup)
+    record(store, setup, five_domain_results(), AT)
+    return WizardApp(Store(folder), blink=False, today=TODAY)

@@ -9,6 +9,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.cli.parsing import (
@@ -47,6 +48,12 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="domain, URL or Managed Apple Account e-mail",
     )
     verify.add_argument("--json", action="store_true", help="one JSON object per domain per line")
+    verify.add_argument(
+        "--report",
+        metavar="FILE.md",
+        help="also write a Markdown report for a ticket: each check with its cause and fix, "
+        "each request's headers, the certificates, and a curl command per request",
+    )
     verify.add_argument("--org-id", help="JumpCloud organization ID (24 lowercase hex characters)")
     verify.add_argument(
         "--connect-to",
@@ -115,14 +122,18 @@ def run(args: argparse.Namespace) -> int:
     from wizard.core.verify.verifier import VerifyOptions
 
     given = given_verify_options(args)
+    report_path = _report_path(args.report)
     if args.setup is not None or not args.targets:
-        return _run_setup(args, given)
+        return _run_setup(args, given, report_path)
     domains = [normalise_domain(target) for target in args.targets]
-    reports = run_and_print(domains, VerifyOptions(**given), as_json=args.json)
+    options = VerifyOptions(**given)
+    reports = run_and_print(domains, options, as_json=args.json)
+    if report_path is not None:
+        write_evidence_report(report_path, reports, options)
     return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
 
 
-def _run_setup(args: argparse.Namespace, given: dict[str, Any]) -> int:
+def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Path | None) -> int:
     from wizard.core.setups.files import SaveError, check_setup_name
     from wizard.core.setups.options import verify_options
     from wizard.core.setups.store import Store, state_dir
@@ -148,6 +159,8 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any]) -> int:
         raise InvalidInput(f"setup {argument(name)} has no domains yet; add them in adue-wizard")
     options = verify_options(state, given)
     reports = run_and_print(list(state.domains), options, as_json=args.json)
+    if report_path is not None:
+        write_evidence_report(report_path, reports, options)
     try:
         store.record_run(state, [report.as_json() for report in reports], conditions=[])
     except SaveError as error:
@@ -211,6 +224,37 @@ def run_and_print(
         return reports
 
     return asyncio.run(check())
+
+
+def _report_path(value: str | None) -> Path | None:
+    """The --report file, checked before the run so a typo does not cost a whole run."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.is_dir():
+        raise InvalidInput(f"--report {value!r} is a folder; give a file name such as report.md")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"--report {value!r}: the folder {str(path.parent)!r} does not exist")
+    return path
+
+
+def write_evidence_report(
+    path: Path, reports: Sequence[DomainReport], options: VerifyOptions
+) -> None:
+    from wizard.core.atomic_file import write_atomically
+    from wizard.core.diagnosis.evidence_report import ReproduceWith, render_report
+
+    reproduce = ReproduceWith(
+        connect_to=[str(rule) for rule in options.connect_to],
+        ca_bundle=options.ca_bundle,
+        timeout=options.timeout,
+    )
+    text = render_report([report.as_json() for report in reports], reproduce)
+    try:
+        # 0600: the report names internal hosts and addresses; the admin decides who sees it.
+        write_atomically(path, text.encode("utf-8"), 0o600)
+    except OSError as error:
+        raise InvalidInput(f"--report {str(path)!r}: cannot write ({error.strerror})") from None
 
 
 def _model_family(name: str, known: Sequence[str]) -> str:

@@ -39,6 +39,8 @@ def verify_options(
         user=settings.user or None,
         model_families=families,
         probe_enroll=probe_enroll,
+        platform=state.platform,
+        method=state.method,
     )
     return dataclasses.replace(saved, **given)
 

@@ -12,6 +12,21 @@ def _cell(text: str) -> str:
     return printable(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _evidence(state: SetupState) -> list[str]:
+    """Each domain's checks, causes, headers and curl commands, as `verify --report` writes."""
+    from wizard.core.diagnosis.evidence_report import ReproduceWith, render_domain
+
+    reproduce = ReproduceWith(
+        connect_to=state.settings.connect_to,
+        ca_bundle=state.settings.ca_bundle,
+        timeout=state.settings.timeout,
+    )
+    lines: list[str] = []
+    for result in state.last_results:
+        lines += [*render_domain(result.model_dump(), reproduce), ""]
+    return lines
+
+
 def markdown_report(state: SetupState) -> str:
     """The report; every saved value is untrusted text, shown literally (`_cell`)."""
     provider = "JumpCloud" if state.provider == "jumpcloud" else "Generic MDM"
@@ -50,6 +65,7 @@ def markdown_report(state: SetupState) -> str:
             for check in result.checks:
                 if check.remedy:
                     lines.append(f"\n**{_cell(check.id)}**: {_cell(check.remedy)}")
+        lines += ["", "## Evidence", "", *_evidence(state)]
     if state.recent_runs:
         lines += ["", "## History (newest first)", ""]
         for run in state.recent_runs:

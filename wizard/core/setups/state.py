@@ -47,6 +47,7 @@ class CheckRecord(BaseModel):
     id: str
     status: str
     code: str | None = None
+    cause: str | None = None
     summary: str
     remedy: str | None = None
 
@@ -56,6 +57,13 @@ class HopRecord(BaseModel):
 
     url: str
     status: int | None = None
+    # The evidence `verify --json` prints for each hop (bounded there), kept for the report.
+    method: str = "GET"
+    served_by: str | None = None
+    request_headers: list[tuple[str, str]] = Field(default_factory=list)
+    response_headers: list[tuple[str, str]] = Field(default_factory=list)
+    body_excerpt: str | None = None
+    certificates: list[dict[str, Any]] | None = None
 
 
 class DomainResult(BaseModel):

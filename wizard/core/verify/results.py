@@ -1,8 +1,10 @@
 """What a verification produces: checks, hops and the per-domain report.
 
 The JSON form is a public contract (`adue-wizard verify --json`): one object per domain,
-`{"domain", "ok", "failure", "checks": [{"id", "status", "code", "summary", "remedy"}],
-"hops": [{"url", "status"}], "document", "elapsed_ms"}`.
+`{"domain", "ok", "failure", "checks": [{"id", "status", "code", "cause", "summary", "remedy"}],
+"hops": [{"url", "status", "served_by", ...evidence}], "document", "elapsed_ms"}`.
+The evidence fields of a hop (headers, body excerpt, certificates) are bounded, so a hostile
+server cannot make a report grow without limit.
 """
 
 from __future__ import annotations
@@ -45,9 +47,15 @@ class Check:
     status: Status
     summary: str
     code: str | None = None
+    # Set after the run from the evidence (wizard.core.diagnosis.diagnose): the one cause
+    # of a warning or failure, and its fix for the platform that answered.
+    cause: str | None = None
+    fix: str | None = None
 
     @property
     def remedy(self) -> str | None:
+        if self.status in ("warn", "fail") and self.fix:
+            return self.fix
         if self.status in ("warn", "fail") and self.code:
             entry = remedy_for(self.code)
             return entry.as_text() if entry else None
@@ -58,9 +66,34 @@ class Check:
             "id": self.id,
             "status": self.status,
             "code": self.code,
+            "cause": self.cause,
             "summary": self.summary,
             "remedy": self.remedy,
         }
+
+
+# Bounds on the evidence kept per hop.
+MAX_HEADERS = 60
+MAX_HEADER_BYTES = 8192
+MAX_EXCERPT_CHARS = 2048
+
+Headers = list[tuple[str, str]]
+
+
+def bounded_headers(raw: list[tuple[bytes, bytes]] | Headers) -> Headers:
+    """At most MAX_HEADERS headers and MAX_HEADER_BYTES bytes, decoded as latin-1 (HTTP's own
+    charset for header bytes), in the order they were sent."""
+    kept: Headers = []
+    size = 0
+    for name, value in raw:
+        name_text = name.decode("latin-1") if isinstance(name, bytes) else name
+        value_text = value.decode("latin-1") if isinstance(value, bytes) else value
+        size += len(name_text) + len(value_text) + 4
+        if len(kept) >= MAX_HEADERS or size > MAX_HEADER_BYTES:
+            kept.append(("...", "more headers left out"))
+            break
+        kept.append((name_text, value_text))
+    return kept
 
 
 @dataclass
@@ -69,9 +102,33 @@ class Hop:
     status: int | None = None
     location: str | None = None
     tls: str | None = None
+    method: str = "GET"
+    # Evidence for the diagnosis and for a ticket.
+    request_headers: Headers = field(default_factory=list)
+    response_headers: Headers = field(default_factory=list)
+    served_by: str | None = None
+    body_excerpt: str | None = None
+    # DER certificates the server sent, kept only when its certificate failed to verify;
+    # `certificates` is their summary, filled in by the diagnosis.
+    peer_chain: list[bytes] = field(default_factory=list)
+    certificates: list[dict[str, Any]] | None = None
+
+    def header(self, name: str) -> str | None:
+        """The first response header `name` (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((v for k, v in self.response_headers if k.lower() == wanted), None)
 
     def as_json(self) -> dict[str, Any]:
-        return {"url": self.url, "status": self.status}
+        return {
+            "url": self.url,
+            "status": self.status,
+            "method": self.method,
+            "served_by": self.served_by,
+            "request_headers": [list(pair) for pair in self.request_headers],
+            "response_headers": [list(pair) for pair in self.response_headers],
+            "body_excerpt": self.body_excerpt,
+            "certificates": self.certificates,
+        }
 
 
 @dataclass

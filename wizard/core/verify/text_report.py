@@ -10,6 +10,7 @@ import json
 import textwrap
 import unicodedata
 
+from wizard.core.diagnosis.fingerprints import describe
 from wizard.core.diagnosis.remedies import remedy_for
 from wizard.core.verify.results import CHECK_TITLES, DomainReport, Status
 
@@ -46,7 +47,9 @@ def render_report(report: DomainReport, *, colour: bool) -> str:
         lines.append("  Requests:")
         for number, hop in enumerate(report.hops, 1):
             status = str(hop.status) if hop.status is not None else "---"
-            lines.append(f"    {number}. {status} {printable(hop.url)}")
+            answered = describe(hop.response_headers)
+            suffix = f"  ({answered})" if answered else ""
+            lines.append(f"    {number}. {status} {printable(hop.url)}{suffix}")
             if hop.location is not None:
                 lines.append(f"       Location: {printable(hop.location)}")
     lines.append("  Checks:")
@@ -55,7 +58,9 @@ def render_report(report: DomainReport, *, colour: bool) -> str:
         title = CHECK_TITLES.get(check.id, check.id)
         lines.append(f"    {label}  {title}: {printable(check.summary)}")
         entry = remedy_for(check.code) if check.code and check.status in ("warn", "fail") else None
-        if entry:
+        if check.fix:
+            lines.extend(_wrapped(printable(f"Cause: {check.cause}. {check.fix}"), "          "))
+        elif entry:
             lines.extend(_wrapped(f"Why: {entry.problem}", "          "))
             lines.extend(_wrapped(f"Fix: {entry.fix}", "          "))
             if entry.portal_message:
@@ -75,5 +80,10 @@ def render_totals(reports: list[DomainReport]) -> str:
 
 def _wrapped(text: str, indent: str) -> list[str]:
     return textwrap.wrap(
-        text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,
+        break_long_words=False,  # a quoted directive or URL must stay copyable
     )

@@ -18,6 +18,9 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
+from wizard.core.diagnosis.diagnose import diagnose
+from wizard.core.diagnosis.evidence import fetch_peer_chain, peek_body
+from wizard.core.diagnosis.fingerprints import served_by
 from wizard.core.verify.connect_to import ConnectTo, find_rule
 from wizard.core.verify.response_checks import (
     REDIRECT_STATUSES,
@@ -29,7 +32,7 @@ from wizard.core.verify.response_checks import (
     judge_probe,
     read_body,
 )
-from wizard.core.verify.results import DomainReport, Hop
+from wizard.core.verify.results import MAX_EXCERPT_CHARS, DomainReport, Hop, bounded_headers
 from wizard.core.verify.tls import (
     EXPIRY_WARNING_DAYS,
     classify_connect_error,
@@ -56,6 +59,9 @@ class VerifyOptions:
     model_families: tuple[str, ...] = ("iPhone",)
     concurrency: int = 16
     probe_enroll: bool = False
+    # What the setup says it runs, when known: the diagnosis quotes that platform's fix.
+    platform: str | None = None
+    method: str | None = None
 
     def user_for(self, domain: str) -> str:
         """The user-identifier a device would send: `--user`, or probe@<domain>."""
@@ -101,6 +107,7 @@ class Verifier:
                 "timeout",
             )
             run.skip_rest("not reached: the deadline passed")
+        diagnose(report, self.options)
         report.elapsed_ms = round((time.perf_counter() - started) * 1000)
         return report
 
@@ -181,10 +188,10 @@ class Verifier:
             hop = Hop(url)
             run.report.hops.append(hop)
             host = urlsplit(url).hostname or url
+            request = self._client.build_request("GET", url)
+            hop.request_headers = bounded_headers(request.headers.raw)
             try:
-                response = await self._client.send(
-                    self._client.build_request("GET", url), stream=True
-                )
+                response = await self._client.send(request, stream=True)
             except httpx.RemoteProtocolError as error:
                 # TLS worked, but what came back is not an HTTP response a device can read.
                 self._record_connect(run, tls_facts, expiring)
@@ -195,9 +202,13 @@ class Verifier:
                 return None
             except httpx.HTTPError as error:
                 classified = classify_connect_error(error, host)
+                if classified.code.startswith("tls_"):
+                    hop.peer_chain = await fetch_peer_chain(url, self.options.connect_to)
                 run.record("connect", "fail", classified.summary, classified.code)
                 return None
             hop.status = response.status_code
+            hop.response_headers = bounded_headers(response.headers.raw)
+            hop.served_by = served_by(hop.response_headers)
             weakness, summary, days_left = _describe_tls(response)
             hop.tls = summary
             if weakness:
@@ -289,6 +300,9 @@ class Verifier:
 
     async def _check_final_response(self, run: CheckRun, response: httpx.Response) -> str | None:
         """Status, content type, body and document; the BaseURL when the config is usable."""
+        hop = run.report.hops[-1]
+        if response.status_code != 200:
+            hop.body_excerpt = await peek_body(response)  # what answered instead, for the diagnosis
         if not await check_status(run, response):
             return None
         check_content_type(run, response)
@@ -296,19 +310,27 @@ class Verifier:
         text = await read_body(run, response, self.options.max_bytes)
         if text is None:
             return None
+        hop.body_excerpt = text[:MAX_EXCERPT_CHARS]
         run.current = "json"
         return check_document(run, text, jumpcloud=self.options.org_id is not None)
 
     async def _probe_enrollment(self, run: CheckRun, base_url: str) -> None:
         run.current = "enroll_probe"
         host = urlsplit(base_url).hostname or base_url
-        hop = Hop(base_url)  # `hops` lists every request made, this POST included
+        hop = Hop(base_url, method="POST")  # `hops` lists every request made, this POST included
         run.report.hops.append(hop)
         try:
-            response = await self._client.post(
-                base_url, content=b"", headers={"Content-Type": "application/pkcs7-signature"}
+            request = self._client.build_request(
+                "POST",
+                base_url,
+                content=b"",
+                headers={"Content-Type": "application/pkcs7-signature"},
             )
+            hop.request_headers = bounded_headers(request.headers.raw)
+            response = await self._client.send(request)
             hop.status = response.status_code
+            hop.response_headers = bounded_headers(response.headers.raw)
+            hop.served_by = served_by(hop.response_headers)
         except httpx.HTTPError as error:
             reason = classify_connect_error(error, host).summary
             run.record("enroll_probe", "fail", f"POST {base_url}: {reason}", "enroll_probe_failed")

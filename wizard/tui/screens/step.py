@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -23,6 +23,8 @@ class StepScreen(Screen[None]):
     STEP: ClassVar[Step]
     # What has focus first; letter-key bindings need it not to be a text field.
     FIRST_FOCUS: ClassVar[str] = "Input, RadioSet, Select, Checkbox"
+    # False for a screen that lays out its own scrolling parts (never one scroll in another).
+    BODY_SCROLLS: ClassVar[bool] = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+n", "next", "Next", id="next"),
@@ -40,7 +42,7 @@ class StepScreen(Screen[None]):
             id="step-title",
             markup=False,
         )
-        with VerticalScroll(id="step-body"):
+        with VerticalScroll(id="step-body") if self.BODY_SCROLLS else Vertical(id="step-body"):
             yield from self.body()
         yield Static("", id="step-problem", markup=False)
         yield Footer()

@@ -1,34 +1,51 @@
-"""Step 5: verify every domain the way a device does, in a worker; each check appears as it
-finishes, with the hops and the remedy under each warning or failure. `r` runs it again."""
+"""Step 5: verify every domain the way a device does, in a worker.
+
+Laid out for many domains on a small terminal: a summary line at the top, one row per domain
+(verdict, failure code and cause; failures first), and below it the selected domain's
+details filling the rest of the window, in the one scrolling pane. `c` copies the selected
+domain's diagnosis to the clipboard (OSC 52), `r` runs it again, `o` changes the settings.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.options import verify_options
-from wizard.core.setups.state import CheckRecord, DomainResult, VerifySettings, now
+from wizard.core.setups.state import CheckRecord, DomainResult, SetupState, VerifySettings, now
 from wizard.core.verify.results import Check
+from wizard.core.verify.text_report import printable
 from wizard.core.verify.verifier import Verifier, VerifyOptions
 from wizard.tui.messages import RecordRun
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.screens.verify_settings import VerifySettingsDialog
-from wizard.tui.widgets.domain_result import DomainResultView, view_id
+from wizard.tui.widgets.domain_result import DomainResultView, verdict_of
+
+# Order of the domain list: what needs fixing first.
+_RANK = {"fail": 0, "warn": 1, "running": 2, "unknown": 3, "pass": 4}
 
 
 class VerifyScreen(StepScreen):
     STEP = "verify"
+    BODY_SCROLLS = False
+    FIRST_FOCUS = "DataTable"
     BINDINGS: ClassVar[list[BindingType]] = [
         *StepScreen.BINDINGS,
         Binding("r", "run", "Run again", id="rerun"),
         Binding("o", "settings", "Settings", id="settings"),
+        Binding("c", "copy", "Copy diagnosis", id="copy-diagnosis"),
+        Binding("pagedown", "details(1)", "Scroll details", show=False, id="details-down"),
+        Binding("pageup", "details(-1)", "Scroll details", show=False, id="details-up"),
     ]
 
     @dataclass
@@ -44,13 +61,36 @@ class VerifyScreen(StepScreen):
     class RunDone(Message):
         results: list[DomainResult]
 
-    def body(self) -> ComposeResult:
-        yield Static("", id="verify-status", markup=False)
+    def __init__(self, setup: SetupState) -> None:
+        super().__init__(setup)
         previous = {result.domain: result for result in self.setup.last_results}
-        for domain in self.setup.domains:
-            yield DomainResultView(domain, previous.get(domain))
+        self.results: dict[str, DomainResult | None] = {
+            domain: previous.get(domain) for domain in self.setup.domains
+        }
+        self.live_checks: dict[str, list[CheckRecord]] = {
+            domain: list(result.checks) if result else [] for domain, result in self.results.items()
+        }
+        self.running: set[str] = set()
+        self.selected: str | None = None
+
+    def body(self) -> ComposeResult:
+        # The top lines: what the run is doing and how it went. Other status lines (the
+        # test conditions, the running phase) belong in this group too.
+        with Vertical(id="verify-top"):
+            yield Static("", id="verify-status", markup=False)
+            yield Static("", id="verify-summary")
+        table: DataTable[Text] = DataTable(id="verify-domains", cursor_type="row")
+        yield table
+        first = self.setup.domains[0] if self.setup.domains else ""
+        with VerticalScroll(id="verify-details"):
+            yield DomainResultView(first, self.results.get(first))
 
     def on_mount(self) -> None:
+        table = self.query_one("#verify-domains", DataTable)
+        table.add_column("Domain", key="domain")
+        table.add_column("Result", key="result")
+        table.add_column("Cause", key="cause")
+        self._fill_table()
         super().on_mount()
         if not self.setup.domains:
             self._status("No domains to check: add them on the Organization step (Esc).")
@@ -58,6 +98,8 @@ class VerifyScreen(StepScreen):
             self.action_run()
         else:
             self._status(f"{self._history_line()} r runs it again, o changes the settings.")
+
+    # -- what is shown ------------------------------------------------------------------
 
     def _history_line(self) -> str:
         """When it was last checked, how that went: failing since when, or last passed."""
@@ -76,8 +118,101 @@ class VerifyScreen(StepScreen):
     def _status(self, text: str) -> None:
         self.query_one("#verify-status", Static).update(text)
 
-    def _view(self, domain: str) -> DomainResultView:
-        return self.query_one(f"#{view_id(domain)}", DomainResultView)
+    def _state(self, domain: str) -> str:
+        result = self.results.get(domain)
+        if result is None:
+            return "running" if domain in self.running else "unknown"
+        if not result.ok:
+            return "fail"
+        return "warn" if any(check.status == "warn" for check in result.checks) else "pass"
+
+    def _cause(self, domain: str) -> str:
+        """The cause of the first failing check (else of the first warning), or its code."""
+        result = self.results.get(domain)
+        if result is None:
+            return ""
+        for status in ("fail", "warn"):
+            for check in result.checks:
+                if check.status == status:
+                    return check.cause or ""
+        return ""
+
+    def _ordered(self) -> list[str]:
+        order = {domain: index for index, domain in enumerate(self.setup.domains)}
+        return sorted(self.setup.domains, key=lambda d: (_RANK[self._state(d)], order[d]))
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#verify-domains", DataTable)
+        table.clear()
+        for domain in self._ordered():
+            verdict, style = verdict_of(self.results.get(domain), domain in self.running)
+            # Rich Text (never markup) for the cells: the table measures it to size its columns.
+            table.add_row(
+                Text(printable(domain)),
+                Text(verdict, style=style),
+                Text(printable(self._cause(domain))),
+                key=domain,
+            )
+        if self.selected in self.results:
+            table.move_cursor(row=table.get_row_index(self.selected), animate=False)
+        elif self.setup.domains:
+            self.selected = self._ordered()[0]
+            table.move_cursor(row=0, animate=False)
+        self._summarise()
+        self._show_selected()
+
+    def _summarise(self) -> None:
+        states = [self._state(domain) for domain in self.setup.domains]
+        counts: list[Content] = []
+        for state, word, style in (
+            ("fail", "failed", "bold red"),
+            ("warn", "with warnings", "bold yellow"),
+            ("pass", "passed", "bold green"),
+            ("running", "checking", "cyan"),
+            ("unknown", "not checked", "dim"),
+        ):
+            count = states.count(state)
+            if count:
+                counts.append(Content.styled(f"{count} {word}", style))
+        total = f"{len(states)} domain{'s' if len(states) != 1 else ''}: "
+        summary = Content.assemble(total, Content(", ").join(counts))
+        self.query_one("#verify-summary", Static).update(summary)
+
+    def _show_selected(self) -> None:
+        if self.selected is None:
+            return
+        domain = self.selected
+        checks = self.live_checks.get(domain, [])
+        view = self.query_one(DomainResultView)
+        view.show(domain, self.results.get(domain), checks, domain in self.running)
+
+    @on(DataTable.RowHighlighted, "#verify-domains")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        domain = event.row_key.value
+        if domain is not None and domain != self.selected:
+            self.selected = domain
+            self._show_selected()
+            self.query_one("#verify-details", VerticalScroll).scroll_home(animate=False)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_details(self, pages: int) -> None:
+        details = self.query_one("#verify-details", VerticalScroll)
+        if pages > 0:
+            details.scroll_page_down(animate=False)
+        else:
+            details.scroll_page_up(animate=False)
+
+    def action_copy(self) -> None:
+        """Copy the selected domain's diagnosis (the terminal gets it by OSC 52)."""
+        from wizard.core.diagnosis.evidence_report import diagnosis_text
+
+        result = self.results.get(self.selected or "")
+        if result is None:
+            self.notify("Nothing to copy yet: this domain has not been checked.")
+            return
+        self.app.copy_to_clipboard(diagnosis_text(result.model_dump()))
+        self.notify(f"Copied the diagnosis of {self.selected} to the clipboard.")
 
     def action_run(self) -> None:
         if not self.setup.domains:
@@ -87,8 +222,10 @@ class VerifyScreen(StepScreen):
         except InvalidInput as error:
             self._status(f"Settings problem: {error} (press o)")
             return
-        for domain in self.setup.domains:
-            self._view(domain).start()
+        self.running = set(self.setup.domains)
+        self.results = dict.fromkeys(self.setup.domains)
+        self.live_checks = {domain: [] for domain in self.setup.domains}
+        self._fill_table()
         self._status("Checking as an iPhone would...")
         self.verify(options)
 
@@ -107,11 +244,17 @@ class VerifyScreen(StepScreen):
 
     @on(CheckDone)
     def check_done(self, message: CheckDone) -> None:
-        self._view(message.domain).add_check(message.check)
+        self.live_checks.setdefault(message.domain, []).append(message.check)
+        if message.domain == self.selected:
+            self._show_selected()
 
     @on(DomainDone)
     def domain_done(self, message: DomainDone) -> None:
-        self._view(message.result.domain).finish(message.result)
+        domain = message.result.domain
+        self.results[domain] = message.result
+        self.live_checks[domain] = list(message.result.checks)
+        self.running.discard(domain)
+        self._fill_table()
 
     @on(RunDone)
     def run_done(self, message: RunDone) -> None:
@@ -123,7 +266,10 @@ class VerifyScreen(StepScreen):
         failed = [result.domain for result in message.results if not result.ok]
         when = f"{self.setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
         if failed:
-            self._status(f"{when}: {len(failed)} of {len(message.results)} failed. Fix, then r.")
+            self._status(
+                f"{when}: {len(failed)} of {len(message.results)} failed. Fix, then r; "
+                "c copies the selected diagnosis."
+            )
         else:
             self._status(
                 f"{when}: every domain passed. Next (ctrl+n) for what to do in the portal."

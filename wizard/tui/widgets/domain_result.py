@@ -1,6 +1,6 @@
-"""One domain's verification as it happens: each check appears as it finishes (running /
-pass / warn / fail), the hops, and under each warning or failure its remedy and the JumpCloud
-portal message. All server text is shown literally."""
+"""The details of one domain's verification: who answered each request, each check as it
+finishes (running / pass / warn / fail), and under each warning or failure its cause and fix.
+All server text is shown literally."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from wizard.core.diagnosis.fingerprints import describe
 from wizard.core.diagnosis.remedies import remedy_for
 from wizard.core.setups.state import CheckRecord, DomainResult
 from wizard.core.verify.results import CHECK_ORDER, CHECK_TITLES
@@ -27,9 +28,22 @@ def view_id(domain: str) -> str:
     return "result-" + domain.replace(".", "-")
 
 
+def verdict_of(result: DomainResult | None, running: bool) -> tuple[str, str]:
+    """A short verdict and its style, for the domain list and the details' title."""
+    if result is not None:
+        if not result.ok:
+            return f"FAIL ({result.failure})", "bold red"
+        if any(check.status == "warn" for check in result.checks):
+            return "PASS with warnings", "bold yellow"
+        return "PASS", "bold green"
+    if running:
+        return "checking...", "cyan"
+    return "not checked yet", "dim"
+
+
 class DomainResultView(Vertical):
     DEFAULT_CSS = """
-    DomainResultView { height: auto; margin: 0 0 1 0; }
+    DomainResultView { height: auto; }
     DomainResultView .hops { padding-left: 2; color: $text-muted; }
     DomainResultView .check { padding-left: 2; }
     DomainResultView .remedy { padding-left: 8; }
@@ -49,54 +63,59 @@ class DomainResultView(Vertical):
     def on_mount(self) -> None:
         self.refresh_view()
 
-    def start(self) -> None:
-        self.checks = []
-        self.result = None
-        self.running = True
+    def show(
+        self, domain: str, result: DomainResult | None, checks: list[CheckRecord], running: bool
+    ) -> None:
+        """Show another domain (or the same one, updated)."""
+        self.domain, self.result, self.checks, self.running = domain, result, list(checks), running
         self.refresh_view()
+
+    def start(self) -> None:
+        self.show(self.domain, None, [], True)
 
     def add_check(self, check: CheckRecord) -> None:
         self.checks.append(check)
         self.refresh_view()
 
     def finish(self, result: DomainResult) -> None:
-        self.result = result
-        self.checks = list(result.checks)
-        self.running = False
-        self.refresh_view()
+        self.show(self.domain, result, list(result.checks), False)
 
     def refresh_view(self) -> None:
+        if not self.is_mounted:
+            return
         self.query_one(".title", Static).update(self._title())
         lines = self.query_one(".lines", Vertical)
         lines.remove_children()
         lines.mount_all(self._lines())
 
     def _title(self) -> Content:
-        name = plain(self.domain, "bold")
-        if self.result is not None:
-            if self.result.ok:
-                return Content.assemble(name, ("  PASS", "bold green"))
-            return Content.assemble(name, (f"  FAIL ({self.result.failure})", "bold red"))
-        if self.running:
-            return Content.assemble(name, ("  checking...", "cyan"))
-        return Content.assemble(name, ("  not checked yet", "dim"))
+        verdict, style = verdict_of(self.result, self.running)
+        return Content.assemble(plain(self.domain, "bold"), (f"  {verdict}", style))
 
     def _lines(self) -> list[Static]:
         widgets: list[Static] = []
-        if self.result is not None and self.result.hops:
-            hops = [
-                Content.assemble(
-                    f"{number}. {hop.status if hop.status is not None else '---'} ", plain(hop.url)
-                )
-                for number, hop in enumerate(self.result.hops, 1)
-            ]
-            widgets.append(Static(Content("\n").join(hops), classes="hops"))
-        shown = [check for check in self.checks if check.status != "skip"]
+        problems = [check for check in self.checks if check.status in ("warn", "fail")]
+        passed = [check for check in self.checks if check.status == "pass"]
         skipped = [check for check in self.checks if check.status == "skip"]
-        for check in shown:
+        # Failures and warnings first, then who answered: an on-call reader wants the cause
+        # and the fix without scrolling.
+        for check in problems:
+            widgets.extend(self._check_widgets(check))
+        if self.result is not None and self.result.hops:
+            hops = []
+            for number, hop in enumerate(self.result.hops, 1):
+                answered = describe(hop.response_headers)
+                hops.append(
+                    Content.assemble(
+                        f"{number}. {hop.status if hop.status is not None else '---'} ",
+                        plain(hop.url),
+                        plain(f"  ({answered})" if answered else ""),
+                    )
+                )
+            widgets.append(Static(Content("\n").join(hops), classes="hops"))
+        for check in passed:
             widgets.extend(self._check_widgets(check))
         if skipped:
-            # One line for the skipped checks: an on-call reader wants the failures.
             titles = ", ".join(CHECK_TITLES.get(check.id, check.id) for check in skipped)
             reasons = {check.summary for check in skipped}
             reason = reasons.pop() if len(reasons) == 1 else "see the report"
@@ -128,7 +147,17 @@ class DomainResultView(Vertical):
                 classes="check",
             )
         ]
-        entry = remedy_for(check.code) if check.code and check.status in ("warn", "fail") else None
+        if check.status not in ("warn", "fail"):
+            return widgets
+        if check.cause and check.remedy:
+            widgets.append(
+                Static(
+                    Content.assemble(("Cause: ", "bold"), plain(f"{check.cause}. {check.remedy}")),
+                    classes="remedy",
+                )
+            )
+            return widgets
+        entry = remedy_for(check.code) if check.code else None
         if entry:
             widgets.append(
                 Static(Content.assemble(("Fix: ", "bold"), plain(entry.fix)), classes="remedy")

@@ -1,0 +1,138 @@
+"""The fix for the platform that answered (or the one the setup names), in its own words.
+
+Directives are quoted from what `adue-wizard generate` writes for that platform, never
+retyped: one source of truth. `DIRECTIVE_MARKERS` says which lines of the generated files
+hold the rule; a test checks each quoted line against `generate`'s output. Firewall and cache
+places are facts about each service's console, kept here as data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wizard.core.artifacts import PLATFORMS, GenerateError, Plan, generate, prepare_setup
+from wizard.core.document import build_document
+
+# Lines of the generated files that make up the rule, per (platform, method).
+DIRECTIVE_MARKERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("apache", "redirect"): ("RewriteRule ",),
+    ("apache", "self-host"): ("<Location ", "ForceType "),
+    ("nginx", "redirect"): ("location = ", "return 301 "),
+    ("nginx", "self-host"): ("location = ", "default_type "),
+    ("caddy", "redirect"): ("redir ",),
+    ("caddy", "self-host"): ("header /.well-known",),
+    ("iis", "redirect"): ('<action type="Redirect"',),
+    ("iis", "self-host"): ("<mimeMap ",),
+    ("cloudflare", "redirect"): ('"expression": "(',),
+    ("shopify", "redirect"): ("/.well-known/com.apple.remotemanagement,",),
+    ("squarespace", "redirect"): ("/.well-known/com.apple.remotemanagement -> ",),
+    ("netlify", "redirect"): ("/.well-known/com.apple.remotemanagement ",),
+    ("netlify", "self-host"): ("/.well-known/com.apple.remotemanagement", "Content-Type: "),
+    ("vercel", "redirect"): ('"source": ', '"destination": '),
+    ("vercel", "self-host"): ('"source": ', '"value": '),
+    ("cloudfront", "redirect"): ("statusCode: 301",),
+}
+MAX_QUOTED_LINES = 4
+
+# Where to let the device through a bot challenge or firewall, per service that answered.
+WAF_PLACES: dict[str, str] = {
+    "cloudflare": "Cloudflare dashboard > Security > WAF > Custom rules: a rule with "
+    'expression (http.request.uri.path eq "/.well-known/com.apple.remotemanagement") and '
+    "action Skip (all remaining custom rules, rate limiting rules, managed rules and Super Bot "
+    "Fight Mode). Bot Fight Mode cannot be skipped by a rule: turn it off for the zone.",
+    "vercel": "Vercel project > Firewall: a custom rule for the path "
+    "/.well-known/com.apple.remotemanagement with action Bypass, and Attack Challenge Mode off.",
+    "cloudfront": "AWS WAF web ACL of the distribution: a rule of higher priority matching "
+    "URI path exactly /.well-known/com.apple.remotemanagement with action Allow.",
+    "akamai": "Akamai App & API Protector / Bot Manager: an exception (match target) for the "
+    "path /.well-known/com.apple.remotemanagement.",
+    "fastly": "Fastly Next-Gen WAF: a request rule for the path "
+    "/.well-known/com.apple.remotemanagement with action Allow.",
+    "azure": "Azure Front Door WAF policy: a custom rule of higher priority matching the path "
+    "/.well-known/com.apple.remotemanagement with action Allow.",
+}
+
+# Where to purge a cached answer and stop caching it, per CDN.
+PURGE_PLACES: dict[str, str] = {
+    "cloudflare": "Cloudflare dashboard > Caching > Configuration > Purge Cache > Custom "
+    "Purge (the URL); then Caching > Cache Rules: a rule for the path with Bypass cache.",
+    "cloudfront": "CloudFront console > the distribution > Invalidations: create one for "
+    "/.well-known/com.apple.remotemanagement; give that path a behaviour with the "
+    "CachingDisabled cache policy.",
+    "fastly": "Fastly: Purge URL for the well-known URL; pass the path in VCL "
+    '(if (req.url.path == "/.well-known/com.apple.remotemanagement") { return(pass); }).',
+    "akamai": "Akamai Control Center: Fast Purge the URL; a Property Manager rule for the "
+    "path with caching set to no-store.",
+    "azure": "Azure Front Door: Purge cache for /.well-known/com.apple.remotemanagement; a "
+    "rule set action that disables caching for that path.",
+    "vercel": "Vercel project > Settings > Caches: purge the CDN cache, and send "
+    "Cache-Control: no-store for the path (vercel.json headers).",
+    "netlify": "Netlify: Deploys > Trigger deploy > Clear cache and deploy site.",
+}
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Lines quoted from one generated file."""
+
+    platform: str
+    filename: str
+    lines: tuple[str, ...]
+
+    def as_text(self) -> str:
+        title = PLATFORMS[self.platform].title
+        quoted = " / ".join(f"`{line}`" for line in self.lines)
+        return f"For {title}, in {self.filename}: {quoted}"
+
+
+def directive_quote(
+    platform: str,
+    method: str,
+    *,
+    domain: str | None = None,
+    org_id: str | None = None,
+    target: str | None = None,
+) -> Quote | None:
+    """The rule lines `generate` writes for `platform` and `method`, or None when it writes none."""
+    markers = DIRECTIVE_MARKERS.get((platform, method))
+    if markers is None:
+        return None
+    plan = _plan(platform, method, domain=domain, org_id=org_id, target=target)
+    if plan is None:
+        return None
+    for artifact in plan.artifacts:
+        lines = tuple(
+            line.strip()
+            for line in artifact.content.splitlines()
+            if any(line.strip().startswith(marker.strip()) for marker in markers)
+        )
+        if lines:
+            return Quote(platform, artifact.filename, lines[:MAX_QUOTED_LINES])
+    return None
+
+
+def static_host_steps(platform: str) -> tuple[str, ...]:
+    """What `generate` tells a static host's admin to use instead (its plan's steps)."""
+    plan = _plan(platform, "redirect", domain=None, org_id=None, target=None)
+    return plan.steps if plan else ()
+
+
+def _plan(
+    platform: str,
+    method: str,
+    *,
+    domain: str | None,
+    org_id: str | None,
+    target: str | None,
+) -> Plan | None:
+    try:
+        if method == "redirect":
+            if target is None and org_id is None:
+                target = "https://mdm.example.net/discovery"  # stands for your MDM's URL
+            setup, _ = prepare_setup("redirect", domain=domain, org_id=org_id, target=target)
+        else:
+            document = build_document("https://mdm.example.net/enroll")
+            setup, _ = prepare_setup("self-host", domain=domain, document_text=document)
+        return generate(platform, setup)
+    except GenerateError:
+        return None
