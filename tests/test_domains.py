@@ -19,7 +19,7 @@ from wizard.core.verify.connect_to import ConnectTo, parse_connect_to, route
         ("example.com.", "example.com"),
         ("  example.com  ", "example.com"),
         ("bücher.example", "xn--bcher-kva.example"),
-        ("HTTP://user:pw@host.example.org:8443", "host.example.org"),
+        ("HTTP://user:pw@host.example.org:443", "host.example.org"),
     ],
 )
 def test_normalises(text: str, domain: str) -> None:
@@ -45,6 +45,8 @@ def test_normalises(text: str, domain: str) -> None:
         ("a" * 63 + ".") * 4 + "com",
         "example.123",
         "https://",
+        "HTTP://user:pw@host.example.org:8443",  # a port other than the device's 443
+        "example.com:8443",
     ],
 )
 def test_rejects(text: str) -> None:

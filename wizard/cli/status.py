@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 
 from wizard.cli.parsing import Parser, add_state_dir, print_notices
+from wizard.core.domains import display_domain
 from wizard.core.setups.steps import STEP_TITLES
 
 
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
             last += f"; last passed {_when(summary.last_passed_at)}"
         lines = [
             state.name,
-            f"  organization: {organization}; domains: {', '.join(state.domains) or '-'}",
+            f"  organization: {organization}; "
+            f"domains: {', '.join(display_domain(d) for d in state.domains) or '-'}",
             f"  method: {state.method or '-'}; platform: {state.platform or '-'}; "
             f"step: {STEP_TITLES[state.step]}",
             f"  {last}; runs kept: {summary.runs}",

@@ -22,6 +22,14 @@ MAX_INPUT_LENGTH = 2048
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _ORG_ID = re.compile(r"^[0-9a-f]{24}$")
+_NAMED_ADDRESS = re.compile(r"^[^<>]*<([^<>]+)>$")
+# One text, in the wizard and the command line. Source: JumpCloud's "Settings in the Admin
+# Portal" support article (Organization Profile > General: the eye icon shows the ID).
+ORG_ID_WHERE = (
+    "in the JumpCloud Admin Portal: Settings > Organization Profile > General; click the eye "
+    "icon to show the Organization ID, then the copy icon"
+)
+ORG_ID_LENGTH = 24
 
 
 class InvalidInput(ValueError):
@@ -36,6 +44,9 @@ def normalise_domain(text: str) -> str:
     """
     shown = argument(text, 80)
     raw = text.strip()
+    named = _NAMED_ADDRESS.match(raw)
+    if named:  # `Ada Lovelace <ada@example.com>`, as mail clients copy an address
+        raw = named.group(1).strip()
     if not raw:
         raise InvalidInput("empty target: give a domain, a URL or a Managed Apple Account e-mail")
     if len(raw) > MAX_INPUT_LENGTH:
@@ -48,7 +59,12 @@ def normalise_domain(text: str) -> str:
     host = host.rpartition("@")[2]
     if host.startswith("["):
         raise InvalidInput(f"{shown} is an IP address; devices need a domain name")
-    host = re.sub(r":\d*$", "", host)
+    host, _, port = host.partition(":")
+    if port not in ("", "443"):
+        raise InvalidInput(
+            f"{shown} has port {argument(port, 12)}: devices always ask on port 443, and the "
+            "sign-in domain has no port"
+        )
     if host.endswith("."):
         host = host[:-1]
     if not host:
@@ -89,12 +105,83 @@ def _check_lengths(name: str, shown: str) -> None:
 def validate_org_id(text: str) -> str:
     """Return a JumpCloud organization ID (24 lowercase hex characters) or raise InvalidInput."""
     value = text.strip()
-    if not _ORG_ID.match(value):
+    problem = org_id_problem(value)
+    if problem:
         raise InvalidInput(
-            f"organization ID {argument(value, 80)} is malformed: JumpCloud IDs are "
-            "24 lowercase hex characters (DEVICE MANAGEMENT > MDM shows yours)"
+            f"organization ID {argument(value, 80)}: {problem} (find it {ORG_ID_WHERE})"
         )
     return value
+
+
+def org_id_problem(text: str) -> str | None:
+    """What is wrong with `text` as a JumpCloud organization ID, in words; None if nothing.
+    (The format is seen in JumpCloud's API examples: 24 lowercase hex characters.)"""
+    value = text.strip()
+    if _ORG_ID.match(value):
+        return None
+    if not value:
+        return "it is empty"
+    if "://" in value or "organization_id=" in value or "/" in value:
+        found = re.search(r"organization_id=([0-9a-fA-F]{24})(?![0-9a-fA-F])", value)
+        hint = f"; the ID in it is {found.group(1).lower()}" if found else ""
+        return f"that is a URL, not the ID: paste only the 24 characters{hint}"
+    if any(ch.isspace() for ch in value):
+        return "it has a space in it"
+    if any(ch in "ABCDEF" for ch in value) and _ORG_ID.match(value.lower()):
+        return f"it must be lowercase: {value.lower()}"
+    wrong = next((ch for ch in value if ch not in "0123456789abcdefABCDEF"), None)
+    if wrong is not None:
+        position = value.index(wrong) + 1
+        return f"{argument(wrong)} (character {position}) is not a hex digit: only 0-9 and a-f"
+    if any(ch in "ABCDEF" for ch in value):
+        return "it must be lowercase"
+    return f"{len(value)} characters; an organization ID has {ORG_ID_LENGTH}"
+
+
+def parse_domain_list(text: str) -> tuple[list[str], list[str], list[str]]:
+    """The domains in what an admin pasted (domains, e-mails, `Name <e-mail>`, URLs; separated
+    by commas, semicolons, new lines or spaces): (domains, problems, notes). A piece whose
+    space-separated words are not each a domain is one problem ("has a space in it")."""
+    domains: list[str] = []
+    problems: list[str] = []
+    notes: list[str] = []
+    for piece in re.split(r"[,;\n]+", text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        words = [piece] if _NAMED_ADDRESS.match(piece) else piece.split()
+        found = []
+        for word in words:
+            try:
+                found.append(normalise_domain(word))
+            except InvalidInput as error:
+                if len(words) == 1:
+                    problems.append(str(error))
+                else:  # `exa mple.com`: the space is the problem, not the pieces around it
+                    problems.append(
+                        f"{argument(piece, 80)} has a space in it; a domain cannot "
+                        "(separate several domains with commas)"
+                    )
+                break
+        else:
+            domains.extend(domain for domain in found if domain not in domains)
+    for domain in domains:
+        if domain.startswith("www."):
+            notes.append(
+                f"{display_domain(domain)}: users sign in with the domain of their address "
+                f"(ada@{display_domain(domain[4:])} asks {display_domain(domain[4:])}), usually "
+                "without www."
+            )
+    return domains, problems, notes
+
+
+def display_domain(name: str) -> str:
+    """A domain as people write it (bücher.example); the ASCII form (xn--...) is only for
+    the wire."""
+    try:
+        return idna.decode(name)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return name
 
 
 def is_valid_org_id(text: str) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -11,26 +9,15 @@ from textual.widgets import Input, RadioSet, Static
 
 from wizard.core.artifacts import jumpcloud_target
 from wizard.core.document import base_url_problem
-from wizard.core.domains import InvalidInput, is_valid_org_id, normalise_domain
+from wizard.core.domains import (
+    ORG_ID_WHERE,
+    display_domain,
+    is_valid_org_id,
+    org_id_problem,
+    parse_domain_list,
+)
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.widgets.tick_box import Choice
-
-
-def parse_domains(text: str) -> tuple[list[str], list[str]]:
-    """Domains from a comma/space separated list of domains, e-mails or URLs; and problems."""
-    domains: list[str] = []
-    problems: list[str] = []
-    for token in re.split(r"[,\s;]+", text.strip()):
-        if not token:
-            continue
-        try:
-            domain = normalise_domain(token)
-        except InvalidInput as error:
-            problems.append(str(error))
-            continue
-        if domain not in domains:
-            domains.append(domain)
-    return domains, problems
 
 
 class OrganizationScreen(StepScreen):
@@ -44,7 +31,7 @@ class OrganizationScreen(StepScreen):
             yield Choice("Generic MDM", value=setup.provider == "generic", id="generic")
         with Vertical(id="jumpcloud-fields", classes="fields"):
             yield Static(
-                "JumpCloud organization ID (Admin Portal > Settings; 24 lowercase hex characters):"
+                f"JumpCloud organization ID (24 lowercase hex characters; find it {ORG_ID_WHERE}):"
             )
             yield Input(setup.org_id or "", placeholder="24 lowercase hex characters", id="org-id")
             yield Static("", id="org-id-state", markup=False)
@@ -58,7 +45,8 @@ class OrganizationScreen(StepScreen):
             "separate several with commas:",
             classes="question",
         )
-        yield Input(", ".join(setup.domains), placeholder="example.com", id="domains")
+        shown = ", ".join(display_domain(domain) for domain in setup.domains)
+        yield Input(shown, placeholder="example.com", id="domains")
         yield Static("", id="domains-state", markup=False)
 
     def on_mount(self) -> None:
@@ -89,11 +77,11 @@ class OrganizationScreen(StepScreen):
         if not value.strip():
             state.update("")
             return False
-        if is_valid_org_id(value):
+        problem = org_id_problem(value)
+        if problem is None:
             state.update(f"OK. Redirect target: {jumpcloud_target(value.strip())}")
             return True
-        length = len(value.strip())
-        state.update(f"Not an organization ID yet: {length} of 24 lowercase hex characters.")
+        state.update(f"Not an organization ID yet: {problem}.")
         return False
 
     @on(Input.Changed, "#domains")
@@ -101,15 +89,17 @@ class OrganizationScreen(StepScreen):
         domains, problems = self._check_domains(event.value)
         if domains and not problems:
             self.setup.domains = domains
+            self.problem("")  # an "Enter at least one domain" from before is stale now
             self.changed()
 
     def _check_domains(self, value: str) -> tuple[list[str], list[str]]:
-        domains, problems = parse_domains(value)
+        domains, problems, notes = parse_domain_list(value)
         state = self.query_one("#domains-state", Static)
         if problems:
             state.update(problems[0])
         elif domains:
-            state.update("Will check: " + ", ".join(domains))
+            checked = ", ".join(display_domain(domain) for domain in domains)
+            state.update("\n".join([f"Will check: {checked}", *notes]))
         else:
             state.update("")
         return domains, problems
@@ -122,14 +112,15 @@ class OrganizationScreen(StepScreen):
 
     def leave(self) -> bool:
         setup = self.setup
-        domains, problems = parse_domains(self.query_one("#domains", Input).value)
+        domains, problems, _ = parse_domain_list(self.query_one("#domains", Input).value)
         if problems or not domains:
             self.problem(problems[0] if problems else "Enter at least one domain.")
             return False
         org_id = self.query_one("#org-id", Input).value.strip()
         if setup.provider == "jumpcloud":
             if not is_valid_org_id(org_id):
-                self.problem("Enter the JumpCloud organization ID (24 lowercase hex characters).")
+                problem = org_id_problem(org_id)
+                self.problem(f"The JumpCloud organization ID: {problem}.")
                 return False
             setup.org_id = org_id
         if setup.provider == "generic":

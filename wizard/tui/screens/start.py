@@ -15,7 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.core.domains import InvalidInput, normalise_domain
+from wizard.core.domains import InvalidInput, display_domain, normalise_domain
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.tui.messages import OpenSetup
 from wizard.tui.safe_text import plain
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def describe(setup: SetupListing) -> Content:
     """One line per saved setup: organization, domains, step, last result and when."""
     organization = setup.org_id or ("Generic MDM" if setup.provider == "generic" else "no org ID")
-    domains = ", ".join(setup.domains) or "no domains yet"
+    domains = ", ".join(display_domain(domain) for domain in setup.domains) or "no domains yet"
     if setup.last_verified_at is None:
         last = "never verified"
     else:
