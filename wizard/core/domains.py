@@ -108,7 +108,8 @@ def validate_org_id(text: str) -> str:
     problem = org_id_problem(value)
     if problem:
         raise InvalidInput(
-            f"organization ID {argument(value, 80)}: {problem} (find it {ORG_ID_WHERE})"
+            f"organization ID {argument(value, 80)}: {problem}; JumpCloud IDs are 24 lowercase "
+            f"hex characters (find yours {ORG_ID_WHERE})"
         )
     return value
 
