@@ -15,7 +15,17 @@ from tests.conftest import DOMAIN, ORG_ID
 from tests.https_server import HTTPSServer, json_document
 from tests.test_verifier_live import GOOD, WELL_KNOWN
 
-CONTRACT_KEYS = {"domain", "ok", "failure", "checks", "hops", "document", "elapsed_ms"}
+CONTRACT_KEYS = {
+    "domain",
+    "ok",
+    "failure",
+    "conditions",
+    "addresses",
+    "checks",
+    "hops",
+    "document",
+    "elapsed_ms",
+}
 CHECK_KEYS = {"id", "status", "code", "summary", "remedy"}
 
 

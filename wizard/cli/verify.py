@@ -24,6 +24,8 @@ from wizard.cli.parsing import (
 )
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.verify.connect_to import parse_connect_to
+from wizard.core.verify.resolve import parse_resolve
+from wizard.core.verify.text_report import printable
 
 if TYPE_CHECKING:
     from wizard.core.verify.results import DomainReport
@@ -54,7 +56,20 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="connect to HOST2:PORT2 for HOST1:PORT1 (curl's meaning; repeatable; "
         "applies to redirect targets too)",
     )
+    verify.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDR[,ADDR...]",
+        help="use these addresses for HOST:PORT instead of DNS (curl's meaning; repeatable; "
+        "IPv6 bare or in brackets; a --connect-to target is looked up here too)",
+    )
     verify.add_argument("--ca-bundle", metavar="PEM", help="trust these roots instead of certifi's")
+    verify.add_argument(
+        "--user-agent",
+        metavar="TEXT",
+        help="User-Agent to send (default DeviceManagementClient/1.0, what iOS 26 sends)",
+    )
     verify.add_argument(
         "--timeout",
         type=positive_float,
@@ -106,6 +121,12 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "(plain `verify` does this when exactly one setup is saved); options given here "
         "override the saved settings for this run",
     )
+    verify.add_argument(
+        "--no-saved-settings",
+        action="store_true",
+        help="ignore the saved setup's test settings (--connect-to, --resolve, --ca-bundle, "
+        "--user-agent) and check as a device on the internet would; its org ID still applies",
+    )
     add_state_dir(verify)
 
 
@@ -142,7 +163,18 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any]) -> int:
         raise InvalidInput(f"no saved setup named {name!r} in {store.folder}")
     if not state.domains:
         raise InvalidInput(f"setup {name!r} has no domains yet; add them in adue-wizard")
-    options = dataclasses.replace(verify_options(state), **given)
+    saved = verify_options(state)
+    if args.no_saved_settings:
+        saved = saved.without_test_settings()
+    elif saved.conditions():
+        # Never silently: a PASS under a saved --connect-to or private CA is not a device's.
+        print(
+            f"adue-wizard: setup {printable(name)!r} checks under its saved test settings: "
+            f"{printable('; '.join(saved.conditions()))} "
+            "(--no-saved-settings checks as a device on the internet would)",
+            file=sys.stderr,
+        )
+    options = dataclasses.replace(saved, **given)
     reports = run_and_print(list(state.domains), options, as_json=args.json)
     state.record_results([DomainResult.from_report(report) for report in reports])
     store.save(state)
@@ -159,6 +191,10 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
         given["org_id"] = validate_org_id(args.org_id)
     if args.connect_to:
         given["connect_to"] = tuple(parse_connect_to(spec) for spec in args.connect_to)
+    if args.resolve:
+        given["resolve"] = tuple(parse_resolve(spec) for spec in args.resolve)
+    if args.user_agent is not None:
+        given["user_agent"] = _user_agent(args.user_agent)
     if args.ca_bundle is not None:
         given["ca_bundle"] = _ca_bundle(args.ca_bundle)
     if args.user is not None:
@@ -179,10 +215,19 @@ def run_and_print(
     domains: list[str], options: VerifyOptions, *, as_json: bool
 ) -> list[DomainReport]:
     """Verify `domains`, printing each report as soon as it is ready, in input order."""
-    from wizard.core.verify.text_report import render_json_line, render_report, render_totals
+    from wizard.core.verify.text_report import (
+        render_conditions,
+        render_json_line,
+        render_report,
+        render_totals,
+    )
     from wizard.core.verify.verifier import Verifier
 
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+    conditions = options.conditions()
+    if conditions and not as_json:
+        print(render_conditions(conditions), flush=True)
 
     async def check() -> list[DomainReport]:
         reports = []
@@ -205,6 +250,14 @@ def _model_family(name: str, known: Sequence[str]) -> str:
         if family.lower() == name.strip().lower():
             return family
     raise InvalidInput(f"--model-family {name!r} is not one of {', '.join(known)}")
+
+
+def _user_agent(text: str) -> str:
+    if not text.strip() or not text.isprintable():
+        raise InvalidInput(
+            f"--user-agent {printable(text)!r} must be printable text on one line, not empty"
+        )
+    return text
 
 
 def _ca_bundle(path: str | None) -> str | None:
