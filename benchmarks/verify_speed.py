@@ -1,8 +1,11 @@
 """How much slower is `adue-wizard verify` than the least an HTTP client must do?
 
-Prints, in one run against the same local HTTPS server:
+Prints, in one run against the same local HTTPS servers:
 - single: whole-process time of `adue-wizard verify DOMAIN` against a bare Python script that
-  does one httpx GET of the same URL (target: ratio <= 1.5);
+  does one httpx GET of the same URL (target: ratio <= 1.3);
+- four addresses: `verify` of a domain pinned (--resolve) to 4 loopback addresses, each
+  serving the document, against the same domain pinned to one of them (target: ratio <= 1.5,
+  the addresses are checked in parallel); also the check alone, in process, without start-up;
 - batch: whole-process time to verify 500 domains mapped to loopback against a bare
   asyncio+httpx script making 500 GETs at the same concurrency (target: ratio <= 2).
 Each verified domain is a different host, so the baseline opens a new connection per GET
@@ -14,6 +17,8 @@ Usage: python benchmarks/verify_speed.py [--repeat N] [--domains N]
 from __future__ import annotations
 
 import argparse
+import asyncio
+import ssl
 import statistics
 import subprocess
 import sys
@@ -27,6 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.https_server import HTTPSServer, json_document  # noqa: E402
+from wizard.core.verify.connect_to import ConnectTo  # noqa: E402
+from wizard.core.verify.resolve import Resolve  # noqa: E402
+from wizard.core.verify.verifier import VerifyOptions, verify_domains  # noqa: E402
+
+ADDRESSES = ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4")
 
 DOCUMENT = '{"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/enroll"}]}'
 PATH = "/.well-known/com.apple.remotemanagement"
@@ -68,6 +78,37 @@ def median_time(command: list[str], repeat: int) -> float:
     return statistics.median(timed(command) for _ in range(repeat))
 
 
+def start_nodes(context: ssl.SSLContext) -> list[HTTPSServer]:
+    """One server per address in ADDRESSES, all on one port."""
+    for _attempt in range(10):
+        nodes: list[HTTPSServer] = []
+        try:
+            for address in ADDRESSES:
+                port = nodes[0].port if nodes else 0
+                nodes.append(HTTPSServer(context).start(address, port))
+        except OSError:
+            for node in nodes:
+                node.stop()
+            continue
+        for node in nodes:
+            node.route(PATH, json_document(DOCUMENT))
+        return nodes
+    raise SystemExit("no port free on every loopback address")
+
+
+def in_process_ms(options: VerifyOptions, repeat: int) -> float:
+    """Median time of the check alone (no interpreter start-up), in milliseconds."""
+
+    def once() -> float:
+        started = time.perf_counter()
+        [report] = asyncio.run(verify_domains(["example.test"], options))
+        if not report.ok:
+            raise SystemExit(f"benchmark check failed: {report.as_json()}")
+        return (time.perf_counter() - started) * 1000
+
+    return statistics.median(once() for _ in range(repeat))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -77,8 +118,6 @@ def main() -> None:
 
     ca = trustme.CA()
     cert = ca.issue_cert("example.test", "*.example.test", "127.0.0.1")
-    import ssl
-
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     cert.configure_cert(context)
     server = HTTPSServer(context).start()
@@ -94,6 +133,25 @@ def main() -> None:
 
         single_wizard = median_time([*wizard, "example.test", *route], args.repeat)
         single_base = median_time([python, "-c", SINGLE_BASELINE, url, str(bundle)], args.repeat)
+
+        nodes = start_nodes(context)
+        port = nodes[0].port
+        pinned = ["example.test", "--connect-to", f"example.test:443:lb.test:{port}"]
+        one = median_time([*wizard, *pinned, "--resolve", f"lb.test:{port}:127.0.0.1"], args.repeat)
+        every = ",".join(ADDRESSES)
+        four = median_time([*wizard, *pinned, "--resolve", f"lb.test:{port}:{every}"], args.repeat)
+
+        def pinned_to(addresses: tuple[str, ...]) -> VerifyOptions:
+            return VerifyOptions(
+                connect_to=(ConnectTo("example.test", 443, "lb.test", port),),
+                resolve=(Resolve("lb.test", port, addresses),),
+                ca_bundle=str(bundle),
+            )
+
+        one_check = in_process_ms(pinned_to(ADDRESSES[:1]), args.repeat * 4)
+        four_check = in_process_ms(pinned_to(ADDRESSES), args.repeat * 4)
+        for node in nodes:
+            node.stop()
 
         domains = [f"d{i}.example.test" for i in range(args.domains)]
         batch = [*wizard, *domains, *route, "--json", "--concurrency", str(args.concurrency)]
@@ -116,7 +174,12 @@ def main() -> None:
     print(
         f"single domain: adue-wizard verify {single_wizard * 1000:.0f} ms, "
         f"one httpx GET {single_base * 1000:.0f} ms, ratio {single_wizard / single_base:.2f} "
-        "(target <= 1.5)"
+        "(target <= 1.3)"
+    )
+    print(
+        f"4 addresses: adue-wizard verify {four * 1000:.0f} ms, one address {one * 1000:.0f} ms, "
+        f"ratio {four / one:.2f} (target <= 1.5); the check alone {four_check:.0f} ms vs "
+        f"{one_check:.0f} ms, ratio {four_check / one_check:.2f}"
     )
     print(
         f"{args.domains} domains: adue-wizard verify {batch_wizard:.2f} s, "
