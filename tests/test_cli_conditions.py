@@ -102,6 +102,21 @@ def test_resolve_pins_several_addresses_from_the_command_line(
     assert dns["status"] == "skip" and "--resolve" in dns["summary"]
 
 
+def test_resolve_on_the_domain_itself_replaces_dns() -> None:
+    # Nothing listens on 127.0.0.9:443: refused, but from the rule's address, not DNS's.
+    result = run_cli("verify", DOMAIN, "--json", "--resolve", f"{DOMAIN}:443:127.0.0.9")
+    line = json.loads(result.stdout)
+    dns = line["checks"][0]
+    assert dns["status"] == "skip"
+    assert (
+        dns["summary"] == f"--resolve {DOMAIN}:443:127.0.0.9 gives the addresses for {DOMAIN}:443"
+    )
+    assert line["addresses"] == [
+        {"address": "127.0.0.9", "family": "IPv4", "ok": False, "failure": "connect_failed"}
+    ]
+    assert line["conditions"] == [f"--resolve {DOMAIN}:443:127.0.0.9"]
+
+
 @pytest.mark.parametrize(
     ("args", "mentions"),
     [

@@ -240,7 +240,7 @@ class Verifier:
         async def one(index: int, address: str) -> CheckRun:
             first = index == 0
             sub = CheckRun(DomainReport(domain), run.on_check if first else None)
-            sub.current = "connect"
+            sub.current, sub.done = "connect", {"dns", "addresses"}
             sub.on_phase = run.on_phase if first else None
             sub.enter_phase(CONNECTING, address)
             try:
