@@ -102,7 +102,7 @@ class VerifyScreen(StepScreen):
         for domain in self.setup.domains:
             self._view(domain).start()
         self._conditions = tuple(options.conditions())
-        self.query_one("#verify-conditions", Static).update(conditions_line(list(self._conditions)))
+        self._show_conditions(list(self._conditions))
         self._status("Checking as an iPhone would...")
         self.verify(options)
 
