@@ -210,3 +210,31 @@ def test_parse_resolve_accepts_curl_forms() -> None:
     assert rule == Resolve("example.com", 443, ("192.0.2.1", "2001:db8::5", "2001:db8::6"))
     assert str(rule) == "example.com:443:192.0.2.1,[2001:db8::5],[2001:db8::6]"
     assert parse_resolve(str(rule)) == rule
+
+
+def test_at_most_eight_addresses_are_checked_the_rest_are_said_unchecked(
+    nodes: Nodes, ca_bundle: Path
+) -> None:
+    many = tuple(f"127.0.0.{n}" for n in range(1, 10))
+    servers = nodes(*many)
+    port = serve_everywhere(servers)
+    report = verify(pinned(port, ca_bundle, *many))
+    assert report.ok, report.as_json()
+    status, code, summary = check(report, "addresses")
+    assert (status, code) == ("warn", "address_unchecked")
+    assert "127.0.0.9 (IPv4) not checked: only the first 8 addresses are" in summary
+    assert [a.ok for a in report.addresses] == [True] * 8 + [None]
+    assert [len(servers[a].requests) for a in many] == [1] * 8 + [0]
+
+
+def test_ipv4_address_failing_while_ipv6_passes_names_ipv4_only_networks(
+    nodes: Nodes, ca_bundle: Path
+) -> None:
+    servers = nodes("::1", "127.0.0.1")
+    port = serve_everywhere(servers)
+    servers["127.0.0.1"].route(WELL_KNOWN, json_document(GOOD, "text/html"))
+    report = verify(pinned(port, ca_bundle, "::1", "127.0.0.1"))
+    status, code, summary = check(report, "addresses")
+    assert (status, code) == ("fail", "bad_content_type")
+    assert summary.startswith("127.0.0.1 (IPv4): served as 'text/html'")
+    assert summary.endswith("::1 (IPv6) passed: devices on IPv4-only networks cannot enroll")

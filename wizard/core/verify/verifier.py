@@ -544,7 +544,7 @@ def _judge_addresses(
         elif families == {"IPv6"} and all(r.ok is False for r in results if r.family == "IPv6"):
             effect = "phones on IPv6-only networks cannot enroll"
         elif families == {"IPv4"} and all(r.ok is False for r in results if r.family == "IPv4"):
-            effect = "devices without IPv6 cannot enroll"
+            effect = "devices on IPv4-only networks cannot enroll"
         else:
             effect = "devices that reach a failing address cannot enroll"
         more = f"; {len(failed) - 1} more failed" if len(failed) > 1 else ""
