@@ -122,7 +122,11 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         try:
             await writer.start_tls(self._ssl_context, server_hostname=host)
         except (OSError, EOFError) as error:  # ssl.SSLError is an OSError
+            # Waiting for the close also collects the handshake error the stream kept, which
+            # asyncio would otherwise report as "never retrieved" when it is garbage collected.
             writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
             raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
         except BaseException:
             writer.close()
