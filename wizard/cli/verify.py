@@ -68,7 +68,8 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     verify.add_argument(
         "--user-agent",
         metavar="TEXT",
-        help="User-Agent to send (default DeviceManagementClient/1.0, what iOS 26 sends)",
+        help="User-Agent to send (default DeviceManagementClient/1.0, as iOS 26's client code "
+        "and a real device's trace show; unconfirmed by Apple)",
     )
     verify.add_argument(
         "--timeout",
