@@ -34,7 +34,10 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test servers lint
 	$(BIN)/pytest
 
+# Bytecode first: with PYTHONDONTWRITEBYTECODE set, an edited module would otherwise be
+# compiled again at every start and the start-up figures would measure the compiler.
 benchmark: $(VENV)/.installed-test
+	$(BIN)/python -m compileall -q wizard
 	$(BIN)/python benchmarks/verify_speed.py
 	$(BIN)/python benchmarks/tui_startup.py
 	$(BIN)/python benchmarks/history_speed.py

@@ -82,14 +82,21 @@ class HTTPSServer:
         """`key` is "/path" for any host, or "host/path" for one virtual host."""
         self.routes[key] = handler
 
-    def start(self) -> HTTPSServer:
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> HTTPSServer:
+        """Listen on host:port (port 0: any free port); raises OSError if it is taken."""
         ready = threading.Event()
+        failed: list[OSError] = []
         self._loop = asyncio.new_event_loop()
 
         async def serve() -> None:
-            self._server = await asyncio.start_server(
-                self._handle, "127.0.0.1", 0, ssl=self.ssl_context
-            )
+            try:
+                self._server = await asyncio.start_server(
+                    self._handle, host, port, ssl=self.ssl_context
+                )
+            except OSError as error:
+                failed.append(error)
+                ready.set()
+                return
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             async with self._server:
@@ -103,6 +110,9 @@ class HTTPSServer:
         self._thread.start()
         if not ready.wait(10):
             raise RuntimeError("test HTTPS server did not start")
+        if failed:
+            self._thread.join(5)
+            raise failed[0]
         return self
 
     def stop(self) -> None:

@@ -15,7 +15,17 @@ from tests.conftest import DOMAIN, ORG_ID
 from tests.https_server import HTTPSServer, json_document
 from tests.test_verifier_live import GOOD, WELL_KNOWN
 
-CONTRACT_KEYS = {"domain", "ok", "failure", "checks", "hops", "document", "elapsed_ms"}
+CONTRACT_KEYS = {
+    "domain",
+    "ok",
+    "failure",
+    "conditions",
+    "addresses",
+    "checks",
+    "hops",
+    "document",
+    "elapsed_ms",
+}
 CHECK_KEYS = {"id", "status", "code", "cause", "summary", "remedy"}
 HOP_KEYS = {
     "url",
@@ -62,7 +72,7 @@ def test_json_lines_in_input_order_and_exit_status(server: HTTPSServer, ca_bundl
     assert good["ok"] is True and good["failure"] is None
     [hop] = good["hops"]
     assert set(hop) == HOP_KEYS and hop["status"] == 200 and hop["served_by"] is None
-    assert ["User-Agent", "adue-wizard"] in hop["request_headers"]
+    assert ["User-Agent", "DeviceManagementClient/1.0"] in hop["request_headers"]
     assert ["Content-Type", "application/json"] in hop["response_headers"]
     assert html["ok"] is False and html["failure"] == "bad_content_type"
     failing = next(c for c in html["checks"] if c["status"] == "fail")

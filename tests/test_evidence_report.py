@@ -37,7 +37,7 @@ def test_report_with_json(server: HTTPSServer, ca_bundle: Path, tmp_path: Path) 
     assert "| HTTP status | fail | bad_status | waf_challenge |" in report
     assert "cf-mitigated: challenge" in report  # the response headers of the second hop
     assert "Answered by Cloudflare (cf-ray)" in report
-    assert "User-Agent: adue-wizard" in report  # the request headers
+    assert "User-Agent: DeviceManagementClient/1.0" in report  # the request headers
     assert "Just a moment..." in report  # the start of the body
     commands = curl_commands(report)
     assert len(commands) == 2  # one per hop
@@ -60,7 +60,7 @@ def test_each_curl_command_reproduces_its_hop(
         done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30)
         statuses.append(done.stdout.split(" ", 2)[1])
     assert statuses == ["301", "403"]
-    assert server.requests[-1].headers["user-agent"] == "adue-wizard"
+    assert server.requests[-1].headers["user-agent"] == "DeviceManagementClient/1.0"
 
 
 def test_hostile_header_values_are_escaped(

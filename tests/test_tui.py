@@ -168,7 +168,13 @@ async def test_verification_that_passes(
     text = await verification_text(tmp_path, server, ca_bundle)
     assert f"{DOMAIN}  PASS" in text
     assert "PASS  Content-Type: application/json" in text
-    assert "every domain passed" in text
+    # Made under --connect-to and a private CA: said so, never "every domain passed".
+    assert "every domain passed" not in text
+    assert "passed under test settings" in text
+    assert (
+        f"Checked under test settings: --connect-to :443:127.0.0.1:{server.port}; "
+        f"--ca-bundle {ca_bundle}; a device on the internet may see something else"
+    ) in text
     [stored] = Store(tmp_path).load_all()
     assert stored.last_failure is None and stored.last_verified_at is not None
     assert stored.summary.runs == 1 and stored.summary.last_ok
@@ -270,8 +276,9 @@ async def test_done_exports_a_markdown_report(
     tmp_path: Path, server: HTTPSServer, ca_bundle: Path
 ) -> None:
     setup = saved_setup(tmp_path, server, ca_bundle, step="done")
-    setup.last_verified_at = FIXED
-    Store(tmp_path).save(setup)
+    store = Store(tmp_path)
+    conditions = [f"--connect-to :443:127.0.0.1:{server.port}", f"--ca-bundle {ca_bundle}"]
+    store.record_run(setup, [{"domain": DOMAIN, "ok": True, "checks": []}], conditions, FIXED)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
@@ -398,7 +405,8 @@ async def test_prerequisites_are_checked_live(
         certificate = str(app.screen.query_one("#live-certificate_trusted", Static).render())
         resolves = str(app.screen.query_one("#live-name_resolves", Static).render())
     assert https.startswith("OK") and DOMAIN in https
-    assert certificate.startswith("OK")
+    # The test CA is trusted here, which says nothing about public trust.
+    assert certificate == f"skip{DOMAIN}: not checked: a custom CA is in use"
     assert resolves.startswith("skip")  # --connect-to decides where it is
 
 
@@ -418,4 +426,72 @@ async def test_untrusted_certificate_shows_in_prerequisites(
         await app.workers.wait_for_complete()
         await pilot.pause()
         certificate = str(app.screen.query_one("#live-certificate_trusted", Static).render())
-    assert certificate.startswith("NO") and "not trusted" in certificate
+        text = shown_text(app)
+    # Untrusted by the custom CA says nothing about the public roots either.
+    assert certificate == f"skip{DOMAIN}: not checked: a custom CA is in use"
+    assert "Checked under test settings: --connect-to" in text
+
+
+async def test_expired_certificate_is_a_no_even_under_a_custom_ca(
+    tmp_path: Path, start_server: Any, ca: Any, ca_bundle: Path
+) -> None:
+    from datetime import datetime as dt
+
+    from tests.conftest import TEST_NAMES, server_context
+
+    expired = ca.issue_cert(*TEST_NAMES, not_after=dt(2020, 1, 1, tzinfo=UTC))
+    server = start_server(server_context(expired))
+    saved_setup(tmp_path, server, ca_bundle, step="prerequisites")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        certificate = str(app.screen.query_one("#live-certificate_trusted", Static).render())
+    assert certificate.startswith("NO") and "expired" in certificate
+
+
+async def test_done_says_a_pass_was_under_test_settings(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    setup = saved_setup(tmp_path, server, ca_bundle, step="done")
+    store = Store(tmp_path)
+    conditions = [f"--connect-to :443:127.0.0.1:{server.port}", f"--ca-bundle {ca_bundle}"]
+    store.record_run(setup, [{"domain": DOMAIN, "ok": True, "checks": []}], conditions, FIXED)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, DoneScreen)
+        text = shown_text(app)
+    assert "every domain passed" not in text
+    assert "passed under test settings" in text
+    assert f"Checked under test settings: --connect-to :443:127.0.0.1:{server.port}" in text
+
+
+async def test_verify_shows_the_running_phase(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    import asyncio
+
+    from tests.https_server import Request
+
+    async def never_answer(request: Request, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(30)
+
+    server.route(WELL_KNOWN, never_answer)
+    saved_setup(tmp_path, server, ca_bundle)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        status = ""
+        for _ in range(100):
+            await pilot.pause(0.02)
+            status = str(app.screen.query_one("#verify-status", Static).render())
+            if "waiting" in status:
+                break
+        assert status == (
+            f"Checking as an iPhone would... {DOMAIN}: waiting for the response from {DOMAIN}"
+        )

@@ -49,6 +49,7 @@ def test_good_self_hosted_document_passes(server: HTTPSServer, ca_bundle: Path) 
     assert report.document == json.loads(GOOD)
     assert [c.id for c in report.checks] == [
         "dns",
+        "addresses",
         "connect",
         "redirects",
         "status",
@@ -93,12 +94,28 @@ def test_redirect_that_drops_the_query_is_a_warning(server: HTTPSServer, ca_bund
     assert check(report, "redirects")[:2] == ("warn", "query_not_forwarded")
 
 
-def test_redirect_that_loses_the_org_id_is_a_warning(server: HTTPSServer, ca_bundle: Path) -> None:
+def test_redirect_that_loses_the_org_id_fails(server: HTTPSServer, ca_bundle: Path) -> None:
     server.route(WELL_KNOWN, redirect(f"https://{JUMPCLOUD}{DISCOVERY}"))
     server.route(DISCOVERY, json_document(GOOD))
     report = verify(options_for(server, ca_bundle, org_id=ORG_ID))
-    assert report.ok
-    assert check(report, "redirects")[:2] == ("warn", "org_id_lost")
+    assert not report.ok and report.failure == "wrong_org_id"
+    status, code, summary = check(report, "redirects")
+    assert (status, code) == ("fail", "wrong_org_id")
+    assert "no organization_id" in summary and ORG_ID in summary
+
+
+def test_redirect_to_another_organization_fails(server: HTTPSServer, ca_bundle: Path) -> None:
+    # As tried: another organization's ID passed with exit 0 before wrong_org_id existed.
+    other = "000000000000000000000000"
+    server.route(
+        WELL_KNOWN, redirect(f"https://{JUMPCLOUD}{DISCOVERY}?organization_id={other}&x=1")
+    )
+    server.route(DISCOVERY, json_document(GOOD))
+    report = verify(options_for(server, ca_bundle, org_id=ORG_ID))
+    assert report.failure == "wrong_org_id"
+    status, _, summary = check(report, "redirects")
+    assert status == "fail" and f"organization_id {other}; expected {ORG_ID}" in summary
+    assert check(report, "status")[0] == "skip"
 
 
 def test_every_model_family_is_requested(server: HTTPSServer, ca_bundle: Path) -> None:

@@ -25,6 +25,7 @@ from wizard.cli.parsing import (
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.shown import argument
 from wizard.core.verify.connect_to import parse_connect_to
+from wizard.core.verify.resolve import parse_resolve
 from wizard.core.verify.text_report import printable
 from wizard.core.verify.tls import check_ca_bundle
 
@@ -63,7 +64,21 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="connect to HOST2:PORT2 for HOST1:PORT1 (curl's meaning; repeatable; "
         "applies to redirect targets too)",
     )
+    verify.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDR[,ADDR...]",
+        help="use these addresses for HOST:PORT instead of DNS (curl's meaning; repeatable; "
+        "IPv6 bare or in brackets; a --connect-to target is looked up here too)",
+    )
     verify.add_argument("--ca-bundle", metavar="PEM", help="trust these roots instead of certifi's")
+    verify.add_argument(
+        "--user-agent",
+        metavar="TEXT",
+        help="User-Agent to send (default DeviceManagementClient/1.0, as iOS 26's client code "
+        "and a real device's trace show; unconfirmed by Apple)",
+    )
     verify.add_argument(
         "--timeout",
         type=positive_float,
@@ -115,6 +130,12 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "(plain `verify` does this when exactly one setup is saved); options given here "
         "override the saved settings for this run",
     )
+    verify.add_argument(
+        "--no-saved-settings",
+        action="store_true",
+        help="ignore the saved setup's test settings (--connect-to, --resolve, --ca-bundle, "
+        "--user-agent) and check as a device on the internet would; its org ID still applies",
+    )
     add_state_dir(verify)
 
 
@@ -137,6 +158,7 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
     from wizard.core.setups.files import SaveError, check_setup_name
     from wizard.core.setups.options import verify_options
     from wizard.core.setups.store import Store, state_dir
+    from wizard.core.verify.verifier import VerifyOptions
 
     if args.targets:
         raise InvalidInput("give either domains or --setup NAME, not both")
@@ -157,12 +179,22 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
     if not state.domains:
         print_notices(store)
         raise InvalidInput(f"setup {argument(name)} has no domains yet; add them in adue-wizard")
-    options = verify_options(state, given)
+    options = verify_options(state, given, test_settings=not args.no_saved_settings)
+    given_alone = VerifyOptions(**given).conditions()
+    saved_in_effect = [c for c in options.conditions() if c not in given_alone]
+    if saved_in_effect:
+        # Never silently: a PASS under a saved --connect-to or private CA is not a device's.
+        print(
+            f"adue-wizard: setup {argument(name)} checks under its saved test settings: "
+            f"{printable('; '.join(saved_in_effect))} "
+            "(--no-saved-settings checks as a device on the internet would)",
+            file=sys.stderr,
+        )
     reports = run_and_print(list(state.domains), options, as_json=args.json)
     if report_path is not None:
         write_evidence_report(report_path, reports, options)
     try:
-        store.record_run(state, [report.as_json() for report in reports], conditions=[])
+        store.record_run(state, [report.as_json() for report in reports], options.conditions())
     except SaveError as error:
         # The report is printed; say in one line what was not saved, and fail the run so a
         # cron job notices that its history stopped.
@@ -183,6 +215,10 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
         given["org_id"] = validate_org_id(args.org_id)
     if args.connect_to:
         given["connect_to"] = tuple(parse_connect_to(spec) for spec in args.connect_to)
+    if args.resolve:
+        given["resolve"] = tuple(parse_resolve(spec) for spec in args.resolve)
+    if args.user_agent is not None:
+        given["user_agent"] = _user_agent(args.user_agent)
     if args.ca_bundle is not None:
         given["ca_bundle"] = check_ca_bundle(args.ca_bundle)
     if args.user is not None:
@@ -205,10 +241,19 @@ def run_and_print(
     domains: list[str], options: VerifyOptions, *, as_json: bool
 ) -> list[DomainReport]:
     """Verify `domains`, printing each report as soon as it is ready, in input order."""
-    from wizard.core.verify.text_report import render_json_line, render_report, render_totals
+    from wizard.core.verify.text_report import (
+        render_conditions,
+        render_json_line,
+        render_report,
+        render_totals,
+    )
     from wizard.core.verify.verifier import Verifier
 
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+    conditions = options.conditions()
+    if conditions and not as_json:
+        print(render_conditions(conditions), flush=True)
 
     async def check() -> list[DomainReport]:
         reports = []
@@ -262,3 +307,11 @@ def _model_family(name: str, known: Sequence[str]) -> str:
         if family.lower() == name.strip().lower():
             return family
     raise InvalidInput(f"--model-family {argument(name)} is not one of {', '.join(known)}")
+
+
+def _user_agent(text: str) -> str:
+    if not text.strip() or not text.isprintable():
+        raise InvalidInput(
+            f"--user-agent {argument(text)} must be printable text on one line, not empty"
+        )
+    return text

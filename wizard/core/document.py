@@ -125,6 +125,9 @@ def check_rules(document: DiscoveryDocument, *, jumpcloud: bool) -> list[Finding
     problem = base_url_problem(document.base_url)
     if problem:
         findings.append(Finding("fail", "bad_config", problem))
+    extra = _unexpected_keys(document.raw["Servers"])
+    if extra:
+        findings.append(Finding("warn", "unexpected_keys", extra))
     if document.server_count > 1:
         findings.append(
             Finding(
@@ -135,6 +138,27 @@ def check_rules(document: DiscoveryDocument, *, jumpcloud: bool) -> list[Finding
         )
     findings.sort(key=lambda finding: finding.severity != "fail")
     return findings
+
+
+# The keys a `Servers` entry may have: the iOS 26 client code (WellKnownResponseServer)
+# fails an entry with any other key ("Unexpected payload keys"); Apple's documentation is
+# silent, hence a warning rather than a failure.
+SERVER_KEYS = ("Version", "BaseURL")
+
+
+def _unexpected_keys(servers: list[Any]) -> str | None:
+    for index, server in enumerate(servers, 1):
+        if not isinstance(server, dict):
+            continue
+        extra = [str(key) for key in server if key not in SERVER_KEYS]
+        if extra:
+            listed = ", ".join(json.dumps(key) for key in extra)
+            return (
+                f"Servers item {index} has keys other than Version and BaseURL ({listed}): "
+                "the iOS 26 client code rejects such an entry, while Apple's documentation "
+                "does not say so"
+            )
+    return None
 
 
 def base_url_problem(url: str) -> str | None:

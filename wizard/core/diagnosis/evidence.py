@@ -82,12 +82,17 @@ async def peek_body(response: httpx.Response, limit: int = MAX_EXCERPT_CHARS) ->
     return raw.decode("utf-8", "replace")[:limit]
 
 
-async def fetch_peer_chain(url: str, rules: tuple[ConnectTo, ...]) -> list[bytes]:
-    """The DER certificates the server at `url` sends, read from a handshake that does not
-    verify them (the verified one already failed). Empty when that fails too."""
+async def fetch_peer_chain(
+    url: str, rules: tuple[ConnectTo, ...], address: str | None = None
+) -> list[bytes]:
+    """The DER certificates the server at `url` sends (at `address`, when the check was
+    pinned to one), read from a handshake that does not verify them (the verified one
+    already failed). Empty when that fails too."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     target_host, target_port = route(rules, host, parts.port or 443)
+    if address is not None:
+        target_host = address
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE

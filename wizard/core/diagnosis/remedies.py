@@ -66,6 +66,7 @@ FAILURE_CODES = (
     "tls_weak_key",
     "insecure_redirect",
     "too_many_redirects",
+    "wrong_org_id",
     "bad_status",
     "bad_content_type",
     "body_too_large",
@@ -138,17 +139,24 @@ CATALOGUE: dict[str, Remedy] = {
         PORTAL_REDIRECTS,
     ),
     "bad_status": Remedy(
-        "The well-known URL did not answer 200 OK.",
+        "The well-known URL did not answer 200 OK. Devices on iOS/iPadOS 18.2 and later "
+        "(macOS 15.2 and later) then ask Apple Business Manager, which sends them to the "
+        "discovery URL your MDM registered there, if it did; older devices stop here.",
         "Make https://<domain>/.well-known/com.apple.remotemanagement return 200 with the "
         "document (self-host) or a 301 to the discovery URL (redirect); a 404 usually means "
-        "the file or rule is not where the server looks.",
+        "the file or rule is not where the server looks. If you rely on Apple Business "
+        "Manager's fallback instead, confirm your MDM registered its discovery URL there.",
         PORTAL_STATUS,
     ),
     "bad_content_type": Remedy(
-        "The document is not served as application/json.",
+        "The document is not served as application/json. If this is an HTML page answering "
+        "200 (a catch-all or CMS page), it also defeats Apple's fallback: devices on "
+        "iOS/iPadOS 18.2+ ask Apple Business Manager only when this URL fails with an HTTP "
+        "error status.",
         "Set the MIME type for this extensionless file to application/json (NGINX "
         "`default_type application/json;`, Apache `ForceType application/json`, IIS mimeMap "
-        'fileExtension=".").',
+        'fileExtension="."); if nothing should be served here, make the URL answer 404, '
+        "not an HTML page.",
         PORTAL_CONTENT_TYPE,
     ),
     "body_too_large": Remedy(
@@ -167,13 +175,24 @@ CATALOGUE: dict[str, Remedy] = {
     "bad_json": Remedy(
         'The body is not JSON shaped like {"Servers": [{"Version": ..., "BaseURL": ...}]}.',
         "Publish the document exactly as downloaded from the JumpCloud portal (Self Host > "
-        "Download JSON); a catch-all HTML page here also breaks Apple's fallback.",
+        "Download JSON). A catch-all HTML page answering 200 here also defeats Apple's "
+        "fallback (devices on iOS/iPadOS 18.2+ ask Apple Business Manager only after an HTTP "
+        "error status): answer 404 rather than a page.",
         PORTAL_JSON,
     ),
     "bad_config": Remedy(
         "The document's Version or BaseURL is wrong.",
         'Use Version "mdm-byod" and the BaseURL your MDM gives (absolute https://); for '
         "JumpCloud, download the JSON again rather than editing it by hand.",
+        PORTAL_CONFIG,
+    ),
+    "wrong_org_id": Remedy(
+        "The redirect chain reaches JumpCloud with another organization_id, or none: the "
+        "device would land in another organization, or in none.",
+        "Redirect to https://apple.mdm.jumpcloud.com/account-driven-service-discovery?"
+        "organization_id=<your ID> (JumpCloud Admin Portal > Settings) "
+        "and do not let a rule (e.g. Apache `Redirect`, Cloudflare 'Preserve query string') "
+        "replace its query.",
         PORTAL_CONFIG,
     ),
     "enroll_probe_failed": Remedy(
@@ -197,11 +216,17 @@ CATALOGUE: dict[str, Remedy] = {
         "writes these forms.",
         None,
     ),
-    "org_id_lost": Remedy(
-        "The JumpCloud organization_id did not survive the redirect chain, or differs from yours.",
-        "Redirect to https://apple.mdm.jumpcloud.com/account-driven-service-discovery?"
-        "organization_id=<your ID> and do not let a rule (e.g. Apache `Redirect`, Cloudflare "
-        "'Preserve query string') replace its query.",
+    "address_unchecked": Remedy(
+        "One of the domain's addresses could not be checked from this machine (no route to "
+        "it, typically no IPv6 here), or there were more addresses than are checked.",
+        "Run the check again from a machine with IPv6 (or with `--resolve` on that address "
+        "alone); phones on IPv6-only mobile networks reach only the AAAA addresses.",
+        None,
+    ),
+    "unexpected_keys": Remedy(
+        "A Servers entry has keys other than Version and BaseURL. The iOS 26 client code "
+        "rejects such an entry; Apple's documentation does not say so.",
+        'Keep each item of "Servers" to exactly "Version" and "BaseURL".',
         PORTAL_CONFIG,
     ),
     "multiple_servers": Remedy(

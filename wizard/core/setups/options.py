@@ -11,18 +11,26 @@ from typing import Any
 from wizard.core.artifacts import GenerateError, Setup, prepare_setup
 from wizard.core.setups.state import SetupState
 from wizard.core.verify.connect_to import parse_connect_to
+from wizard.core.verify.resolve import parse_resolve
 from wizard.core.verify.tls import check_ca_bundle
+from wizard.core.verify.transport import DEVICE_USER_AGENT
 from wizard.core.verify.verifier import MODEL_FAMILIES, VerifyOptions
 
 
 def verify_options(
-    state: SetupState, given: Mapping[str, Any] | None = None, *, probe_enroll: bool = False
+    state: SetupState,
+    given: Mapping[str, Any] | None = None,
+    *,
+    test_settings: bool = True,
+    probe_enroll: bool = False,
 ) -> VerifyOptions:
     """VerifyOptions from a setup, with `given` (options from the command line) winning;
-    raises InvalidInput in one line if a saved setting in use is malformed or gone."""
+    `test_settings` False leaves out the saved --connect-to, --resolve, --ca-bundle and
+    --user-agent (a device on the internet). Raises InvalidInput in one line if a saved
+    setting in use is malformed or gone."""
     given = given or {}
     settings = state.settings
-    ca_bundle = settings.ca_bundle or None
+    ca_bundle = (settings.ca_bundle or None) if test_settings else None
     if ca_bundle and "ca_bundle" not in given:
         check_ca_bundle(ca_bundle, "the saved setting --ca-bundle")
     families = tuple(
@@ -33,7 +41,13 @@ def verify_options(
     ) or ("iPhone",)
     saved = VerifyOptions(
         org_id=state.org_id if state.provider == "jumpcloud" else None,
-        connect_to=tuple(parse_connect_to(spec) for spec in settings.connect_to),
+        connect_to=tuple(parse_connect_to(spec) for spec in settings.connect_to)
+        if test_settings
+        else (),
+        resolve=tuple(parse_resolve(spec) for spec in settings.resolve) if test_settings else (),
+        user_agent=(settings.user_agent or DEVICE_USER_AGENT)
+        if test_settings
+        else DEVICE_USER_AGENT,
         ca_bundle=ca_bundle,
         timeout=settings.timeout,
         user=settings.user or None,

@@ -15,6 +15,7 @@ from wizard.core.verify.tls import classify_connect_error, make_ssl_context
 from wizard.core.verify.transport import make_client
 
 Automatic = Literal["resolves", "https", "certificate"]
+CUSTOM_CA_NOTE = "not checked: a custom CA is in use"
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ class SiteProbe:
     https: bool | None
     certificate: bool | None
     detail: str
+    # Why `certificate` is None although HTTPS answered, e.g. a custom CA was trusted.
+    certificate_note: str | None = None
 
     def answer(self, kind: Automatic) -> bool | None:
         return {"resolves": self.resolves, "https": self.https, "certificate": self.certificate}[
@@ -133,7 +136,8 @@ async def probe_site(
     """Resolve `domain`, then GET https://domain/ with the device's TLS rules (any status).
 
     A host covered by a --connect-to rule is not looked up (`resolves` is None): the rule
-    says where it is."""
+    says where it is. Under a custom CA, a certificate that passes proves nothing about
+    public trust, so `certificate` is None with a note saying so."""
     resolves: bool | None = True
     try:
         async with asyncio.timeout(timeout):
@@ -154,8 +158,16 @@ async def probe_site(
                     # A TLS complaint means the server did answer on 443, with a bad certificate.
                     answered = classified.code.startswith("tls_")
                     certificate = False if answered else None
-                    return SiteProbe(domain, resolves, answered, certificate, classified.summary)
+                    note = None
+                    if ca_bundle and classified.code in ("tls_untrusted", "connect_failed"):
+                        # Trust was judged against the custom CA, not the public roots.
+                        certificate, note = None, CUSTOM_CA_NOTE
+                    return SiteProbe(
+                        domain, resolves, answered, certificate, classified.summary, note
+                    )
             summary = f"HTTPS answered {response.status_code}"
+            if ca_bundle:
+                return SiteProbe(domain, resolves, True, None, summary, CUSTOM_CA_NOTE)
             return SiteProbe(domain, resolves, True, True, summary)
     except TimeoutError:
         return SiteProbe(domain, resolves, False, None, f"no HTTPS answer within {timeout:g} s")

@@ -35,7 +35,9 @@ class VerifySettings(BaseModel):
     """The verifier options an admin can change from the Verify screen."""
 
     connect_to: list[str] = Field(default_factory=list)
+    resolve: list[str] = Field(default_factory=list)
     ca_bundle: str | None = None
+    user_agent: str | None = None
     timeout: float = 10.0
     user: str | None = None
     model_family: str = "iPhone"
@@ -66,14 +68,25 @@ class HopRecord(BaseModel):
     certificates: list[dict[str, Any]] | None = None
 
 
-class DomainResult(BaseModel):
+class AddressRecord(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
+    address: str
+    family: str
+    ok: bool | None = None
+    failure: str | None = None
+
+
+class DomainResult(BaseModel):
     """One domain's verification, as `verify --json` prints it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     domain: str
     ok: bool
     failure: str | None = None
+    conditions: list[str] = Field(default_factory=list)
+    addresses: list[AddressRecord] = Field(default_factory=list)
     checks: list[CheckRecord] = Field(default_factory=list)
     hops: list[HopRecord] = Field(default_factory=list)
     document: Any = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from wizard.core.document import DocumentError, check_rules, load_json, parse_document
+from wizard.core.verify.body_decoding import BodyDecoder, BodyNotDecodable, BodyTooLarge
 from wizard.core.verify.results import CHECK_ORDER, Check, DomainReport, Status
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -29,6 +30,17 @@ class CheckRun:
     prefix: str = ""
     current: str = "dns"
     done: set[str] = field(default_factory=set)
+    # What the network is doing now, e.g. ("the TLS handshake", "example.com"); the
+    # transport reports each phase as it starts, so a deadline can name what was slow.
+    phase: tuple[str, str] = ("resolving", "")
+    on_phase: Callable[[str, str], None] | None = None
+    # Why this run's pinned address could not be tried from this machine (no route), if so.
+    no_route: str | None = None
+
+    def enter_phase(self, phase: str, where: str) -> None:
+        self.phase = (phase, where)
+        if self.on_phase:
+            self.on_phase(phase, where)
 
     def record(self, check_id: str, status: Status, summary: str, code: str | None = None) -> None:
         check = Check(check_id, status, self.prefix + summary, code)
@@ -79,7 +91,8 @@ def check_content_type(run: CheckRun, response: httpx.Response) -> None:
 
 
 async def read_body(run: CheckRun, response: httpx.Response, limit: int) -> str | None:
-    """The body as text, read as a stream and cut off past `limit` bytes; None on failure."""
+    """The body as text, read as a stream and decoded as the device does (gzip, deflate,
+    br); cut off past `limit` bytes, sent or decoded; None on failure."""
     declared = _declared_length(response)
     if declared == -1:
         run.record("body", "fail", "the Content-Length header is not a number", "body_too_large")
@@ -92,16 +105,26 @@ async def read_body(run: CheckRun, response: httpx.Response, limit: int) -> str 
             "body_too_large",
         )
         return None
+    encoding = response.headers.get("content-encoding")
     chunks: list[bytes] = []
     received = 0
     try:
-        async for chunk in response.aiter_bytes():
-            received += len(chunk)
+        decoder = BodyDecoder(encoding, limit)
+        async for raw in response.aiter_raw():
+            received += len(raw)
             if received > limit:
                 run.record("body", "fail", f"more than {limit} bytes", "body_too_large")
                 return None
-            chunks.append(chunk)
-    except httpx.DecodingError as error:
+            chunks.append(decoder.feed(raw))
+    except BodyTooLarge:
+        run.record(
+            "body",
+            "fail",
+            f"the {encoding} body decodes to more than {limit} bytes",
+            "body_too_large",
+        )
+        return None
+    except BodyNotDecodable as error:
         run.record("body", "fail", f"the body could not be decoded ({error})", "unreadable_body")
         return None
     except httpx.HTTPError:
@@ -132,10 +155,11 @@ async def read_body(run: CheckRun, response: httpx.Response, limit: int) -> str 
             "unreadable_body",
         )
         return None
+    size = f"{len(body)} bytes" + (f" ({encoding}, {received} sent)" if encoding else "")
     if text.startswith("\ufeff"):
-        run.record("body", "warn", f"{len(body)} bytes, UTF-8 with a byte-order mark", "utf8_bom")
+        run.record("body", "warn", f"{size}, UTF-8 with a byte-order mark", "utf8_bom")
         return text[1:]
-    run.record("body", "pass", f"{len(body)} bytes, UTF-8")
+    run.record("body", "pass", f"{size}, UTF-8")
     return text
 
 
@@ -210,12 +234,15 @@ async def _apple_refusal(response: httpx.Response) -> str | None:
     """The message of a `com.apple.well-known.failed` refusal body, if that is what it is."""
     body = b""
     try:
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > 8192:
+        decoder = BodyDecoder(response.headers.get("content-encoding"), 8192)
+        sent = 0
+        async for chunk in response.aiter_raw():
+            sent += len(chunk)
+            if sent > 65536:
                 return None
+            body += decoder.feed(chunk)
         data = load_json(body.decode("utf-8"))
-    except (httpx.HTTPError, UnicodeDecodeError, DocumentError):
+    except (httpx.HTTPError, UnicodeDecodeError, DocumentError, BodyTooLarge, BodyNotDecodable):
         return None
     if isinstance(data, dict) and data.get("code") == WELL_KNOWN_FAILED:
         message = data.get("message") or data.get("description") or ""

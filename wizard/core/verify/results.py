@@ -1,8 +1,9 @@
 """What a verification produces: checks, hops and the per-domain report.
 
 The JSON form is a public contract (`adue-wizard verify --json`): one object per domain,
-`{"domain", "ok", "failure", "checks": [{"id", "status", "code", "cause", "summary", "remedy"}],
-"hops": [{"url", "status", "served_by", ...evidence}], "document", "elapsed_ms"}`.
+`{"domain", "ok", "failure", "conditions": [...], "addresses": [{"address", "family", "ok",
+"failure"}], "checks": [{"id", "status", "code", "cause", "summary", "remedy"}], "hops":
+[{"url", "status", "served_by", ...evidence}], "document", "elapsed_ms"}`.
 The evidence fields of a hop (headers, body excerpt, certificates) are bounded, so a hostile
 server cannot make a report grow without limit.
 """
@@ -19,6 +20,7 @@ Status = Literal["pass", "warn", "fail", "skip"]
 # The device's steps, in the order it meets them; every report lists each once per family.
 CHECK_ORDER = (
     "dns",
+    "addresses",
     "connect",
     "redirects",
     "status",
@@ -30,6 +32,7 @@ CHECK_ORDER = (
 )
 CHECK_TITLES = {
     "dns": "Name resolution",
+    "addresses": "Every address",
     "connect": "TCP + TLS",
     "redirects": "Redirects",
     "status": "HTTP status",
@@ -132,8 +135,32 @@ class Hop:
 
 
 @dataclass
+class AddressResult:
+    """One address the domain resolves to, and how the device's check went there.
+
+    `ok` is None when the address was not checked (no route from this machine, or past
+    the limit of addresses checked); `failure` is then None too."""
+
+    address: str
+    family: str  # "IPv4" or "IPv6"
+    ok: bool | None
+    failure: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "family": self.family,
+            "ok": self.ok,
+            "failure": self.failure,
+        }
+
+
+@dataclass
 class DomainReport:
     domain: str
+    # The test settings this run was made under, written as on the command line.
+    conditions: list[str] = field(default_factory=list)
+    addresses: list[AddressResult] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     hops: list[Hop] = field(default_factory=list)
     document: Any = None
@@ -156,6 +183,8 @@ class DomainReport:
             "domain": self.domain,
             "ok": self.ok,
             "failure": self.failure,
+            "conditions": list(self.conditions),
+            "addresses": [address.as_json() for address in self.addresses],
             "checks": [check.as_json() for check in self.checks],
             "hops": [hop.as_json() for hop in self.hops],
             "document": self.document,

@@ -38,7 +38,12 @@ def render_report(report: DomainReport, *, colour: bool) -> str:
     def paint(text: str, style: str) -> str:
         return f"\x1b[{_COLOURS[style]}m{text}\x1b[0m" if colour else text
 
-    verdict = "PASS" if report.ok else f"FAIL ({report.failure})"
+    if not report.ok:
+        verdict = f"FAIL ({report.failure})"
+    elif report.conditions:
+        verdict = "PASS (passed under test settings)"
+    else:
+        verdict = "PASS"
     lines = [
         paint(f"{report.domain}: {verdict}", "bold" if report.ok else "fail")
         + f"  [{report.elapsed_ms} ms]"
@@ -52,6 +57,13 @@ def render_report(report: DomainReport, *, colour: bool) -> str:
             lines.append(f"    {number}. {status} {printable(hop.url)}{suffix}")
             if hop.location is not None:
                 lines.append(f"       Location: {printable(hop.location)}")
+    if len(report.addresses) > 1:
+        lines.append("  Addresses:")
+        for address in report.addresses:
+            outcome = {True: "passed", False: f"FAIL ({address.failure})", None: "not checked"}
+            lines.append(
+                f"    {printable(address.address)} ({address.family}): {outcome[address.ok]}"
+            )
     lines.append("  Checks:")
     for check in report.checks:
         label = paint(_LABELS[check.status], check.status)
@@ -73,9 +85,18 @@ def render_json_line(report: DomainReport) -> str:
     return json.dumps(report.as_json(), ensure_ascii=True)
 
 
+def render_conditions(conditions: list[str]) -> str:
+    """The line printed before any verdict when test settings shape the run."""
+    return (
+        f"Checked under test settings: {printable('; '.join(conditions))}; "
+        "a device on the internet may see something else"
+    )
+
+
 def render_totals(reports: list[DomainReport]) -> str:
     failed = sum(1 for report in reports if not report.ok)
-    return f"{len(reports)} domains: {len(reports) - failed} passed, {failed} failed"
+    passed = "passed under test settings" if any(r.conditions for r in reports) else "passed"
+    return f"{len(reports)} domains: {len(reports) - failed} {passed}, {failed} failed"
 
 
 def _wrapped(text: str, indent: str) -> list[str]:

@@ -8,6 +8,7 @@ better, with an RSA key of at least 2048 bits or an EC key of at least 256 bits.
 
 from __future__ import annotations
 
+import errno
 import socket
 import ssl
 from collections.abc import Iterator, Mapping
@@ -266,3 +267,16 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
+
+
+# Errors that mean this machine cannot reach the address at all (no IPv6 route, no IPv6
+# address of its own), as opposed to the address refusing or failing.
+_NO_ROUTE_ERRNOS = frozenset({errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT})
+
+
+def no_route(error: BaseException) -> str | None:
+    """The reason when `error` says there is no route from here, else None."""
+    for cause in _causes(error):
+        if isinstance(cause, OSError) and cause.errno in _NO_ROUTE_ERRNOS:
+            return cause.strerror or str(cause)
+    return None

@@ -1,9 +1,15 @@
 """The HTTP client the verifier uses: httpx, over a transport that behaves like a device.
 
-httpx's custom-transport hook (`AsyncBaseTransport`) gets us two things its default
-transport cannot give:
-- `--connect-to`: the TCP connection goes to HOST2:PORT2 while TLS SNI, the certificate
-  check and the Host header keep the URL's host, exactly like curl's option;
+httpx's custom-transport hook (`AsyncBaseTransport`) gets us what its default transport
+cannot give:
+- `--connect-to` and `--resolve`: the TCP connection goes to HOST2:PORT2 and/or a given
+  address, while TLS SNI, the certificate check and the Host header keep the URL's host,
+  exactly like curl's options;
+- a pinned address (the `ADDRESS` request extension), so the verifier can check each
+  address a domain resolves to, one run per address;
+- the phase a request is in (resolving, connecting, the TLS handshake, waiting for the
+  response, reading the body), reported through the `ON_PHASE` request extension, so a
+  deadline can say what was slow;
 - a fresh TLS connection per request on plain asyncio, with the TLS session exposed to the
   verifier (protocol, cipher, peer certificate) as the `ssl_object` response extension.
 HTTP/1.1 framing is h11's, the same parser httpx's own transport uses. Avoiding httpcore's
@@ -15,37 +21,56 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from http.cookiejar import DefaultCookiePolicy
 
 import h11
 import httpx
 
 from wizard.core.verify.connect_to import ConnectTo, route
+from wizard.core.verify.resolve import Resolve, addresses_of
 
-USER_AGENT = "adue-wizard"
+# What an iOS 26 device sends with its well-known request: read from the iOS 26.1
+# device-management client code (DMCHTTPRequestor) and seen in a published trace of a real
+# device's request (Fleet's account-driven user enrollment write-up). Apple documents none.
+DEVICE_USER_AGENT = "DeviceManagementClient/1.0"
+DEVICE_HEADERS = {
+    "Accept": "*/*",
+    "Accept-Encoding": "gzip, deflate, br",
+    "Accept-Language": "en-US,en;q=0.9",
+}
+
+# Request extensions the verifier sets: the address to connect to (the first hop of a
+# per-address run), and a callable told each phase as it starts.
+ADDRESS = "adue.address"
+ON_PHASE = "adue.on_phase"
+OnPhase = Callable[[str, str], None]  # (phase, host or address)
+
+RESOLVING, CONNECTING, TLS_HANDSHAKE = "resolving", "connecting", "the TLS handshake"
+WAITING, READING_BODY = "waiting for the response", "reading the body"
+
 _READ_SIZE = 65536
 
 
 class DeviceTransport(httpx.AsyncBaseTransport):
     """One connection per request, closed when the response is closed."""
 
-    def __init__(self, ssl_context: ssl.SSLContext, rules: tuple[ConnectTo, ...]) -> None:
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        rules: tuple[ConnectTo, ...],
+        resolve_rules: tuple[Resolve, ...] = (),
+    ) -> None:
         self._ssl_context = ssl_context
         self._rules = rules
+        self._resolve_rules = resolve_rules
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme != "https":
             raise httpx.UnsupportedProtocol(f"only https:// is used, not {request.url}")
         host = request.url.host
-        port = request.url.port or 443
-        target_host, target_port = route(self._rules, host, port)
-        try:
-            reader, writer = await asyncio.open_connection(
-                target_host, target_port, ssl=self._ssl_context, server_hostname=host
-            )
-        except (OSError, EOFError) as error:  # ssl.SSLError and socket.gaierror are OSErrors
-            raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
-
+        on_phase: OnPhase = request.extensions.get(ON_PHASE) or _no_phase
+        reader, writer = await self._connect(request, host, on_phase)
         connection = h11.Connection(h11.CLIENT)
         try:
             body = await request.aread()
@@ -59,6 +84,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
                 writer.write(connection.send(h11.Data(data=body)) or b"")
             writer.write(connection.send(h11.EndOfMessage()) or b"")
             await writer.drain()
+            on_phase(WAITING, host)
             event = await _next_event(connection, reader, request)
             while not isinstance(event, h11.Response):  # skip 1xx interim responses
                 event = await _next_event(connection, reader, request)
@@ -68,13 +94,57 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=event.status_code,
             headers=event.headers.raw_items(),
-            stream=_ResponseBody(connection, reader, writer, request),
+            stream=_ResponseBody(connection, reader, writer, request, on_phase),
             extensions={
                 "http_version": b"HTTP/" + event.http_version,
                 "reason_phrase": event.reason,
                 "ssl_object": writer.get_extra_info("ssl_object"),
             },
         )
+
+    async def _connect(
+        self, request: httpx.Request, host: str, on_phase: OnPhase
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """TCP to the pinned address, or to the first address that connects (as the OS
+        does), then the TLS handshake for the URL's host."""
+        target_host, port = route(self._rules, host, request.url.port or 443)
+        pinned = request.extensions.get(ADDRESS)
+        try:
+            if pinned:
+                candidates = [pinned]
+            else:
+                on_phase(RESOLVING, target_host)
+                candidates = await addresses_of(target_host, port, self._resolve_rules)
+            reader, writer = await _first_that_connects(candidates, port, on_phase)
+        except (OSError, UnicodeError) as error:  # socket.gaierror is an OSError
+            raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
+        on_phase(TLS_HANDSHAKE, host)
+        try:
+            await writer.start_tls(self._ssl_context, server_hostname=host)
+        except (OSError, EOFError) as error:  # ssl.SSLError is an OSError
+            # Waiting for the close also collects the handshake error the stream kept, which
+            # asyncio would otherwise report as "never retrieved" when it is garbage collected.
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+            raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
+        except BaseException:
+            writer.close()
+            raise
+        return reader, writer
+
+
+async def _first_that_connects(
+    addresses: list[str], port: int, on_phase: OnPhase
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    last: OSError = OSError("no address to connect to")
+    for address in addresses:
+        on_phase(CONNECTING, address)
+        try:
+            return await asyncio.open_connection(address, port)
+        except OSError as error:
+            last = error
+    raise last
 
 
 class _ResponseBody(httpx.AsyncByteStream):
@@ -84,13 +154,16 @@ class _ResponseBody(httpx.AsyncByteStream):
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         request: httpx.Request,
+        on_phase: OnPhase,
     ) -> None:
         self._connection = connection
         self._reader = reader
         self._writer = writer
         self._request = request
+        self._on_phase = on_phase
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._on_phase(READING_BODY, self._request.url.host)
         while True:
             event = await _next_event(self._connection, self._reader, self._request)
             if isinstance(event, h11.Data):
@@ -124,12 +197,26 @@ async def _next_event(
         connection.receive_data(data)
 
 
-def make_client(ssl_context: ssl.SSLContext, rules: tuple[ConnectTo, ...]) -> httpx.AsyncClient:
-    """An AsyncClient that never follows redirects itself and ignores proxy variables
-    (a device connects directly; the verifier must see what it sees)."""
-    return httpx.AsyncClient(
-        transport=DeviceTransport(ssl_context, rules),
+def _no_phase(phase: str, where: str) -> None:
+    pass
+
+
+def make_client(
+    ssl_context: ssl.SSLContext,
+    rules: tuple[ConnectTo, ...],
+    resolve_rules: tuple[Resolve, ...] = (),
+    user_agent: str = DEVICE_USER_AGENT,
+) -> httpx.AsyncClient:
+    """An AsyncClient that sends the device's headers and nothing else, never follows
+    redirects itself, keeps no cookies (the device uses an ephemeral session) and ignores
+    proxy variables (a device connects directly; the verifier must see what it sees)."""
+    client = httpx.AsyncClient(
+        transport=DeviceTransport(ssl_context, rules, resolve_rules),
         follow_redirects=False,
         trust_env=False,
-        headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
+        headers={"User-Agent": user_agent, **DEVICE_HEADERS},
     )
+    # httpx adds `Connection: keep-alive` by default; the published trace does not show it.
+    del client.headers["Connection"]
+    client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    return client

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
 from wizard.core.setups.report_markdown import markdown_report
+from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.screens.step import StepScreen
 
 
@@ -47,8 +48,16 @@ class DoneScreen(StepScreen):
 
     def body(self) -> ComposeResult:
         setup = self.setup
+        # The last run's own settings decide its verdict's wording, whatever is saved now.
+        run_conditions = list(setup.summary.last_conditions)
         if setup.last_verified_at is None:
             verdict = "Not verified yet: go Back (Esc) to the Verify step first."
+        elif setup.last_failure is None and run_conditions:
+            verdict = (
+                f"Verified {setup.last_verified_at:%Y-%m-%d %H:%M} UTC: passed under test "
+                "settings. Check again without them (Verify step, o) before confirming in "
+                "the portal."
+            )
         elif setup.last_failure is None:
             verdict = f"Verified {setup.last_verified_at:%Y-%m-%d %H:%M} UTC: every domain passed."
         else:
@@ -56,6 +65,9 @@ class DoneScreen(StepScreen):
                 f"Last check {setup.last_verified_at:%Y-%m-%d %H:%M} UTC FAILED "
                 f"({setup.last_failure}): fix it before confirming in the portal."
             )
+        conditions = conditions_line(run_conditions or setup_conditions(setup))
+        if conditions:
+            yield Static(conditions, id="done-conditions", markup=False)
         yield Static(verdict, id="verdict", classes="question", markup=False)
         yield Static("What to do next:", classes="question")
         yield Static(

@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Static
 from wizard.core.setups.options import verify_options
 from wizard.core.setups.prerequisites import SiteProbe, prerequisites_for, probe_site
 from wizard.core.setups.state import now
+from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.widgets.tick_box import TickBox
@@ -35,6 +36,9 @@ class PrerequisitesScreen(StepScreen):
             "program in the background.",
             classes="question",
         )
+        conditions = conditions_line(setup_conditions(self.setup))
+        if conditions:
+            yield Static(conditions, id="prerequisites-conditions", markup=False)
         for item in prerequisites_for(self.setup.provider):
             with Vertical(classes="prerequisite"):
                 if item.automatic:
@@ -75,12 +79,17 @@ class PrerequisitesScreen(StepScreen):
             parts: list[Content] = []
             for probe in message.probes:
                 answer = probe.answer(item.automatic)
+                note = probe.certificate_note if item.automatic == "certificate" else None
                 if answer is None:
                     label, style = "skip", "dim"
                 else:
                     label, style = ("OK", "green") if answer else ("NO", "red")
                 parts.append(
-                    Content.assemble((f"{label:<4}", f"bold {style}"), plain(probe.domain))
+                    Content.assemble(
+                        (f"{label:<4}", f"bold {style}"),
+                        plain(probe.domain),
+                        plain(f": {note}" if note else "", "dim"),
+                    )
                 )
                 if answer is False:
                     parts.append(Content.assemble("      ", plain(probe.detail, "dim")))

@@ -26,6 +26,7 @@ from wizard.core.setups.state import CheckRecord, DomainResult, SetupState, Veri
 from wizard.core.verify.results import Check
 from wizard.core.verify.text_report import printable
 from wizard.core.verify.verifier import Verifier, VerifyOptions
+from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.messages import RecordRun
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.screens.verify_settings import VerifySettingsDialog
@@ -61,8 +62,14 @@ class VerifyScreen(StepScreen):
     class RunDone(Message):
         results: list[DomainResult]
 
+    @dataclass
+    class PhaseStarted(Message):
+        domain: str
+        phase: str  # e.g. "the TLS handshake with example.com"
+
     def __init__(self, setup: SetupState) -> None:
         super().__init__(setup)
+        self._conditions: tuple[str, ...] = ()  # the test settings of the run in progress
         previous = {result.domain: result for result in self.setup.last_results}
         self.results: dict[str, DomainResult | None] = {
             domain: previous.get(domain) for domain in self.setup.domains
@@ -77,6 +84,7 @@ class VerifyScreen(StepScreen):
         # The top lines: what the run is doing and how it went. Other status lines (the
         # test conditions, the running phase) belong in this group too.
         with Vertical(id="verify-top"):
+            yield Static("", id="verify-conditions", markup=False)
             yield Static("", id="verify-status", markup=False)
             yield Static("", id="verify-summary")
         table: DataTable[Text] = DataTable(id="verify-domains", cursor_type="row")
@@ -92,6 +100,7 @@ class VerifyScreen(StepScreen):
         table.add_column("Cause", key="cause")
         self._fill_table()
         super().on_mount()
+        self._show_conditions(setup_conditions(self.setup))
         if not self.setup.domains:
             self._status("No domains to check: add them on the Organization step (Esc).")
         elif self.setup.last_verified_at is None:
@@ -107,13 +116,22 @@ class VerifyScreen(StepScreen):
         summary = setup.summary
         line = f"Last checked {setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
         if setup.last_failure is None:
-            return line + ": passed."
+            # The settings of the stored run, not today's: a PASS made under test settings
+            # stays marked as such.
+            under = " under test settings" if setup.summary.last_conditions else ""
+            return f"{line}: passed{under}."
         parts = [f"{line}: FAILED ({setup.last_failure})"]
         if summary.failing_since:
             parts.append(f"failing since {summary.failing_since:%Y-%m-%d %H:%M} UTC")
         passed = summary.last_passed_at
         parts.append(f"last passed {passed:%Y-%m-%d %H:%M} UTC" if passed else "never passed")
         return "; ".join(parts) + "."
+
+    def _show_conditions(self, conditions: list[str]) -> None:
+        """The test settings line, above any verdict; hidden when there are none."""
+        line = self.query_one("#verify-conditions", Static)
+        line.update(conditions_line(conditions))
+        line.display = bool(conditions)
 
     def _status(self, text: str) -> None:
         self.query_one("#verify-status", Static).update(text)
@@ -226,6 +244,8 @@ class VerifyScreen(StepScreen):
         self.results = dict.fromkeys(self.setup.domains)
         self.live_checks = {domain: [] for domain in self.setup.domains}
         self._fill_table()
+        self._conditions = tuple(options.conditions())
+        self._show_conditions(list(self._conditions))
         self._status("Checking as an iPhone would...")
         self.verify(options)
 
@@ -234,9 +254,12 @@ class VerifyScreen(StepScreen):
         def on_check(domain: str, check: Check) -> None:
             self.post_message(self.CheckDone(domain, CheckRecord(**check.as_json())))
 
+        def on_phase(domain: str, phase: str) -> None:
+            self.post_message(self.PhaseStarted(domain, phase))
+
         results: list[DomainResult] = []
         async with Verifier(options) as verifier:
-            async for report in verifier.verify_all(self.setup.domains, on_check):
+            async for report in verifier.verify_all(self.setup.domains, on_check, on_phase):
                 result = DomainResult.from_report(report)
                 results.append(result)
                 self.post_message(self.DomainDone(result))
@@ -247,6 +270,11 @@ class VerifyScreen(StepScreen):
         self.live_checks.setdefault(message.domain, []).append(message.check)
         if message.domain == self.selected:
             self._show_selected()
+
+    @on(PhaseStarted)
+    def phase_started(self, message: PhaseStarted) -> None:
+        if message.domain in self.running:
+            self._status(f"Checking as an iPhone would... {message.domain}: {message.phase}")
 
     @on(DomainDone)
     def domain_done(self, message: DomainDone) -> None:
@@ -261,7 +289,10 @@ class VerifyScreen(StepScreen):
         self.setup.last_results = message.results
         self.setup.last_verified_at = now()
         self.post_message(
-            RecordRun([result.model_dump(mode="json") for result in message.results], [])
+            RecordRun(
+                [result.model_dump(mode="json") for result in message.results],
+                list(self._conditions),
+            )
         )
         failed = [result.domain for result in message.results if not result.ok]
         when = f"{self.setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
@@ -269,6 +300,11 @@ class VerifyScreen(StepScreen):
             self._status(
                 f"{when}: {len(failed)} of {len(message.results)} failed. Fix, then r; "
                 "c copies the selected diagnosis."
+            )
+        elif self._conditions:
+            self._status(
+                f"{when}: passed under test settings; a device on the internet may see "
+                "something else. Next (ctrl+n) for what to do in the portal."
             )
         else:
             self._status(
@@ -283,4 +319,5 @@ class VerifyScreen(StepScreen):
             return
         self.setup.settings = settings
         self.changed()
+        self._show_conditions(setup_conditions(self.setup))
         self._status("Settings saved. r runs the check with them.")
