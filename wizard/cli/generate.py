@@ -117,9 +117,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _read_document(path: str) -> str:
     file = Path(path)
+    if file.is_dir():
+        raise InvalidInput(f"--json-file {argument(path)} is a directory, not a file")
     if not file.is_file():
         raise InvalidInput(f"--json-file {argument(path)}: no such file")
-    data = file.read_bytes()[: MAX_DOCUMENT_BYTES + 1]
+    try:
+        with file.open("rb") as handle:  # bounded: the file may be anything
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as error:
+        raise InvalidInput(f"--json-file {argument(path)}: {error.strerror}") from None
     if len(data) > MAX_DOCUMENT_BYTES:
         raise InvalidInput(
             f"--json-file {argument(path)} is larger than {MAX_DOCUMENT_BYTES} bytes"

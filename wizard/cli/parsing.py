@@ -51,7 +51,10 @@ def positive_int(text: str) -> int:
 
 
 def non_negative_int(text: str) -> int:
-    if not text.strip().isdigit():
+    stripped = text.strip()
+    if stripped.startswith("-") and stripped[1:].isdigit():
+        raise argparse.ArgumentTypeError(f"{argument(text)} must be 0 or more")
+    if not stripped.isdigit():
         raise argparse.ArgumentTypeError(f"{argument(text)} is not a whole number")
     return int(text)
 

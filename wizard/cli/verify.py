@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -250,10 +252,14 @@ def run_and_print(
     from wizard.core.verify.verifier import Verifier
 
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    # Wrapped to the terminal; whole lines when piped or redirected.
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
     conditions = options.conditions()
     if conditions and not as_json:
-        print(render_conditions(conditions), flush=True)
+        line = render_conditions(conditions)
+        wrapped = textwrap.wrap(line, width, break_long_words=False) if width else [line]
+        print("\n".join(wrapped), flush=True)
 
     async def check() -> list[DomainReport]:
         reports = []
@@ -263,7 +269,7 @@ def run_and_print(
                 if as_json:
                     print(render_json_line(report), flush=True)
                 else:
-                    print(render_report(report, colour=colour) + "\n", flush=True)
+                    print(render_report(report, colour=colour, width=width) + "\n", flush=True)
         if not as_json and len(reports) > 1:
             print(render_totals(reports))
         return reports

@@ -35,6 +35,8 @@ class WizardApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("ctrl+s", "keep_check", "Save as a setup", id="keep-check"),
+        # `?` is typed into a text field that has focus; F1 always works.
+        Binding("f1,question_mark", "toggle_keys", "Keys", id="keys"),
     ]
 
     def __init__(
@@ -107,6 +109,13 @@ class WizardApp(App[int]):
             setup = self.setup
             return setup is not None and setup.transient and setup.name not in self.store.names()
         return True
+
+    def action_toggle_keys(self) -> None:
+        """Show (or hide) every key of the current screen, in Textual's key panel."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_keep_check(self) -> None:
         if self.setup is None or not self.setup.transient:

@@ -23,6 +23,7 @@ from wizard.core.artifacts.model import (
 )
 from wizard.core.artifacts.output_folder import write_plan
 from wizard.core.artifacts.urls import url_problem
+from wizard.core.diagnosis.remedies import remedy_for
 from wizard.core.document import (
     DocumentError,
     build_document,
@@ -208,7 +209,9 @@ def prepare_setup(
         if base_url is not None:
             document_text = build_document(base_url)
         assert document_text is not None
-        document = parse_document_text(document_text)
+        # A byte-order mark (many Windows editors add one) is read past, as `verify` does,
+        # and warned about below; the file itself is kept byte for byte.
+        document = parse_document_text(document_text.removeprefix("\ufeff"))
     except DocumentError as error:
         raise GenerateError(f"the discovery document is not valid: {error}") from None
     for finding in check_rules(document, jumpcloud=org_id is not None):
@@ -221,7 +224,9 @@ def prepare_setup(
     if problem:
         raise GenerateError(problem)
     if document_text.startswith("\ufeff"):
-        warnings.append("the file starts with a UTF-8 byte-order mark; it is kept as it is")
+        bom = remedy_for("utf8_bom")  # the same words as `verify` gives
+        assert bom is not None
+        warnings.append(f"{bom.problem} It is kept as it is. Fix: {bom.fix}")
     setup = Setup(method, domain, org_id, None, document_text, not exact_seed, _day(today))
     return setup, warnings
 

@@ -16,7 +16,6 @@ from wizard.core.verify.results import CHECK_TITLES, DomainReport, Status
 
 _COLOURS: dict[str, str] = {"pass": "32", "warn": "33", "fail": "31", "skip": "2", "bold": "1"}
 _LABELS: dict[Status, str] = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
-WIDTH = 100
 
 
 def printable(text: str) -> str:
@@ -34,7 +33,22 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
-def render_report(report: DomainReport, *, colour: bool) -> str:
+def render_report(report: DomainReport, *, colour: bool, width: int | None = None) -> str:
+    """The readable report; wrapped at `width` columns (a terminal's), or not at all (None:
+    piped or redirected, where a reader or a script wants whole lines)."""
+
+    def wrapped(text: str, indent: str, rest: str) -> list[str]:
+        if width is None:
+            return [indent + text]
+        return textwrap.wrap(
+            text,
+            max(width, 40),
+            initial_indent=indent,
+            subsequent_indent=rest,
+            break_on_hyphens=False,
+            break_long_words=False,  # a quoted directive or URL must stay copyable
+        )
+
     def paint(text: str, style: str) -> str:
         return f"\x1b[{_COLOURS[style]}m{text}\x1b[0m" if colour else text
 
@@ -68,15 +82,21 @@ def render_report(report: DomainReport, *, colour: bool) -> str:
     for check in report.checks:
         label = paint(_LABELS[check.status], check.status)
         title = CHECK_TITLES.get(check.id, check.id)
-        lines.append(f"    {label}  {title}: {printable(check.summary)}")
+        # The label is painted after wrapping: escape codes would count as columns.
+        summary = wrapped(
+            f"{_LABELS[check.status]}  {title}: {printable(check.summary)}", "    ", " " * 10
+        )
+        summary[0] = summary[0].replace(_LABELS[check.status], label, 1)
+        lines.extend(summary)
         entry = remedy_for(check.code) if check.code and check.status in ("warn", "fail") else None
+        indent, rest = " " * 10, " " * 12
         if check.fix:
-            lines.extend(_wrapped(printable(f"Cause: {check.cause}. {check.fix}"), "          "))
+            lines.extend(wrapped(printable(f"Cause: {check.cause}. {check.fix}"), indent, rest))
         elif entry:
-            lines.extend(_wrapped(f"Why: {entry.problem}", "          "))
-            lines.extend(_wrapped(f"Fix: {entry.fix}", "          "))
+            lines.extend(wrapped(f"Why: {entry.problem}", indent, rest))
+            lines.extend(wrapped(f"Fix: {entry.fix}", indent, rest))
             if entry.portal_message:
-                lines.extend(_wrapped(f'JumpCloud portal: "{entry.portal_message}"', "          "))
+                lines.extend(wrapped(f'JumpCloud portal: "{entry.portal_message}"', indent, rest))
     return "\n".join(lines)
 
 
@@ -97,14 +117,3 @@ def render_totals(reports: list[DomainReport]) -> str:
     failed = sum(1 for report in reports if not report.ok)
     passed = "passed under test settings" if any(r.conditions for r in reports) else "passed"
     return f"{len(reports)} domains: {len(reports) - failed} {passed}, {failed} failed"
-
-
-def _wrapped(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(
-        text,
-        WIDTH,
-        initial_indent=indent,
-        subsequent_indent=indent + "  ",
-        break_on_hyphens=False,
-        break_long_words=False,  # a quoted directive or URL must stay copyable
-    )

@@ -91,4 +91,5 @@ class DoneScreen(StepScreen):
         self.notify(f"Report written to {path}", markup=False)
 
     def action_next(self) -> None:
-        self.action_export()
+        # The last step: Next does nothing silently (it used to rewrite the report file).
+        self.notify("This is the last step. x exports the report; Esc goes back.", markup=False)
