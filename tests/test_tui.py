@@ -406,7 +406,7 @@ async def test_prerequisites_are_checked_live(
         resolves = str(app.screen.query_one("#live-name_resolves", Static).render())
     assert https.startswith("OK") and DOMAIN in https
     # The test CA is trusted here, which says nothing about public trust.
-    assert certificate == f"skip{DOMAIN}: not checked: a custom CA is in use"
+    assert certificate == f"skip {DOMAIN}: not checked: a custom CA is in use"
     assert resolves.startswith("skip")  # --connect-to decides where it is
 
 
@@ -428,7 +428,7 @@ async def test_untrusted_certificate_shows_in_prerequisites(
         certificate = str(app.screen.query_one("#live-certificate_trusted", Static).render())
         text = shown_text(app)
     # Untrusted by the custom CA says nothing about the public roots either.
-    assert certificate == f"skip{DOMAIN}: not checked: a custom CA is in use"
+    assert certificate == f"skip {DOMAIN}: not checked: a custom CA is in use"
     assert "Checked under test settings: --connect-to" in text
 
 

@@ -23,6 +23,7 @@ from wizard.core.setups.store import state_dir as state_dir_for
 from wizard.core.verify.text_report import printable
 from wizard.tui.messages import BackToStart, Navigate, OpenSetup, RecordRun, SetupChanged
 from wizard.tui.screens.start import StartScreen
+from wizard.tui.styles import use_monochrome
 
 if TYPE_CHECKING:
     from wizard.core.setups.state import SetupState
@@ -48,6 +49,7 @@ class WizardApp(App[int]):
         shown_folder: str | None = None,
     ) -> None:
         super().__init__()
+        use_monochrome(self.no_color)
         self.store = store
         # Tests and screenshots fix these so every run renders the same screens.
         self.blink = blink

@@ -49,7 +49,7 @@ PREREQUISITES: tuple[Prerequisite, ...] = (
     ),
     Prerequisite(
         "abm_allow_any",
-        "Apple Business Manager allows Managed Apple Accounts on any device",
+        "Managed Apple Accounts may sign in on any device",
         "Apple Business Manager must let Managed Apple Accounts sign in to devices it does not "
         "own, so that a personal iPhone can enroll with one.",
         "Apple Business Manager > Access Management > Apple Services: set Allow Managed Apple "
@@ -57,7 +57,7 @@ PREREQUISITES: tuple[Prerequisite, ...] = (
     ),
     Prerequisite(
         "domain_verified",
-        "The domain is verified in Apple Business Manager and is the sign-in domain",
+        "Sign-in domain verified in Apple Business Manager",
         "The domain you configure here must be the part after @ in the users' Managed Apple "
         "Accounts, and Apple Business Manager must show it as verified.",
         "Apple Business Manager > Preferences > Managed Apple Accounts > Domains.",
@@ -87,7 +87,7 @@ PREREQUISITES: tuple[Prerequisite, ...] = (
     ),
     Prerequisite(
         "personal_devices_allowed",
-        "JumpCloud allows users to enroll personal mobile devices",
+        "JumpCloud allows enrolling personal devices",
         "Without it users do not see 'Enroll Your iOS Device' in the User Portal and "
         "enrollment is refused.",
         "JumpCloud Admin Portal > DEVICE MANAGEMENT > MDM > Apple: turn on 'Allow users to "

@@ -20,6 +20,7 @@ from wizard.core.setups.state import now
 from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.step import StepScreen
+from wizard.tui.styles import style_for
 from wizard.tui.widgets.tick_box import TickBox
 
 
@@ -49,8 +50,10 @@ class PrerequisitesScreen(StepScreen):
                     yield Static("checking...", id=f"live-{item.id}", classes="live")
                 else:
                     when = self.setup.prerequisites.get(item.id)
-                    yield TickBox(
-                        tick_label(item.title, when), when is not None, id=f"tick-{item.id}"
+                    yield TickBox(item.title, when is not None, id=f"tick-{item.id}")
+                    # On a line of its own: a check box label is cut at the window's edge.
+                    yield Static(
+                        confirmed_line(when), id=f"confirmed-{item.id}", classes="confirmed"
                     )
                 yield Static(item.explanation, classes="explanation", markup=False)
                 yield Static(f"Where: {item.where}", classes="where", markup=False)
@@ -81,18 +84,22 @@ class PrerequisitesScreen(StepScreen):
                 answer = probe.answer(item.automatic)
                 note = probe.certificate_note if item.automatic == "certificate" else None
                 if answer is None:
-                    label, style = "skip", "dim"
+                    label, style = "skip", style_for("muted")
                 else:
-                    label, style = ("OK", "green") if answer else ("NO", "red")
+                    label, style = (
+                        ("OK", style_for("pass")) if answer else ("NO", style_for("fail"))
+                    )
                 parts.append(
                     Content.assemble(
-                        (f"{label:<4}", f"bold {style}"),
+                        (f"{label:<4} ", style),
                         plain(probe.domain),
-                        plain(f": {note}" if note else "", "dim"),
+                        plain(f": {note}" if note else "", style_for("muted")),
                     )
                 )
                 if answer is False:
-                    parts.append(Content.assemble("      ", plain(probe.detail, "dim")))
+                    parts.append(
+                        Content.assemble("      ", plain(probe.detail, style_for("muted")))
+                    )
             if not parts:
                 parts.append(Content("no domains entered"))
             live = self.query_one(f"#live-{item.id}", Static)
@@ -101,16 +108,16 @@ class PrerequisitesScreen(StepScreen):
     @on(Checkbox.Changed)
     def ticked(self, event: Checkbox.Changed) -> None:
         item_id = (event.checkbox.id or "").removeprefix("tick-")
-        item = next(p for p in prerequisites_for(self.setup.provider) if p.id == item_id)
         if event.value:
             self.setup.prerequisites[item_id] = now()
         else:
             self.setup.prerequisites.pop(item_id, None)
-        event.checkbox.label = tick_label(item.title, self.setup.prerequisites.get(item_id))
+        confirmed = self.query_one(f"#confirmed-{item_id}", Static)
+        confirmed.update(confirmed_line(self.setup.prerequisites.get(item_id)))
         self.changed()
 
 
-def tick_label(title: str, when: datetime | None) -> Content:
+def confirmed_line(when: datetime | None) -> Content:
     if when is None:
-        return Content(title)
-    return Content.assemble(title, (f"  (confirmed {when:%Y-%m-%d %H:%M} UTC)", "dim"))
+        return Content("")
+    return Content.styled(f"Confirmed {when:%Y-%m-%d %H:%M} UTC", style_for("muted"))

@@ -30,6 +30,7 @@ from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.messages import RecordRun
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.screens.verify_settings import VerifySettingsDialog
+from wizard.tui.styles import style_for
 from wizard.tui.widgets.domain_result import DomainResultView, verdict_of
 
 # Order of the domain list: what needs fixing first.
@@ -183,11 +184,11 @@ class VerifyScreen(StepScreen):
         states = [self._state(domain) for domain in self.setup.domains]
         counts: list[Content] = []
         for state, word, style in (
-            ("fail", "failed", "bold red"),
-            ("warn", "with warnings", "bold yellow"),
-            ("pass", "passed", "bold green"),
+            ("fail", "failed", style_for("fail")),
+            ("warn", "with warnings", style_for("warn")),
+            ("pass", "passed", style_for("pass")),
             ("running", "checking", "cyan"),
-            ("unknown", "not checked", "dim"),
+            ("unknown", "not checked", style_for("muted")),
         ):
             count = states.count(state)
             if count:

@@ -14,14 +14,17 @@ from wizard.core.diagnosis.remedies import remedy_for
 from wizard.core.setups.state import CheckRecord, DomainResult
 from wizard.core.verify.results import CHECK_ORDER, CHECK_TITLES
 from wizard.tui.safe_text import plain
+from wizard.tui.styles import style_for
 
-STATUS_STYLE = {
-    "pass": ("PASS", "bold green"),
-    "warn": ("WARN", "bold yellow"),
-    "fail": ("FAIL", "bold red"),
-    "skip": ("SKIP", "dim"),
-    "running": ("....", "bold cyan"),
-}
+LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP", "running": "...."}
+
+
+def status_label(status: str) -> tuple[str, str]:
+    """The word and style for a check's status (the style read when drawn: NO_COLOR)."""
+    kind = "muted" if status == "skip" else status
+    if status not in LABELS:
+        return status.upper(), ""
+    return LABELS[status], style_for(kind)
 
 
 def view_id(domain: str) -> str:
@@ -32,13 +35,13 @@ def verdict_of(result: DomainResult | None, running: bool) -> tuple[str, str]:
     """A short verdict and its style, for the domain list and the details' title."""
     if result is not None:
         if not result.ok:
-            return f"FAIL ({result.failure})", "bold red"
+            return f"FAIL ({result.failure})", style_for("fail")
         if any(check.status == "warn" for check in result.checks):
-            return "PASS with warnings", "bold yellow"
-        return "PASS", "bold green"
+            return "PASS with warnings", style_for("warn")
+        return "PASS", style_for("pass")
     if running:
         return "checking...", "cyan"
-    return "not checked yet", "dim"
+    return "not checked yet", style_for("muted")
 
 
 class DomainResultView(Vertical):
@@ -121,7 +124,11 @@ class DomainResultView(Vertical):
             reason = reasons.pop() if len(reasons) == 1 else "see the report"
             widgets.append(
                 Static(
-                    Content.assemble(("SKIP", "dim"), f"  {titles}: ", plain(reason, "dim")),
+                    Content.assemble(
+                        ("SKIP", style_for("muted")),
+                        f"  {titles}: ",
+                        plain(reason, style_for("muted")),
+                    ),
                     classes="check",
                 )
             )
@@ -129,7 +136,7 @@ class DomainResultView(Vertical):
             done = {check.id for check in self.checks}
             upcoming = next((c for c in CHECK_ORDER if c not in done), None)
             if upcoming:
-                label, style = STATUS_STYLE["running"]
+                label, style = status_label("running")
                 widgets.append(
                     Static(
                         Content.assemble((label, style), f"  {CHECK_TITLES[upcoming]}"),
@@ -139,7 +146,7 @@ class DomainResultView(Vertical):
         return widgets
 
     def _check_widgets(self, check: CheckRecord) -> list[Static]:
-        label, style = STATUS_STYLE.get(check.status, (check.status.upper(), ""))
+        label, style = status_label(check.status)
         title = CHECK_TITLES.get(check.id, check.id)
         widgets = [
             Static(
