@@ -5,29 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import tempfile
 from pathlib import Path
 
 
 def write_atomically(path: Path, data: bytes, mode: int) -> None:
     """Write `data` to a temporary file beside `path` (with `mode`), fsync it, rename it over
     `path`, then fsync the folder so the rename itself survives a power cut."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        with os.fdopen(handle, "wb") as file:
-            os.fchmod(file.fileno(), mode)
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
+        replace_file_at(folder, path.name, data, mode)
     finally:
-        os.close(directory)
+        os.close(folder)
 
 
 def replace_file_at(folder: int, name: str, data: bytes, mode: int) -> None:

@@ -15,21 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.core.verify.results import CHECK_TITLES
 from wizard.core.verify.text_report import printable
 
 # Request headers curl sets itself; the others are passed with -H to look like the device.
 _CURL_OWN = frozenset({"host", "content-length", "connection"})
-_TITLES = {
-    "dns": "Name resolution",
-    "connect": "TCP + TLS",
-    "redirects": "Redirects",
-    "status": "HTTP status",
-    "content_type": "Content-Type",
-    "body": "Body",
-    "json": "JSON document",
-    "config": "Version and BaseURL",
-    "enroll_probe": "Enrollment endpoint",
-}
 
 
 @dataclass(frozen=True)
@@ -87,7 +77,7 @@ def render_domain(result: Mapping[str, Any], reproduce: ReproduceWith) -> list[s
     lines += ["| check | status | code | cause | summary |", "|---|---|---|---|---|"]
     for check in checks:
         lines.append(
-            f"| {_TITLES.get(check.get('id'), cell(check.get('id')))} | {check.get('status')} "
+            f"| {CHECK_TITLES.get(check.get('id'), cell(check.get('id')))} | {check.get('status')} "
             f"| {cell(check.get('code') or '')} | {cell(check.get('cause') or '')} "
             f"| {cell(check.get('summary', ''))} |"
         )
@@ -155,7 +145,7 @@ def diagnosis_text(result: Mapping[str, Any]) -> str:
     for check in result.get("checks") or []:
         if check.get("status") not in ("warn", "fail"):
             continue
-        title = _TITLES.get(check.get("id"), check.get("id"))
+        title = CHECK_TITLES.get(check.get("id"), check.get("id"))
         cause = f" [cause: {check['cause']}]" if check.get("cause") else ""
         lines.append(f"{str(check.get('status')).upper()} {title}: {check.get('summary')}{cause}")
         if check.get("remedy"):
