@@ -37,6 +37,9 @@ BUSY_TIMEOUT_S = 30.0
 # SQLite's result codes for a file that is not (or no longer) a sound database.
 _DAMAGED_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
+# The database's own schema version (PRAGMA user_version): a reader or writer that finds it
+# current skips the CREATE statements and their write transaction.
+_SCHEMA_VERSION = 1
 # Statements, not a script: a trigger body holds semicolons of its own.
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS runs (
@@ -429,9 +432,12 @@ class RunHistory:
             # FULL: a recorded run survives a power cut, not only a killed process.
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
-            with _transaction(db):  # (executescript would commit before running)
-                for statement in _SCHEMA:
-                    db.execute(statement)
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+            if version < _SCHEMA_VERSION:  # a new database: tables first (one write, once)
+                with _transaction(db):  # (executescript would commit before running)
+                    for statement in _SCHEMA:
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
         except BaseException:
             db.close()
             raise
