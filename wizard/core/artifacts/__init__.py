@@ -167,7 +167,7 @@ def what_it_does(platform_name: str, setup: Setup) -> str:
     if platform.forwards_query == "yes":
         if setup.forward_query:
             return "forwards the device's query"
-        return "the vendor's form: drops the device's query"
+        return "the vendor's form, which drops the device's query"
     if platform.forwards_query == "no":
         return "cannot forward the device's query; see the note"
     if platform.forwards_query == "unconfirmed":
