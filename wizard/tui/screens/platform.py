@@ -161,6 +161,7 @@ class PlatformScreen(StepScreen):
         artifacts = self.query_one("#artifacts", Vertical)
         steps = self.query_one("#steps", Static)
         artifacts.remove_children()
+        self.note("")  # what was copied or saved belongs to the plan being replaced
         self.plan = None
         self.switchable = False
         self.refresh_bindings()
@@ -211,9 +212,11 @@ class PlatformScreen(StepScreen):
         (NO_COLOR, 16 colours)."""
         assert self.plan is not None
         artifact = self.plan.artifacts[index]
+        if len(self.plan.artifacts) == 1:
+            return plain(f"{artifact.filename}: {artifact.title}", "bold")
         chosen = index == self.selected
         mark = "> " if chosen else "  "
-        hint = " (c copies; f: next)" if chosen and len(self.plan.artifacts) > 1 else ""
+        hint = " (c copies; f: next)" if chosen else ""
         return plain(f"{mark}{artifact.filename}: {artifact.title}{hint}", "bold")
 
     def mark_selected(self) -> None:
