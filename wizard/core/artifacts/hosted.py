@@ -11,6 +11,7 @@ from wizard.core.artifacts.model import (
     Setup,
     document_artifact,
     publish_step,
+    shown_name,
     verify_step,
 )
 
@@ -28,8 +29,8 @@ def _one_per_domain(setup: Setup, platform: str, place: str) -> list[str]:
         return []
     return [
         *(
-            f"{domain}: the redirect goes into the {platform} {place} that serves {domain}."
-            for domain in setup.domains
+            f"{shown}: the redirect goes into the {platform} {place} that serves {shown}."
+            for shown in map(shown_name, setup.domains)
         ),
         f"A {place} that serves several of these domains needs the redirect once: it covers "
         f"every domain of the {place}.",

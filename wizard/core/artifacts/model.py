@@ -47,6 +47,13 @@ def as_typed_name(domain: str) -> str:
         return domain
 
 
+def shown_name(domain: str) -> str:
+    """A domain for a step: the ASCII form configurations need, and the form users type
+    beside it when that differs (`xn--bcher-kva.example (bücher.example)`)."""
+    typed = as_typed_name(domain)
+    return domain if typed == domain else f"{domain} ({typed})"
+
+
 def in_words(items: Iterable[str]) -> str:
     """`a`, `a and b`, `a, b and c`: a list for a sentence."""
     listed = list(items)
@@ -90,7 +97,7 @@ class Setup:
     @property
     def named(self) -> str:
         """The domains for a sentence, or "your domain" when none was given."""
-        return in_words(self.domains) or YOUR_DOMAIN
+        return in_words(shown_name(domain) for domain in self.domains) or YOUR_DOMAIN
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -108,7 +115,7 @@ class Setup:
     def per_domain(self, step: Callable[[str], str], once: str) -> list[str]:
         """One step per domain (`step(domain)`), or one for "your domain"; with several,
         `once` adds when one place that serves several of them needs the change only once."""
-        steps = [step(domain) for domain in self.domains] or [step(YOUR_DOMAIN)]
+        steps = [step(shown_name(domain)) for domain in self.domains] or [step(YOUR_DOMAIN)]
         if len(self.domains) > 1:
             steps.append(once)
         return steps

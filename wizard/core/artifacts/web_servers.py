@@ -70,8 +70,8 @@ def apache(setup: Setup) -> Plan:
 def _apache_hosts(setup: Setup, variant: str) -> list[str]:
     return setup.per_domain(
         lambda domain: (
-            "Paste apache-remotemanagement.conf inside the <VirtualHost *:443> for "
-            f"{domain} (its ServerName or a ServerAlias), {variant}."
+            f"For {domain}: paste apache-remotemanagement.conf inside its <VirtualHost *:443> "
+            f"(ServerName or ServerAlias), {variant}."
         ),
         "A <VirtualHost> (or DocumentRoot) that serves several of these domains needs it once.",
     )
@@ -119,8 +119,8 @@ def nginx(setup: Setup) -> Plan:
 def _nginx_blocks(setup: Setup) -> list[str]:
     return setup.per_domain(
         lambda domain: (
-            "Paste nginx-remotemanagement.conf (or include it) inside the server { } "
-            f"block that listens on 443 for {domain} (its server_name)."
+            f"For {domain}: paste nginx-remotemanagement.conf (or include it) inside its "
+            "server { } block that listens on 443."
         ),
         "A server { } block that serves several of these domains needs the lines once.",
     )
@@ -179,8 +179,8 @@ def caddy(setup: Setup) -> Plan:
 def _caddy_blocks(setup: Setup) -> list[str]:
     return setup.per_domain(
         lambda domain: (
-            f"Paste the Caddyfile lines inside the site block for {domain} (its site "
-            "address), or `import` the file there."
+            f"For {domain}: paste the Caddyfile lines inside its site block, or `import` the "
+            "file there."
         ),
         "A site block that serves several of these domains needs the lines once.",
     )
@@ -225,7 +225,9 @@ def iis(setup: Setup) -> Plan:
 
 def _iis_sites(setup: Setup, how: str) -> list[str]:
     return setup.per_domain(
-        lambda domain: f"Merge web.config into the root of the IIS site bound to {domain} ({how}).",
+        lambda domain: (
+            f"For {domain}: merge web.config into the root of the IIS site bound to it ({how})."
+        ),
         "A site bound to several of these domains needs it once.",
     )
 
