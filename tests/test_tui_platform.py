@@ -202,7 +202,9 @@ async def test_saving_again_asks_before_replacing_different_files(tmp_path: Path
         dialog = changed.screen
         assert isinstance(dialog, ReplaceFilesDialog)
         assert [p.name for p in dialog.paths] == ["apache-remotemanagement.conf", ".htaccess"]
-        assert "--force" not in "\n".join(str(s.render()) for s in dialog.query(Static))
+        shown = [str(line.render()) for line in dialog.query(Static)]
+        assert "  apache-remotemanagement.conf" in shown and "  .htaccess" in shown
+        assert "--force" not in "\n".join(shown)
         await pilot.press("escape")
         await pilot.pause()
         assert changed.screen is screen and "left as they are" in note(changed)

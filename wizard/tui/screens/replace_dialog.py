@@ -31,8 +31,8 @@ class ReplaceFilesDialog(ModalScreen[Answer]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
             yield Static(plain(f"Files in {self.folder} hold something else", "bold"))
-            names = [str(path.relative_to(self.folder)) for path in self.paths]
-            yield Static(plain("\n".join(f"  {name}" for name in names)))
+            for path in self.paths:
+                yield Static(plain(f"  {path.relative_to(self.folder)}"))
             yield Static(
                 "Saving would replace them (a changed date alone does not count). Replace "
                 "them, or choose another folder?"
