@@ -132,10 +132,10 @@ def test_each_quoted_line_is_what_generate_writes(platform: str, method: str) ->
     quote = directive_quote(platform, method, domain="example.org", org_id=ORG_ID)
     assert quote is not None and quote.lines
     if method == "redirect":
-        setup, _ = prepare_setup("redirect", domain="example.org", org_id=ORG_ID)
+        setup, _ = prepare_setup("redirect", domains=["example.org"], org_id=ORG_ID)
     else:
         document = build_document("https://mdm.example.net/enroll")
-        setup, _ = prepare_setup("self-host", domain="example.org", document_text=document)
+        setup, _ = prepare_setup("self-host", domains=["example.org"], document_text=document)
     plan = generate(platform, setup)
     [artifact] = [a for a in plan.artifacts if a.filename == quote.filename]
     written = [line.strip() for line in artifact.content.splitlines()]

@@ -36,7 +36,7 @@ def plan_for(platform: str, method: str, **answers: object) -> Plan:
         answers["document_text"] = DOCUMENT
     if "target" not in answers:
         answers.setdefault("org_id", ORG_ID)
-    setup, _ = prepare_setup(method, domain=DOMAIN, today=date(2026, 3, 4), **answers)  # type: ignore[arg-type]
+    setup, _ = prepare_setup(method, domains=[DOMAIN], today=date(2026, 3, 4), **answers)  # type: ignore[arg-type]
     return generate(platform, setup)
 
 
@@ -57,7 +57,7 @@ def test_every_artifact_is_labelled_and_well_formed(
         if artifact.filename.startswith(".well-known/"):
             assert content == DOCUMENT  # the document is never rewritten
             continue
-        if artifact.filename.endswith((".csv", ".txt")):  # formats without comments
+        if artifact.filename.endswith((".csv", ".txt", "vercel.json")):  # no comments there
             continue
         # The header names the domain, the organization and the date, near the top.
         opening = "\n".join(content.splitlines()[:6])
@@ -148,7 +148,7 @@ def test_cloudflare_payload_has_the_documented_fields(exact_seed: bool) -> None:
     rules = json.loads(payload.content)["rules"]
     for rule in rules:
         _valid_cloudflare_rule(rule)
-        assert f'http.host eq "{DOMAIN}"' in rule["expression"]
+        assert f'http.host in {{"{DOMAIN}"}}' in rule["expression"]
         assert WELL_KNOWN in rule["expression"]
     if exact_seed:
         [rule] = rules
@@ -355,7 +355,8 @@ def test_out_writes_files_and_never_overwrites_a_different_one(tmp_path: Path) -
             ["--method", "redirect", "--platform", "wordpress", "--org-id", ORG_ID],
             "unknown platform",
         ),
-        (["--method", "redirect", "--platform", "github-pages", "--raw"], "octet-stream"),
+        (["--method", "redirect", "--platform", "github-pages", "--raw"], "cannot serve"),
+        (["--method", "redirect", "--platform", "github-pages"], "cannot serve"),
         (["--method", "sideways", "--platform", "nginx"], "invalid choice"),
         (
             [

@@ -49,7 +49,7 @@ def stand_in(server: HTTPSServer) -> HTTPSServer:
 
 
 def make_plan(platform: str, method: str, **answers: object) -> Plan:
-    setup, _ = prepare_setup(method, domain=DOMAIN, today=date(2026, 1, 2), **answers)  # type: ignore[arg-type]
+    setup, _ = prepare_setup(method, domains=[DOMAIN], today=date(2026, 1, 2), **answers)  # type: ignore[arg-type]
     return generate(platform, setup)
 
 

@@ -148,7 +148,7 @@ def test_a_dollar_is_refused_for_nginx_only(capsys: pytest.CaptureFixture[str]) 
 def plan(platform: str, target: str, *, exact_seed: bool = False) -> Plan:
     setup, _ = prepare_setup(
         "redirect",
-        domain="example.org",
+        domains=["example.org"],
         target=target,
         exact_seed=exact_seed,
         today=date(2026, 1, 2),
@@ -407,7 +407,7 @@ def test_iis_web_config_parses_for_an_internationalised_domain(method: str) -> N
     answers: dict[str, object] = {"org_id": "5f1b2c3d4e5f6a7b8c9d0e1f"}
     if method == "self-host":
         answers = {"base_url": "https://mdm.example.net/enroll"}
-    setup, _ = prepare_setup(method, domain="xn--bcher-kva.example", **answers)  # type: ignore[arg-type]
+    setup, _ = prepare_setup(method, domains=["xn--bcher-kva.example"], **answers)  # type: ignore[arg-type]
     root = ET.fromstring(generate("iis", setup).artifacts[0].content)
     assert root.tag == "configuration"
 

@@ -24,21 +24,24 @@ ORG_ID = "5f1b2c3d4e5f6a7b8c9d0e1f"
 DOCUMENT = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example/e"}]})
 
 
-def test_jumpcloud_redirect_targets_the_organization() -> None:
-    state = SetupState(name="a", org_id=ORG_ID, domains=["a.example"], method="redirect")
+def test_jumpcloud_redirect_targets_the_organization_for_every_domain() -> None:
+    domains = ["a.example", "redir.a.example", "b.example"]
+    state = SetupState(name="a", org_id=ORG_ID, domains=domains, method="redirect")
     setup, _ = artifact_setup(state)
-    assert setup.target == jumpcloud_target(ORG_ID) and setup.domain == "a.example"
+    assert setup.target == jumpcloud_target(ORG_ID) and setup.domains == tuple(domains)
 
 
 def test_generic_provider_uses_its_own_urls() -> None:
     state = SetupState(
         name="g",
         provider="generic",
+        org_id=ORG_ID,  # left from a JumpCloud answer: not this target's organization
         domains=["g.example"],
         method="redirect",
         generic_target="https://mdm.example/discover",
     )
-    assert artifact_setup(state)[0].target == "https://mdm.example/discover"
+    setup = artifact_setup(state)[0]
+    assert setup.target == "https://mdm.example/discover" and setup.org_id is None
     state.method = "self-host"
     state.generic_base_url = "https://mdm.example/enroll"
     built = artifact_setup(state)[0].document

@@ -170,5 +170,5 @@ def test_every_prerequisite_title_fits_a_60_column_window() -> None:
     from wizard.core.setups.prerequisites import prerequisites_for
 
     for provider in ("jumpcloud", "generic"):
-        for item in prerequisites_for(provider):  # type: ignore[arg-type]
+        for item in prerequisites_for(provider):
             assert len(item.title) <= 50, item.title

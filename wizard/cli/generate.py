@@ -12,7 +12,7 @@ from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.shown import argument, one_line
 
 if TYPE_CHECKING:
-    from wizard.core.artifacts import Plan, Setup
+    from wizard.core.artifacts import Plan
 
 # The generators are imported inside the functions below: building the parser for any
 # command must not pay for them (xml.sax pulls in urllib.request, ~50 ms).
@@ -41,21 +41,38 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     source.add_argument(
         "--json-file", metavar="PATH", help="the self-host document downloaded from your MDM"
     )
-    generate.add_argument("--domain", metavar="D", help="the domain users sign in with")
+    generate.add_argument(
+        "--domain",
+        metavar="D",
+        action="append",
+        default=[],
+        help="a domain users sign in with (repeat for each domain; every artifact covers all)",
+    )
     generate.add_argument("--out", metavar="DIR", help="write the files into DIR")
     generate.add_argument(
         "--raw", action="store_true", help="print only the primary artifact, exactly"
     )
     generate.add_argument(
-        "--exact-seed",
+        "--vendor-form",
+        "--exact-seed",  # the first name it had; kept so existing scripts work
+        dest="vendor_form",
         action="store_true",
-        help="JumpCloud's documented form to the letter (does not forward the device's query)",
+        help="the vendor's documented form to the letter (JumpCloud's guide); it does not "
+        "forward the device's query (--exact-seed is an alias)",
     )
     generate.add_argument("--force", action="store_true", help="replace differing files in DIR")
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.artifacts import PLATFORMS, GenerateError, generate, prepare_setup, write_plan
+    from wizard.core.artifacts import (
+        PLATFORMS,
+        FilesDiffer,
+        GenerateError,
+        generate,
+        prepare_setup,
+        write_plan,
+    )
+    from wizard.core.artifacts.hosted import GITHUB_PAGES_REFUSAL
 
     if args.list:
         print(platform_table())
@@ -67,17 +84,20 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput(
             f"unknown platform {argument(args.platform)}; choose one of {', '.join(PLATFORMS)}"
         )
+    if not platform.methods:
+        # GitHub Pages: nothing can be generated. Like a method a platform does not support,
+        # that is a usage error, with or without --raw, so a script never takes an
+        # explanation for an artifact.
+        raise InvalidInput(GITHUB_PAGES_REFUSAL)
     if not args.method:
         raise InvalidInput("generate needs --method redirect or --method self-host")
-    domain = normalise_domain(args.domain) if args.domain is not None else None
+    domains = [normalise_domain(domain) for domain in args.domain]
     org_id = validate_org_id(args.org_id) if args.org_id is not None else None
+    if org_id is not None and args.target is not None:
+        raise InvalidInput(
+            "give --org-id (JumpCloud's target) or --target (another MDM's), not both"
+        )
 
-    if not platform.methods:  # GitHub Pages: nothing can be generated, only explained
-        plan = generate(platform.name, _placeholder_setup(args.method, domain, org_id))
-        if args.raw or args.out:
-            raise InvalidInput(f"{platform.title} has no artifact: {plan.notes[0]}")
-        print(render_plan(plan))
-        return 0
     if args.method not in platform.methods:
         raise InvalidInput(
             f"{platform.title} supports only --method {' or '.join(platform.methods)}"
@@ -86,12 +106,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         setup, warnings = prepare_setup(
             args.method,
-            domain=domain,
+            domains=domains,
             org_id=org_id,
             target=args.target,
             base_url=args.base_url,
             document_text=_read_document(args.json_file) if args.json_file else None,
-            exact_seed=args.exact_seed,
+            exact_seed=args.vendor_form,
         )
         plan = generate(platform.name, setup)
         for warning in warnings:
@@ -105,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
             written = write_plan(plan, Path(args.out), force=args.force)
             print(render_plan(plan, written=written, folder=Path(args.out)))
             return 0
+    except FilesDiffer as error:
+        them = "them" if len(error.paths) > 1 else "it"
+        raise InvalidInput(f"{error}; use --force to replace {them}") from None
     except GenerateError as error:
         raise InvalidInput(str(error)) from None
     except OSError as error:
@@ -136,12 +159,6 @@ def _read_document(path: str) -> str:
         raise InvalidInput(f"--json-file {argument(path)} is not UTF-8 text") from None
 
 
-def _placeholder_setup(method: str, domain: str | None, org_id: str | None) -> Setup:
-    from wizard.core.artifacts import Setup
-
-    return Setup("redirect" if method == "redirect" else "self-host", domain, org_id)
-
-
 def render_plan(
     plan: Plan, *, written: list[Path] | None = None, folder: Path | None = None
 ) -> str:
@@ -149,7 +166,7 @@ def render_plan(
 
     method = "Redirect" if plan.method == "redirect" else "Self-Host"
     title = f"{method} on {PLATFORMS[plan.platform].title}"
-    lines = [title, "=" * len(title), ""]
+    lines = [title, "=" * len(title), f"What it does: {plan.does}.", ""]
     if folder is not None:
         for artifact in plan.artifacts:
             path = folder / artifact.filename

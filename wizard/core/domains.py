@@ -73,10 +73,15 @@ def normalise_domain(text: str) -> str:
         raise InvalidInput(f"{shown} is an IP address; devices need a domain name")
 
     _check_lengths(host, shown)
-    try:
-        ascii_name = idna.encode(host, uts46=True).decode("ascii").lower()
-    except (idna.IDNAError, UnicodeError, ValueError):
-        raise InvalidInput(f"{shown} is not a valid host name") from None
+    if host.isascii():
+        # Already the wire form: DNS takes any letters-digits-hyphens label, including ones
+        # IDNA reserves (`r3---sn-abc.example`), so only the label rule below applies.
+        ascii_name = host.lower()
+    else:
+        try:
+            ascii_name = idna.encode(host, uts46=True).decode("ascii").lower()
+        except (idna.IDNAError, UnicodeError, ValueError):
+            raise InvalidInput(f"{shown} is not a valid host name") from None
 
     _check_lengths(ascii_name, shown)
     labels = ascii_name.split(".")

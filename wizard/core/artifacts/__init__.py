@@ -8,6 +8,8 @@ and nowhere outside it.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from datetime import date
 
 from wizard.core.artifacts import edge, hosted, web_servers
@@ -15,6 +17,7 @@ from wizard.core.artifacts.escaping import UnsafeValue
 from wizard.core.artifacts.model import (
     JUMPCLOUD_DISCOVERY,
     METHODS,
+    FilesDiffer,
     GenerateError,
     Method,
     Plan,
@@ -34,6 +37,7 @@ from wizard.core.document import (
 __all__ = [
     "METHODS",
     "PLATFORMS",
+    "FilesDiffer",
     "GenerateError",
     "Method",
     "Plan",
@@ -42,6 +46,8 @@ __all__ = [
     "generate",
     "jumpcloud_target",
     "prepare_setup",
+    "switches_form",
+    "what_it_does",
     "write_plan",
 ]
 
@@ -151,6 +157,30 @@ PLATFORMS: dict[str, Platform] = {
 }
 
 
+def what_it_does(platform_name: str, setup: Setup) -> str:
+    """What the plan does with the device's query, in a few words for a heading: "forwards
+    the device's query" only where the artifact really does."""
+    platform = PLATFORMS[platform_name]
+    if not platform.methods:
+        return "cannot serve the discovery document; see the note"
+    if setup.method == "self-host":
+        return "serves the discovery document itself; no redirect, no query to forward"
+    if platform.forwards_query == "yes":
+        if setup.forward_query:
+            return "forwards the device's query"
+        return "the vendor's form, which drops the device's query"
+    if platform.forwards_query == "no":
+        return "cannot forward the device's query; see the note"
+    if platform.forwards_query == "unconfirmed":
+        return "unconfirmed whether the device's query is forwarded; see the note"
+    return "the facts to set up; forwarding the device's query is up to your platform"
+
+
+def switches_form(platform_name: str, setup: Setup) -> bool:
+    """Whether the vendor's form (`--vendor-form`) changes this plan."""
+    return setup.method == "redirect" and PLATFORMS[platform_name].forwards_query == "yes"
+
+
 def jumpcloud_target(org_id: str) -> str:
     return f"{JUMPCLOUD_DISCOVERY}?organization_id={org_id}"
 
@@ -158,7 +188,7 @@ def jumpcloud_target(org_id: str) -> str:
 def prepare_setup(
     method: Method,
     *,
-    domain: str | None = None,
+    domains: Sequence[str] = (),
     org_id: str | None = None,
     target: str | None = None,
     base_url: str | None = None,
@@ -168,13 +198,19 @@ def prepare_setup(
 ) -> tuple[Setup, list[str]]:
     """Validate the answers; return the Setup and warnings. Raises GenerateError.
 
-    `org_id` and `domain` must already be validated. An imported document is kept exactly
-    as given: it is checked against the Apple schema, never rewritten.
+    `org_id` and `domains` must already be validated (duplicates are dropped). An imported
+    document is kept exactly as given: it is checked against the Apple schema, never
+    rewritten.
     """
     warnings: list[str] = []
+    hosts = tuple(dict.fromkeys(domains))
     if method == "redirect":
         if base_url is not None or document_text is not None:
             raise GenerateError("--base-url and --json-file are for --method self-host")
+        if target is not None and org_id is not None:
+            raise GenerateError(
+                "give --org-id (JumpCloud's target) or --target (another MDM's), not both"
+            )
         if target is not None:
             problem = url_problem(target, "--target")
             if problem:
@@ -186,7 +222,7 @@ def prepare_setup(
                 "a redirect needs --org-id (JumpCloud) or --target URL (another MDM's "
                 "discovery URL)"
             )
-        return Setup(method, domain, org_id, target, None, not exact_seed, _day(today)), warnings
+        return Setup(method, hosts, org_id, target, None, not exact_seed, _day(today)), warnings
 
     if target is not None:
         raise GenerateError(
@@ -227,7 +263,7 @@ def prepare_setup(
         bom = remedy_for("utf8_bom")  # the same words as `verify` gives
         assert bom is not None
         warnings.append(f"{bom.problem} It is kept as it is. Fix: {bom.fix}")
-    setup = Setup(method, domain, org_id, None, document_text, not exact_seed, _day(today))
+    setup = Setup(method, hosts, org_id, None, document_text, not exact_seed, _day(today))
     return setup, warnings
 
 
@@ -242,14 +278,14 @@ def generate(platform_name: str, setup: Setup) -> Plan:
             f"{platform.title} supports only --method {', '.join(platform.methods)}"
         )
     try:
-        return platform.build(setup)
+        plan = platform.build(setup)
     except UnsafeValue as error:
         # Validation lets through only what every syntax can carry; this is the escaping
         # layer refusing what its own syntax cannot (such as `$` for NGINX).
         # The refused value is one of the answers, perhaps with a separator appended.
         answers = (
             (setup.target, "--target"),
-            (setup.domain, "--domain"),
+            *((domain, "--domain") for domain in setup.domains),
             (setup.org_id, "--org-id"),
         )
         flag = next(
@@ -257,6 +293,7 @@ def generate(platform_name: str, setup: Setup) -> Plan:
             "a value",
         )
         raise GenerateError(f"{flag} {error}") from None
+    return dataclasses.replace(plan, does=what_it_does(platform.name, setup))
 
 
 def _day(today: date | None) -> date:

@@ -12,6 +12,7 @@ from wizard.core.artifacts.model import (
     QUERY_WHY,
     WELL_KNOWN_PATH,
     Artifact,
+    GenerateError,
     Plan,
     Setup,
     document_artifact,
@@ -21,15 +22,32 @@ from wizard.core.artifacts.model import (
 
 CLOUDFLARE_PHASE = "http_request_dynamic_redirect"
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
+# "The maximum length of a rule expression is 4,096 characters" (Cloudflare, Rules
+# language > Expressions).
+MAX_EXPRESSION = 4096
+
+
+def cloudflare_match(setup: Setup) -> str:
+    """The request a rule matches: the well-known path, on every domain of the setup (`in`
+    takes a space-separated set of strings, Cloudflare Rules language > Operators); with
+    no domain given, on any host of the zone."""
+    path = f'http.request.uri.path eq "{WELL_KNOWN_PATH}"'
+    if not setup.domains:
+        return path
+    hosts = " ".join(cloudflare_string(domain) for domain in setup.domains)
+    return f"http.host in {{{hosts}}} and {path}"
 
 
 def cloudflare_rules(setup: Setup) -> list[dict[str, object]]:
     """Single Redirect rules for the Rulesets API (phase http_request_dynamic_redirect)."""
     target = setup.redirect_target
-    path = f'http.request.uri.path eq "{WELL_KNOWN_PATH}"'
-    if setup.domain:
-        path = f"http.host eq {cloudflare_string(setup.domain)} and {path}"
-    description = " ".join(setup.header())
+    path = cloudflare_match(setup)
+    if len(path) > MAX_EXPRESSION - 64:  # room for the query condition and parentheses
+        raise GenerateError(
+            f"{len(setup.domains)} domains do not fit one Cloudflare rule expression "
+            f"({MAX_EXPRESSION} characters at most); split them into several setups"
+        )
+    description = setup.header_sentence()
 
     def rule(expression: str, target_url: dict[str, str], note: str) -> dict[str, object]:
         return {
@@ -84,42 +102,58 @@ def cloudflare(setup: Setup) -> Plan:
         "  --data @cloudflare-redirect-rules.json\n"
     )
     target = setup.redirect_target
+    records = "record" if len(setup.domains) <= 1 else "records"
+    log_in = (
+        f"Log in to Cloudflare and select the zone; the DNS {records} for {setup.named} must "
+        "be proxied (orange cloud)."
+    )
     if setup.forward_query:
+        rules = cloudflare_rules(setup)
         dashboard = [
-            "Log in to Cloudflare and select the domain; the DNS record for "
-            f"{setup.host} must be proxied (orange cloud).",
+            log_in,
             'Rules > Redirect Rules > Create rule; name it "ADUE discovery (with query)".',
             "Under When incoming requests match, choose Custom filter expression > Edit "
-            f"expression and paste: {cloudflare_rules(setup)[0]['expression']}",
+            f"expression and paste: {rules[0]['expression']}",
             "Then: URL redirect, Type Dynamic, expression: "
             f"concat({cloudflare_string(target + setup.query_separator)}, "
             "http.request.uri.query); "
             "Status code 301; leave Preserve query string unchecked. Deploy.",
             'Create a second rule "ADUE discovery" with the expression '
-            f"{cloudflare_rules(setup)[1]['expression']}, Type Static, URL {target}, 301. Deploy.",
+            f"{rules[1]['expression']}, Type Static, URL {target}, 301. Deploy.",
             "Or do the same with the API: cloudflare-redirect-rules.json and cloudflare-api.sh.",
         ]
-        notes: tuple[str, ...] = (
+        notes: list[str] = [
             QUERY_WHY,
-            "Use --exact-seed for JumpCloud's single wildcard rule instead.",
-        )
+            "Use --vendor-form (e in the wizard) for JumpCloud's single wildcard rule instead.",
+        ]
     else:
+        # The wildcard pattern takes one URL: one rule per domain, as JumpCloud's guide shows.
+        first, *others = setup.hosts
         dashboard = [
-            "Log in to Cloudflare and select the domain; the DNS record for "
-            f"{setup.host} must be proxied (orange cloud).",
+            log_in,
             "Rules > Redirect Rules > Create rule, and give it a descriptive name.",
             "Under When incoming requests match, select Wildcard pattern.",
-            f"Request URL: https://{setup.host}{WELL_KNOWN_PATH}* (keep the asterisk).",
+            f"Request URL: https://{first}{WELL_KNOWN_PATH}* (keep the asterisk){setup.stand_in}.",
             f"Target URL: {target}",
             "Status code: 301. Leave Preserve query string unchecked. Click Deploy.",
+            *(
+                f"For {other}: one more rule, the same but with Request URL "
+                f"https://{other}{WELL_KNOWN_PATH}*"
+                for other in others
+            ),
         ]
-        notes = ("Rules may take a little while to apply because of Cloudflare's caching.",)
+        notes = ["Rules may take a little while to apply because of Cloudflare's caching."]
+    if len(setup.domains) > 1:
+        notes.append(
+            "Redirect rules belong to one zone: if these domains are in different zones, "
+            "create the rules in each (the API payload lists every domain, so it fits each zone)."
+        )
     steps = (*dashboard, verify_step(setup))
     artifacts = (
         Artifact("cloudflare-redirect-rules.json", "Cloudflare: Rulesets API payload", payload),
         Artifact("cloudflare-api.sh", "Cloudflare: curl commands", script),
     )
-    return Plan("cloudflare", setup.method, artifacts, steps, notes)
+    return Plan("cloudflare", setup.method, artifacts, steps, tuple(notes))
 
 
 def cloudfront(setup: Setup) -> Plan:
@@ -138,8 +172,14 @@ def cloudfront(setup: Setup) -> Plan:
             ]
         )
         steps: tuple[str, ...] = (
-            "S3 website endpoints are HTTP-only: serve the bucket through a CloudFront "
-            f"distribution with an alternate domain name {setup.host} and its ACM certificate.",
+            "S3 website endpoints are HTTP-only: serve the bucket through CloudFront.",
+            *setup.per_domain(
+                lambda domain: (
+                    f"The distribution that serves {domain} needs it as an "
+                    "alternate domain name, with an ACM certificate that covers it."
+                ),
+                "One distribution can carry several of these domains as alternate names.",
+            ),
             f"Upload the document with its content type: {command}",
             f"Invalidate the cached path: aws cloudfront create-invalidation --distribution-id "
             f"YOUR-DISTRIBUTION --paths {WELL_KNOWN_PATH}",
@@ -183,8 +223,13 @@ def cloudfront(setup: Setup) -> Plan:
     steps = (
         "CloudFront > Functions > Create function (runtime cloudfront-js-2.0); paste "
         "cloudfront-function.js; Publish.",
-        f"In the distribution for {setup.host}, add a behavior for the path pattern "
-        f"{WELL_KNOWN_PATH} and associate the function with Viewer request.",
+        *setup.per_domain(
+            lambda domain: (
+                f"In the distribution that serves {domain}, add a behavior for the "
+                f"path pattern {WELL_KNOWN_PATH} and associate the function with Viewer request."
+            ),
+            "A distribution that serves several of these domains needs the behavior once.",
+        ),
         verify_step(setup),
     )
     notes = (

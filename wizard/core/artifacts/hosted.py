@@ -11,6 +11,7 @@ from wizard.core.artifacts.model import (
     Setup,
     document_artifact,
     publish_step,
+    shown_name,
     verify_step,
 )
 
@@ -21,12 +22,39 @@ NO_QUERY_FORWARDING = (
 )
 
 
+def _one_per_domain(setup: Setup, platform: str, place: str) -> list[str]:
+    """For a platform where a redirect belongs to one store or site (`place`): one entry
+    per domain, saying where its redirect goes (nothing to add for a single domain)."""
+    if len(setup.domains) <= 1:
+        return []
+    return [
+        *(
+            f"{shown}: the redirect goes into the {platform} {place} that serves {shown}."
+            for shown in map(shown_name, setup.domains)
+        ),
+        f"A {place} that serves several of these domains needs the redirect once: it covers "
+        f"every domain of the {place}.",
+    ]
+
+
+def _where(setup: Setup, place: str) -> list[str]:
+    """For Netlify and Vercel: the site or project of each domain."""
+    return setup.per_domain(
+        lambda domain: f"Use the {place} that serves {domain}.",
+        f"A {place} that serves several of these domains needs this once.",
+    )
+
+
 def shopify(setup: Setup) -> Plan:
     table = csv_row(["Redirect from", "Redirect to"]) + csv_row(
         [WELL_KNOWN_PATH, setup.redirect_target]
     )
     steps = (
-        "From your Shopify admin, go to Settings > Apps and sales channels.",
+        *_one_per_domain(setup, "Shopify", "store"),
+        "In each of those stores: from your Shopify admin, go to Settings > Apps and sales "
+        "channels."
+        if len(setup.domains) > 1
+        else "From your Shopify admin, go to Settings > Apps and sales channels.",
         "Click Online store, then Open sales channel.",
         "Click Navigation, then View URL Redirects, then Create URL redirect.",
         f"In Redirect from, enter {WELL_KNOWN_PATH}",
@@ -47,7 +75,10 @@ def squarespace(setup: Setup) -> Plan:
     target = whitespace_field(setup.redirect_target, "a Squarespace URL mapping")
     line = f"{WELL_KNOWN_PATH} -> {target} 301\n"
     steps = (
-        "Open Developer Tools (Settings > Advanced on older versions).",
+        *_one_per_domain(setup, "Squarespace", "site"),
+        "In each of those sites: open Developer Tools (Settings > Advanced on older versions)."
+        if len(setup.domains) > 1
+        else "Open Developer Tools (Settings > Advanced on older versions).",
         "Click URL Mappings.",
         "Click into the text field and add the line from squarespace-url-mappings.txt.",
         "Click Save.",
@@ -66,6 +97,7 @@ def netlify(setup: Setup) -> Plan:
             Artifact("_redirects", "Netlify: _redirects (publish directory)", content),
         )
         steps: tuple[str, ...] = (
+            *_where(setup, "Netlify site"),
             "Put _redirects in the publish directory (or merge the line into the existing file).",
             "Deploy the site.",
             verify_step(setup),
@@ -77,6 +109,7 @@ def netlify(setup: Setup) -> Plan:
             document_artifact(setup),
         )
         steps = (
+            *_where(setup, "Netlify site"),
             publish_step(setup) + " Put it in the publish directory.",
             "Put _headers in the publish directory (or merge the block into the existing file).",
             "Deploy the site.",
@@ -108,15 +141,18 @@ def vercel(setup: Setup) -> Plan:
         }
         artifacts = (document_artifact(setup),)
         notes = ()
-    # vercel.json allows no comments: the header lives in a key Vercel ignores.
-    content = json_text({"//": " ".join(setup.header()), **config})
+    # vercel.json has no comments, and Vercel checks it against its schema, which refuses
+    # unknown keys: what the header says goes into the steps instead.
+    content = json_text(config)
     steps = [
-        "Merge vercel.json into the project root's vercel.json (keep your other settings).",
+        *_where(setup, "Vercel project"),
+        "Merge vercel.json into the project root's vercel.json (keep your other settings). "
+        f"It has no room for a comment: {setup.header_sentence()}",
         "Deploy (git push, or vercel --prod).",
         verify_step(setup),
     ]
     if setup.method == "self-host":
-        steps.insert(0, publish_step(setup) + " Put it in the project's public/ (static) folder.")
+        steps.insert(-3, publish_step(setup) + " Put it in the project's public/ (static) folder.")
     primary = Artifact("vercel.json", "Vercel: vercel.json", content)
     return Plan("vercel", setup.method, (primary, *artifacts), tuple(steps), notes)
 
@@ -126,6 +162,12 @@ GITHUB_PAGES_WHY = (
     "application/octet-stream and offers no way to set a Content-Type or a redirect, and "
     "Jekyll drops folders that start with a dot unless told otherwise. Devices and "
     "JumpCloud need application/json."
+)
+
+# The same in one line, for `generate`, which refuses the platform (exit status 2).
+GITHUB_PAGES_REFUSAL = (
+    "GitHub Pages cannot serve the discovery document (no Content-Type, no redirects): put "
+    "Cloudflare in front of it (--platform cloudflare), or use netlify, vercel or a web server"
 )
 
 
@@ -140,10 +182,11 @@ def github_pages(setup: Setup) -> Plan:
 
 
 def other(setup: Setup) -> Plan:
-    url = f"https://{setup.host}{WELL_KNOWN_PATH}"
+    label = "URL" if len(setup.hosts) == 1 else "URLs (each domain)"
+    url = f"{label}: {setup.well_known_urls()}{setup.stand_in}"
     if setup.method == "redirect":
         facts: tuple[str, ...] = (
-            f"URL: {url}",
+            url,
             f"Answer with: HTTP 301 (Moved Permanently), Location: {setup.redirect_target}",
             "Best: append the request's query string to the Location, after the target's own "
             f"query, with {setup.query_separator!r} (Apple devices do not carry it themselves).",
@@ -152,7 +195,7 @@ def other(setup: Setup) -> Plan:
         )
         return Plan("other", setup.method, (), facts)
     facts = (
-        f"URL: {url}",
+        url,
         "Answer with: HTTP 200, Content-Type: application/json, the document as the body.",
         "HTTPS with a publicly trusted certificate; no redirects; no HTML catch-all page.",
         verify_step(setup),

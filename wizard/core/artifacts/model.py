@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
+import idna
+
 from wizard.core.artifacts.escaping import line_comment, shell_word
+from wizard.core.shown import argument
 
 Method = Literal["redirect", "self-host"]
 METHODS: tuple[Method, ...] = ("redirect", "self-host")
 WELL_KNOWN_PATH = "/.well-known/com.apple.remotemanagement"
 DOCUMENT_PATH = ".well-known/com.apple.remotemanagement"
 JUMPCLOUD_DISCOVERY = "https://apple.mdm.jumpcloud.com/account-driven-service-discovery"
-PLACEHOLDER_DOMAIN = "example.com"
+# Where no domain was given, steps say so instead of inventing one; in a command or a URL
+# the stand-in is a word the shell and a reader both take as a placeholder.
+YOUR_DOMAIN = "your domain"
+DOMAIN_STAND_IN = "YOUR-DOMAIN"
+# The date in every artifact's header: saving again on another day must not count it as a
+# change (see output_folder.write_plan).
+GENERATED_ON = re.compile(rb"Generated \d{4}-\d{2}-\d{2}\.")
 
 QUERY_WHY = (
     "Apple devices do not carry their query (user-identifier, model-family) across a "
@@ -26,6 +37,31 @@ QUERY_WHY_LINES = (
 )
 
 
+def as_typed_name(domain: str) -> str:
+    """An IDNA (xn--) name in the Unicode form users type; other names as they are."""
+    if "xn--" not in domain:
+        return domain
+    try:
+        return str(idna.decode(domain))
+    except idna.IDNAError:
+        return domain
+
+
+def shown_name(domain: str) -> str:
+    """A domain for a step: the ASCII form configurations need, and the form users type
+    beside it when that differs (`xn--bcher-kva.example (bücher.example)`)."""
+    typed = as_typed_name(domain)
+    return domain if typed == domain else f"{domain} ({typed})"
+
+
+def in_words(items: Iterable[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: a list for a sentence."""
+    listed = list(items)
+    if len(listed) <= 1:
+        return "".join(listed)
+    return f"{', '.join(listed[:-1])} and {listed[-1]}"
+
+
 def why_comment(prefix: str, indent: str = "") -> str:
     """QUERY_WHY as comment lines, for artifacts that forward the device's query."""
     return "".join(f"{indent}{prefix}{line}\n" for line in QUERY_WHY_LINES)
@@ -35,12 +71,23 @@ class GenerateError(ValueError):
     """The request cannot produce an artifact; the message is one line, fit to show."""
 
 
+class FilesDiffer(GenerateError):
+    """Files with these names exist and hold something else than the plan (beyond the
+    generated date); nothing was written. The caller decides: replace them, or not."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        shown = argument(str(paths[0]))
+        more = f" (and {len(paths) - 1} more)" if len(paths) > 1 else ""
+        super().__init__(f"{shown}{more} exists and differs")
+
+
 @dataclass(frozen=True)
 class Setup:
     """Everything a generator needs. `target` is set for Redirect, `document` for Self-Host."""
 
     method: Method
-    domain: str | None = None
+    domains: tuple[str, ...] = ()
     org_id: str | None = None
     target: str | None = None
     document: str | None = None
@@ -48,8 +95,30 @@ class Setup:
     generated_on: date = date(2000, 1, 1)
 
     @property
-    def host(self) -> str:
-        return self.domain or PLACEHOLDER_DOMAIN
+    def named(self) -> str:
+        """The domains for a sentence, or "your domain" when none was given."""
+        return in_words(shown_name(domain) for domain in self.domains) or YOUR_DOMAIN
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The domains, or the stand-in for commands and URLs when none was given."""
+        return self.domains or (DOMAIN_STAND_IN,)
+
+    @property
+    def stand_in(self) -> str:
+        """What the stand-in means, for a step that uses `hosts`; empty with domains."""
+        return "" if self.domains else f" ({DOMAIN_STAND_IN}: {YOUR_DOMAIN})"
+
+    def well_known_urls(self) -> str:
+        return in_words(f"https://{host}{WELL_KNOWN_PATH}" for host in self.hosts)
+
+    def per_domain(self, step: Callable[[str], str], once: str) -> list[str]:
+        """One step per domain (`step(domain)`), or one for "your domain"; with several,
+        `once` adds when one place that serves several of them needs the change only once."""
+        steps = [step(shown_name(domain)) for domain in self.domains] or [step(YOUR_DOMAIN)]
+        if len(self.domains) > 1:
+            steps.append(once)
+        return steps
 
     @property
     def redirect_target(self) -> str:
@@ -62,14 +131,22 @@ class Setup:
         """What joins the device's query to the target: `&` after an existing query."""
         return "&" if "?" in self.redirect_target else "?"
 
-    def header(self) -> list[str]:
-        """The opening comment of every artifact: domain, organization, date; nothing secret."""
+    def header(self, *, as_typed: bool = False) -> list[str]:
+        """The opening comment of every artifact: domains, organization, date; nothing
+        secret. `as_typed` shows international names in Unicode (an XML comment cannot hold
+        the `--` of their ASCII form)."""
         method = "Redirect" if self.method == "redirect" else "Self-Host"
         organization = self.org_id or "not given"
+        names = [as_typed_name(domain) if as_typed else domain for domain in self.domains]
         return [
-            f"adue-wizard: Apple account-driven enrollment ({method}) for {self.host}",
+            f"adue-wizard: Apple account-driven enrollment ({method}) for "
+            f"{', '.join(names) or YOUR_DOMAIN}",
             f"Organization: {organization}. Generated {self.generated_on.isoformat()}.",
         ]
+
+    def header_sentence(self) -> str:
+        """The header on one line, for a format without comments."""
+        return ". ".join(self.header())
 
     def commented(self, prefix: str, extra: tuple[str, ...] = ()) -> str:
         """The header (and `extra` lines) as line comments starting with `prefix`."""
@@ -94,6 +171,8 @@ class Plan:
     artifacts: tuple[Artifact, ...]
     steps: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    # What it does with the device's query, for a heading (set by `generate`).
+    does: str = ""
 
     @property
     def primary(self) -> Artifact | None:
@@ -127,15 +206,27 @@ def server_plan(platform: str, setup: Setup, configs: list[Artifact], steps: lis
 
 
 def publish_step(setup: Setup) -> str:
+    serves = "serves" if len(setup.hosts) == 1 else "each serve"
     return (
-        f"Publish the discovery document so that https://{setup.host}{WELL_KNOWN_PATH} serves "
+        f"Publish the discovery document so that {setup.well_known_urls()}{setup.stand_in} "
+        f"{serves} "
         "it byte for byte (the file has no extension; the folder starts with a dot)."
     )
 
 
 def verify_step(setup: Setup) -> str:
     org = f" --org-id {shell_word(setup.org_id)}" if setup.org_id else ""
-    return (
-        f"Check it as a device would: adue-wizard verify {shell_word(setup.host)}{org}; then, "
-        "in the JumpCloud portal, enter the domain under Input domain and click Confirm."
+    targets = " ".join(shell_word(host) for host in setup.hosts)
+    stand_in = (
+        ""
+        if setup.domains
+        else f" ({DOMAIN_STAND_IN}: {YOUR_DOMAIN}, the part after @ in users' Managed Apple "
+        "Accounts)"
     )
+    each = "each domain" if len(setup.domains) > 1 else "the domain"
+    portal = (
+        f"; then, in the JumpCloud portal, enter {each} under Input domain and click Confirm"
+        if setup.org_id
+        else ""
+    )
+    return f"Check it as a device would: adue-wizard verify {targets}{org}{stand_in}{portal}."

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from wizard.core.artifacts.model import GenerateError, Plan
+from wizard.core.artifacts.model import GENERATED_ON, FilesDiffer, GenerateError, Plan
 from wizard.core.atomic_file import replace_file_at
 from wizard.core.shown import argument
 
@@ -25,23 +25,26 @@ _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 def write_plan(plan: Plan, folder: Path, *, force: bool = False) -> list[Path]:
     """Write every artifact under `folder`. Refuses, before writing anything, to replace a
-    different existing file unless `force`, and (even with `force`) to go through or
-    replace a symbolic link or anything but a regular file; an identical file is left as
-    it is. Returns the paths written."""
+    different existing file unless `force` (FilesDiffer names them all), and (even with
+    `force`) to go through or replace a symbolic link or anything but a regular file. A
+    file that differs only in its generated date is left as it is. Returns the paths
+    written."""
     folder.mkdir(parents=True, exist_ok=True)
     root = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         pending: list[tuple[list[str], bytes]] = []
+        differing: list[Path] = []
         for artifact in plan.artifacts:
             names = _names(artifact.filename)
             data = artifact.content.encode("utf-8")
             existing = _existing(root, folder, names, len(data))
-            if existing == data:
+            if existing is not None and _undated(existing) == _undated(data):
                 continue
             if existing is not None and not force:
-                shown = argument(str(folder.joinpath(*names)))
-                raise GenerateError(f"{shown} exists and differs; use --force to replace it")
+                differing.append(folder.joinpath(*names))
             pending.append((names, data))
+        if differing:
+            raise FilesDiffer(differing)
         written = []
         for names, data in pending:
             parent = _open_folders(root, folder, names[:-1], create=True)
@@ -55,6 +58,12 @@ def write_plan(plan: Plan, folder: Path, *, force: bool = False) -> list[Path]:
         return written
     finally:
         os.close(root)
+
+
+def _undated(data: bytes) -> bytes:
+    """The content without the date in its header: saving on another day changes nothing
+    else, and must not count as a different file."""
+    return GENERATED_ON.sub(b"Generated.", data)
 
 
 def _names(filename: str) -> list[str]:

@@ -26,6 +26,9 @@ from wizard.core.artifacts.model import (
 )
 
 _REGEX_PATH = r"^/?\.well-known/com\.apple\.remotemanagement$"
+APACHE_ONCE = (
+    "A <VirtualHost> (or DocumentRoot) that serves several of these domains needs it once."
+)
 
 
 def apache(setup: Setup) -> Plan:
@@ -35,8 +38,10 @@ def apache(setup: Setup) -> Plan:
             "Enable mod_rewrite: sudo a2enmod rewrite (RHEL: it is on by default)."
             if setup.forward_query
             else "mod_alias (Redirect) is enabled by default.",
-            f"Paste apache-remotemanagement.conf inside the <VirtualHost *:443> for {setup.host} "
-            "(or use the .htaccess variant in the document root, with AllowOverride FileInfo).",
+            *_apache_hosts(
+                setup,
+                "or use the .htaccess variant in its DocumentRoot (with AllowOverride FileInfo)",
+            ),
             "Check and reload: sudo apachectl configtest && sudo systemctl reload apache2.",
         ]
     else:
@@ -48,8 +53,7 @@ def apache(setup: Setup) -> Plan:
         )
         steps = [
             publish_step(setup) + " Put it under the site's DocumentRoot.",
-            f"Paste apache-remotemanagement.conf inside the <VirtualHost *:443> for {setup.host} "
-            "(or put the .htaccess variant in DocumentRoot/.well-known/).",
+            *_apache_hosts(setup, "or put the .htaccess variant in DocumentRoot/.well-known/"),
             "Check and reload: sudo apachectl configtest && sudo systemctl reload apache2.",
         ]
     header = setup.commented("# ", ("Valid inside a <VirtualHost> block.",))
@@ -61,6 +65,16 @@ def apache(setup: Setup) -> Plan:
         Artifact(".htaccess", "Apache: .htaccess variant", htaccess_header + htaccess_rules),
     ]
     return server_plan("apache", setup, configs, steps)
+
+
+def _apache_hosts(setup: Setup, variant: str) -> list[str]:
+    return setup.per_domain(
+        lambda domain: (
+            f"For {domain}: paste apache-remotemanagement.conf inside its <VirtualHost *:443> "
+            f"(ServerName or ServerAlias), {variant}."
+        ),
+        "A <VirtualHost> (or DocumentRoot) that serves several of these domains needs it once.",
+    )
 
 
 def _apache_redirect(setup: Setup) -> tuple[str, str]:
@@ -82,8 +96,7 @@ def nginx(setup: Setup) -> Plan:
     if setup.method == "redirect":
         body = _nginx_redirect(setup)
         steps = [
-            f"Paste nginx-remotemanagement.conf inside the server {{ }} block that listens on 443 "
-            f"for {setup.host}.",
+            *_nginx_blocks(setup),
             "Check and reload: sudo nginx -t && sudo systemctl reload nginx.",
         ]
     else:
@@ -95,12 +108,22 @@ def nginx(setup: Setup) -> Plan:
         )
         steps = [
             publish_step(setup) + " Put it under the server's root.",
-            f"Paste nginx-remotemanagement.conf inside the server {{ }} block for {setup.host}.",
+            *_nginx_blocks(setup),
             "Check and reload: sudo nginx -t && sudo systemctl reload nginx.",
         ]
     header = setup.commented("# ", ("Valid inside a server { } block.",))
     config = Artifact("nginx-remotemanagement.conf", "NGINX: inside server { }", header + body)
     return server_plan("nginx", setup, [config], steps)
+
+
+def _nginx_blocks(setup: Setup) -> list[str]:
+    return setup.per_domain(
+        lambda domain: (
+            f"For {domain}: paste nginx-remotemanagement.conf (or include it) inside its "
+            "server { } block that listens on 443."
+        ),
+        "A server { } block that serves several of these domains needs the lines once.",
+    )
 
 
 def _nginx_redirect(setup: Setup) -> str:
@@ -138,16 +161,14 @@ def caddy(setup: Setup) -> Plan:
         else:
             body = f"redir {WELL_KNOWN_PATH} {caddy_string(target)} 301\n"
         steps = [
-            f"Paste the Caddyfile lines inside the site block for {setup.host} (or `import` "
-            "the file there).",
+            *_caddy_blocks(setup),
             "Reload: sudo systemctl reload caddy (or caddy reload).",
         ]
     else:
         body = f"header {WELL_KNOWN_PATH} Content-Type application/json\n"
         steps = [
             publish_step(setup) + " Put it under the site's root (file_server serves it).",
-            f"Paste the Caddyfile lines inside the site block for {setup.host} (or `import` "
-            "the file there).",
+            *_caddy_blocks(setup),
             "Reload: sudo systemctl reload caddy (or caddy reload).",
         ]
     header = setup.commented("# ", ("Valid inside a site block.",))
@@ -155,13 +176,25 @@ def caddy(setup: Setup) -> Plan:
     return server_plan("caddy", setup, [config], steps)
 
 
+def _caddy_blocks(setup: Setup) -> list[str]:
+    return setup.per_domain(
+        lambda domain: (
+            f"For {domain}: paste the Caddyfile lines inside its site block, or `import` the "
+            "file there."
+        ),
+        "A site block that serves several of these domains needs the lines once.",
+    )
+
+
 def iis(setup: Setup) -> Plan:
-    comment = "\n".join(f"     {xml_comment(line)}" for line in setup.header()).lstrip()
+    comment = "\n".join(
+        f"     {xml_comment(line)}" for line in setup.header(as_typed=True)
+    ).lstrip()
     if setup.method == "redirect":
         inner = _iis_redirect(setup)
         steps = [
             "Install the IIS URL Rewrite module (the MSI from Microsoft).",
-            f"Merge web.config into the site root of {setup.host} (or IIS Manager > URL Rewrite).",
+            *_iis_sites(setup, "or add the rules in IIS Manager > URL Rewrite"),
         ]
     else:
         inner = (
@@ -177,7 +210,7 @@ def iis(setup: Setup) -> Plan:
         )
         steps = [
             publish_step(setup) + " Put it under the site's physical path.",
-            f"Merge web.config into the site root of {setup.host} (keep your other settings).",
+            *_iis_sites(setup, "keep your other settings"),
         ]
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -188,6 +221,15 @@ def iis(setup: Setup) -> Plan:
     )
     config = Artifact("web.config", "IIS: complete web.config", content)
     return server_plan("iis", setup, [config], steps)
+
+
+def _iis_sites(setup: Setup, how: str) -> list[str]:
+    return setup.per_domain(
+        lambda domain: (
+            f"For {domain}: merge web.config into the root of the IIS site bound to it ({how})."
+        ),
+        "A site bound to several of these domains needs it once.",
+    )
 
 
 def _iis_redirect(setup: Setup) -> str:

@@ -129,10 +129,14 @@ def _plan(
         if method == "redirect":
             if target is None and org_id is None:
                 target = "https://mdm.example.net/discovery"  # stands for your MDM's URL
-            setup, _ = prepare_setup("redirect", domain=domain, org_id=org_id, target=target)
+            setup, _ = prepare_setup(
+                "redirect", domains=[domain] if domain else [], org_id=org_id, target=target
+            )
         else:
             document = build_document("https://mdm.example.net/enroll")
-            setup, _ = prepare_setup("self-host", domain=domain, document_text=document)
+            setup, _ = prepare_setup(
+                "self-host", domains=[domain] if domain else [], document_text=document
+            )
         return generate(platform, setup)
     except GenerateError:
         return None

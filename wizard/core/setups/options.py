@@ -60,19 +60,20 @@ def verify_options(
 
 
 def artifact_setup(state: SetupState, today: date | None = None) -> tuple[Setup, list[str]]:
-    """The generators' Setup for a saved setup; raises GenerateError naming what is missing."""
+    """The generators' Setup for a saved setup, covering all its domains; raises
+    GenerateError naming what is missing."""
     if state.method is None:
         raise GenerateError("choose Redirect or Self-Host first")
     jumpcloud = state.provider == "jumpcloud"
-    domain = state.domains[0] if state.domains else None
     if state.method == "redirect":
         target = None if jumpcloud else state.generic_target
         if not jumpcloud and not target:
             raise GenerateError("enter your MDM's discovery URL on the Organization step")
         return prepare_setup(
             "redirect",
-            domain=domain,
-            org_id=state.org_id,
+            domains=state.domains,
+            # An ID kept from a JumpCloud answer is not this target's organization.
+            org_id=state.org_id if jumpcloud else None,
             target=target,
             exact_seed=state.exact_seed,
             today=today,
@@ -85,7 +86,7 @@ def artifact_setup(state: SetupState, today: date | None = None) -> tuple[Setup,
         )
     return prepare_setup(
         "self-host",
-        domain=domain,
+        domains=state.domains,
         org_id=state.org_id if jumpcloud else None,
         document_text=state.document_text,
         base_url=None if state.document_text is not None else state.generic_base_url,

@@ -1,9 +1,11 @@
-"""Step 4: the platform's artifact (highlighted, scrollable) and its numbered steps; copy it
-to the clipboard (OSC 52, works over SSH) or save it to a folder. For JumpCloud Self-Host,
-import the JSON file downloaded from the portal first."""
+"""Step 4: the platform's artifacts (highlighted, scrollable) and their numbered steps, for
+every domain of the setup; copy any of the files to the clipboard (OSC 52, works over SSH)
+or save them all to a folder. For JumpCloud Self-Host, import the JSON file downloaded from
+the portal first."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -12,19 +14,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Input, Select, Static
 
 from wizard.core.artifacts import (
     PLATFORMS,
+    FilesDiffer,
     GenerateError,
     Plan,
     generate,
     prepare_setup,
+    switches_form,
     write_plan,
 )
 from wizard.core.setups.options import artifact_setup
 from wizard.core.shown import argument, one_line
 from wizard.tui.safe_text import plain
+from wizard.tui.screens.replace_dialog import Answer, ReplaceFilesDialog
 from wizard.tui.screens.step import StepScreen
 
 if TYPE_CHECKING:
@@ -43,8 +49,8 @@ LEXERS = {
     "remotemanagement": "json",
 }
 OSC52_HINT = (
-    "Sent to the clipboard with OSC 52. Terminals that ignore it (some Windows consoles, tmux "
-    "without set-clipboard, older macOS Terminal) copy nothing: press s to save the files."
+    "a terminal that ignores OSC 52, such as tmux without set-clipboard, copies nothing: "
+    "then save the files with s"
 )
 
 
@@ -62,16 +68,20 @@ def default_folder(name: str) -> str:
 class PlatformScreen(StepScreen):
     STEP = "platform"
     FIRST_FOCUS = "Select"
+    # Letter keys act only while no text field has the focus: there they type the letter.
     BINDINGS: ClassVar[list[BindingType]] = [
         *StepScreen.BINDINGS,
-        Binding("c", "copy", "Copy", id="copy"),
+        Binding("c", "copy", "Copy file", id="copy"),
+        Binding("f", "next_file", "Next file", id="next-file"),
         Binding("s", "save", "Save", id="save"),
-        Binding("e", "exact_seed", "Exact form", id="exact-seed"),
+        Binding("e", "exact_seed", "Vendor's form", id="exact-seed"),
     ]
 
     def __init__(self, setup: SetupState) -> None:
         super().__init__(setup)
         self.plan: Plan | None = None
+        self.selected = 0  # the file `c` copies; `f` moves on to the next
+        self.switchable = False  # whether `e` (the vendor's form) changes the plan
 
     def body(self) -> ComposeResult:
         setup = self.setup
@@ -102,6 +112,10 @@ class PlatformScreen(StepScreen):
             yield Input(setup.artifact_dir or default_folder(setup.name), id="folder")
             yield Button("Save files (s)", id="save")
             yield Button("Copy (c)", id="copy")
+
+    def below_body(self) -> ComposeResult:
+        # What copying or saving did: here, not in a notification over the steps.
+        yield Static("", id="platform-note", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -147,7 +161,10 @@ class PlatformScreen(StepScreen):
         artifacts = self.query_one("#artifacts", Vertical)
         steps = self.query_one("#steps", Static)
         artifacts.remove_children()
+        self.note("")  # what was copied or saved belongs to the plan being replaced
         self.plan = None
+        self.switchable = False
+        self.refresh_bindings()
         if not self.setup.platform:
             title.update("Choose the platform to see what to publish.")
             steps.update("")
@@ -159,11 +176,21 @@ class PlatformScreen(StepScreen):
             title.update(plain(f"Not ready: {error}."))
             steps.update("")
             return
-        form = "the vendor's exact form" if self.setup.exact_seed else "forwards the device's query"
         entry = PLATFORMS[self.setup.platform]
-        title.update(f"{entry.title}, {self.setup.method} ({form}; e switches)")
-        for artifact in self.plan.artifacts:
-            artifacts.mount(Static(plain(f"{artifact.filename}: {artifact.title}", "bold")))
+        method = "Redirect" if self.plan.method == "redirect" else "Self-Host"
+        switch = ""
+        self.switchable = switches_form(self.setup.platform, setup)
+        if self.switchable:
+            switch = " (e: forward it)" if self.setup.exact_seed else " (e: the vendor's form)"
+        title.update(f"{entry.title}, {method}: {self.plan.does}{switch}")
+        self.selected = min(self.selected, max(len(self.plan.artifacts) - 1, 0))
+        for index, artifact in enumerate(self.plan.artifacts):
+            with_button = Horizontal(
+                Static(self.head_text(index), classes="artifact-title"),
+                Button("Copy", classes="copy-file", name=str(index)),
+                classes="artifact-head",
+            )
+            artifacts.mount(with_button)
             artifacts.mount(
                 Static(
                     Syntax(
@@ -175,9 +202,53 @@ class PlatformScreen(StepScreen):
                     classes="artifact",
                 )
             )
+        self.refresh_bindings()
         lines = [f"{number}. {step}" for number, step in enumerate(self.plan.steps, 1)]
         lines += [f"Note: {note}" for note in self.plan.notes]
         steps.update("Steps:\n" + "\n".join(lines))
+
+    def head_text(self, index: int) -> Content:
+        """A file's heading; the one `c` copies is marked in words as well as colour
+        (NO_COLOR, 16 colours)."""
+        assert self.plan is not None
+        artifact = self.plan.artifacts[index]
+        if len(self.plan.artifacts) == 1:
+            return plain(f"{artifact.filename}: {artifact.title}", "bold")
+        chosen = index == self.selected
+        mark = "> " if chosen else "  "
+        hint = " (c copies; f: next)" if chosen else ""
+        return plain(f"{mark}{artifact.filename}: {artifact.title}{hint}", "bold")
+
+    def mark_selected(self) -> None:
+        if self.plan is None:
+            return
+        heads = list(self.query(".artifact-title").results(Static))
+        for index, head in enumerate(heads[: len(self.plan.artifacts)]):
+            head.update(self.head_text(index))
+            head.set_class(index == self.selected, "selected")
+            if index == self.selected:
+                # After the layout: the heading's height may have changed.
+                self.call_after_refresh(head.scroll_visible, top=True, animate=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "exact_seed":
+            return self.switchable
+        if action == "next_file":
+            return self.plan is not None and len(self.plan.artifacts) > 1
+        return True
+
+    def note(self, text: str, *, error: bool = False) -> None:
+        """Say what copying or saving did, under the steps (empty text clears it)."""
+        line = self.query_one("#platform-note", Static)
+        line.update(text)
+        line.set_class(bool(text), "shown")
+        line.set_class(error, "error")
+
+    def action_next_file(self) -> None:
+        if self.plan is None or not self.plan.artifacts:
+            return
+        self.selected = (self.selected + 1) % len(self.plan.artifacts)
+        self.mark_selected()
 
     def action_exact_seed(self) -> None:
         self.setup.exact_seed = not self.setup.exact_seed
@@ -186,31 +257,62 @@ class PlatformScreen(StepScreen):
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
-        if self.plan is None or self.plan.primary is None:
-            self.notify("Nothing to copy yet.", severity="warning")
+        self.copy_file(self.selected)
+
+    @on(Button.Pressed, ".copy-file")
+    def copy_pressed(self, event: Button.Pressed) -> None:
+        self.selected = int(event.button.name or 0)
+        self.mark_selected()
+        self.copy_file(self.selected)
+
+    def copy_file(self, index: int) -> None:
+        if self.plan is None or not self.plan.artifacts:
+            self.note("Nothing to copy yet.", error=True)
             return
-        self.app.copy_to_clipboard(self.plan.primary.content)
-        self.notify(f"Copied {self.plan.primary.filename}. {OSC52_HINT}", timeout=8, markup=False)
+        artifact = self.plan.artifacts[index]
+        self.app.copy_to_clipboard(artifact.content)
+        self.note(f"Copied {artifact.filename} ({OSC52_HINT}).")
 
     @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#folder")
     def action_save(self) -> None:
         if self.plan is None or not self.plan.artifacts:
-            self.notify("Nothing to save yet.", severity="warning")
+            self.note("Nothing to save yet.", error=True)
             return
         folder = Path(
             self.query_one("#folder", Input).value.strip() or default_folder(self.setup.name)
         )
-        folder = folder.expanduser()
+        self.save_into(self.plan, folder.expanduser())
+
+    def save_into(self, plan: Plan, folder: Path, *, replace: bool = False) -> None:
         try:
-            write_plan(self.plan, folder)
+            written = write_plan(plan, folder, force=replace)
+        except FilesDiffer as differ:
+            # Different content, not just another date: the admin decides.
+            self.app.push_screen(
+                ReplaceFilesDialog(folder, differ.paths), partial(self.replace_answer, plan, folder)
+            )
+            return
         except (GenerateError, OSError) as error:
-            self.notify(f"Not saved: {error}", severity="error", markup=False)
+            self.note(f"Not saved: {error}", error=True)
             return
         self.setup.artifact_dir = str(folder)
-        self.setup.artifact_paths = [str(folder / a.filename) for a in self.plan.artifacts]
+        self.setup.artifact_paths = [str(folder / a.filename) for a in plan.artifacts]
         self.changed()
-        shown = one_line(str(folder))
-        self.notify(f"Saved {len(self.plan.artifacts)} file(s) in {shown}", markup=False)
+        kept = len(plan.artifacts) - len(written)
+        unchanged = f" ({kept} already there, unchanged)" if kept else ""
+        self.note(f"Saved {len(plan.artifacts)} file(s) in {one_line(str(folder))}{unchanged}.")
+
+    def replace_answer(self, plan: Plan, folder: Path, answer: Answer) -> None:
+        if answer == "replace":
+            self.save_into(plan, folder, replace=True)
+        elif answer == "elsewhere":
+            field = self.query_one("#folder", Input)
+            field.focus()
+            field.select_all()
+            self.note("Type another folder and press Enter to save there.")
+        else:
+            self.note("Not saved: the files there were left as they are.")
 
     def leave(self) -> bool:
         if self.plan is None:

@@ -44,10 +44,15 @@ class StepScreen(Screen[None]):
         )
         with VerticalScroll(id="step-body") if self.BODY_SCROLLS else Vertical(id="step-body"):
             yield from self.body()
+        yield from self.below_body()
         yield Static("", id="step-problem", markup=False)
         yield Footer()
 
     def body(self) -> ComposeResult:
+        yield from ()
+
+    def below_body(self) -> ComposeResult:
+        """Lines kept in view under the scrolling body (such as what just happened)."""
         yield from ()
 
     def on_mount(self) -> None:
