@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
 from wizard.cli.parsing import Parser
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.shown import argument, one_line
@@ -52,6 +53,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="JumpCloud's documented form to the letter (does not forward the device's query)",
     )
     generate.add_argument("--force", action="store_true", help="replace differing files in DIR")
+    add_mdm_arguments(generate)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,15 +85,14 @@ def run(args: argparse.Namespace) -> int:
             f"{platform.title} supports only --method {' or '.join(platform.methods)}"
         )
 
+    answers = _preset_inputs(args)
     try:
         setup, warnings = prepare_setup(
             args.method,
             domain=domain,
             org_id=org_id,
-            target=args.target,
-            base_url=args.base_url,
-            document_text=_read_document(args.json_file) if args.json_file else None,
             exact_seed=args.exact_seed,
+            **answers,
         )
         plan = generate(platform.name, setup)
         for warning in warnings:
@@ -113,6 +114,27 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     print(render_plan(plan))
     return 0
+
+
+def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """prepare_setup's target, base_url, document_text and version: as given, or, with
+    --mdm, as the preset produces them from its inputs (checked, exit 2 when wrong)."""
+    preset = named_preset(args)
+    if preset is None:
+        return {
+            "target": args.target,
+            "base_url": args.base_url,
+            "document_text": _read_document(args.json_file) if args.json_file else None,
+        }
+    from wizard.core.providers.checks import artifact_inputs
+
+    produced = artifact_inputs(preset, preset_answers(args, preset, args.method), args.method)
+    return {
+        "target": produced.target,
+        "base_url": produced.base_url,
+        "document_text": produced.document_text,
+        "version": produced.version,
+    }
 
 
 def _read_document(path: str) -> str:

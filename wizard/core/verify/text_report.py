@@ -48,6 +48,10 @@ def render_report(report: DomainReport, *, colour: bool) -> str:
         paint(f"{report.domain}: {verdict}", "bold" if report.ok else "fail")
         + f"  [{report.elapsed_ms} ms]"
     ]
+    if report.mdm:
+        from wizard.core.providers.checks import title_of
+
+        lines.append(f"  MDM: {title_of(report.mdm)} ({report.mdm})")
     if report.hops:
         lines.append("  Requests:")
         for number, hop in enumerate(report.hops, 1):
