@@ -252,8 +252,18 @@ def document_problem(preset: Preset, answers: Answers, version: str, base_url: s
 
 
 def _expected_suffix(preset: Preset, answers: Answers) -> str:
+    """'; expected <the BaseURL or its shape>' for a document meant for `preset`."""
     built = built_base_url(preset, answers)
-    return f"; expected {built}" if built else ""
+    shapes = {
+        "intune": intune_base_url("<tenant ID>", answers.cloud),
+        "jamf": f"<Jamf Pro URL>{JAMF_PATHS[answers.enrollment]}",
+        "fleet": f"<Fleet server URL>{FLEET_PATH}",
+        "manageengine": f"https://mdm.manageengine.<tld>{MANAGEENGINE_PATH}"
+        "?templateToken=...&encapiKey=...",
+        "jumpcloud": "the BaseURL in the JSON from JumpCloud's Self Host > Download JSON",
+    }
+    expected = built or shapes.get(preset.name)
+    return f"; expected {expected}" if expected else ""
 
 
 def _intune_problem(answers: Answers, base_url: str) -> str | None:
