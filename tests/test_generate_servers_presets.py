@@ -171,7 +171,8 @@ def verify_json(
 
 
 def config_check(report: dict[str, Any]) -> dict[str, Any]:
-    [config] = [check for check in report["checks"] if check["id"] == "config"]
+    configs: list[dict[str, Any]] = [c for c in report["checks"] if c["id"] == "config"]
+    [config] = configs
     return config
 
 
