@@ -27,6 +27,8 @@ class Context(Protocol):
     def platform(self) -> str | None: ...
     @property
     def method(self) -> str | None: ...
+    @property
+    def mdm(self) -> str | None: ...
 
 
 def diagnose(report: DomainReport, context: Context) -> None:
@@ -52,9 +54,15 @@ def diagnose(report: DomainReport, context: Context) -> None:
         if extra:
             text += f" {extra}"
         entry = remedy_for(check.code) if check.code else None
-        if entry and entry.portal_message:
+        if entry and entry.portal_message and _jumpcloud_or_unknown(context.mdm, report.mdm):
             text += f' (JumpCloud portal: "{entry.portal_message}")'
         check.fix = text
+
+
+def _jumpcloud_or_unknown(asked: str | None, recognised: str | None) -> bool:
+    """JumpCloud's portal messages are for JumpCloud: quoted unless the MDM asked for or
+    recognised is another."""
+    return asked in (None, "jumpcloud") and recognised in (None, "jumpcloud")
 
 
 def _fail_on_placeholder(report: DomainReport) -> None:

@@ -52,7 +52,8 @@ class PrerequisitesScreen(StepScreen):
                     yield TickBox(
                         tick_label(item.title, when), when is not None, id=f"tick-{item.id}"
                     )
-                yield Static(item.explanation, classes="explanation", markup=False)
+                if item.explanation:
+                    yield Static(item.explanation, classes="explanation", markup=False)
                 yield Static(f"Where: {item.where}", classes="where", markup=False)
 
     def on_mount(self) -> None:
