@@ -314,3 +314,26 @@ def test_jumpcloud_redirect_reaches_the_stand_in_with_the_device_query(
         assert reached.query["user-identifier"] == [f"probe@{DOMAIN}"]
         code, report = verify_json(capsys, rules, ca_bundle, "--mdm", "intune")
         assert code == 1 and report["failure"] == "bad_config"
+
+
+def test_jumpcloud_portal_messages_only_for_jumpcloud(
+    server: HTTPSServer, ca_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failure quotes JumpCloud's portal message for JumpCloud (or an unknown MDM), never
+    for another named MDM."""
+    intune = document(
+        "mdm-byod",
+        "https://manage.microsoft.com/EnrollmentServer/PostReportDeviceInfoForUEV2"
+        "?aadTenantId=0f0e0d0c-1111-2222-3333-444455556666",
+    )
+    server.route(f"/{WELL_KNOWN}", json_document(intune, "text/html"))
+    rules = [f":443:127.0.0.1:{server.port}"]
+
+    def remedies(*args: str) -> str:
+        _, report = verify_json(capsys, rules, ca_bundle, *args)
+        assert report["failure"] == "bad_content_type"
+        return " ".join(check["remedy"] or "" for check in report["checks"])
+
+    assert "JumpCloud portal" in remedies("--mdm", "jumpcloud")
+    assert "JumpCloud portal" not in remedies("--mdm", "intune")
+    assert "JumpCloud portal" not in remedies()  # recognised as Intune's document

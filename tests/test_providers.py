@@ -219,3 +219,48 @@ def test_generate_jamf_device_enrollment(
 
 def test_preset_names_are_case_insensitive_and_unknown_lists_all() -> None:
     assert preset_named("Intune").name == "intune"
+
+
+@pytest.mark.parametrize(
+    ("saved", "mdm"),
+    [
+        ({"provider": "generic"}, "generic"),
+        ({"provider": "jumpcloud"}, "jumpcloud"),
+        ({}, "jumpcloud"),
+    ],
+)
+def test_setups_saved_before_the_presets_open_as_saved(
+    saved: dict[str, str], mdm: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A schema-2 file written before the presets (no tenant, server URL or enrollment)
+    loads, lists and reports its MDM."""
+    raw = {
+        "schema_version": 2,
+        "name": "old.example",
+        "domains": ["old.example"],
+        "step": "method",
+        "created_at": "2026-01-02T03:04:00+00:00",
+        "updated_at": "2026-01-02T03:04:00+00:00",
+        **saved,
+    }
+    (tmp_path / "old.example.setup.json").write_text(json.dumps(raw))
+    code, out, err = run(capsys, "status", "--json", "--state-dir", str(tmp_path))
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert row["mdm"] == mdm and row["provider"] == mdm
+    code, out, _ = run(capsys, "history", "old.example", "--state-dir", str(tmp_path))
+    assert out.splitlines()[0] == f"old.example: MDM {PRESETS[mdm].title} ({mdm})"
+
+    from wizard.core.setups.store import Store
+
+    [listed] = Store(tmp_path).list_setups()
+    assert listed.provider == mdm
+
+
+def test_the_text_report_names_the_mdm() -> None:
+    from wizard.core.verify.results import DomainReport
+    from wizard.core.verify.text_report import render_report
+
+    report = DomainReport("example.test", mdm="intune")
+    assert "MDM: Microsoft Intune (intune)" in render_report(report, colour=False)
+    assert "MDM:" not in render_report(DomainReport("example.test"), colour=False)

@@ -135,7 +135,10 @@ def publish_step(setup: Setup) -> str:
 
 def verify_step(setup: Setup) -> str:
     org = f" --org-id {shell_word(setup.org_id)}" if setup.org_id else ""
+    check = f"Check it as a device would: adue-wizard verify {shell_word(setup.host)}{org}"
+    if not setup.org_id:  # JumpCloud's portal step is for JumpCloud (an org ID) only
+        return f"{check}; then confirm the domain in your MDM."
     return (
-        f"Check it as a device would: adue-wizard verify {shell_word(setup.host)}{org}; then, "
-        "in the JumpCloud portal, enter the domain under Input domain and click Confirm."
+        f"{check}; then, in the JumpCloud portal, enter the domain under Input domain and "
+        "click Confirm."
     )

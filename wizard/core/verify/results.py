@@ -54,6 +54,8 @@ class Check:
     # of a warning or failure, and its fix for the platform that answered.
     cause: str | None = None
     fix: str | None = None
+    # False when the MDM is not JumpCloud: its portal's messages are not quoted then.
+    portal_messages: bool = True
 
     @property
     def remedy(self) -> str | None:
@@ -61,7 +63,7 @@ class Check:
             return self.fix
         if self.status in ("warn", "fail") and self.code:
             entry = remedy_for(self.code)
-            return entry.as_text() if entry else None
+            return entry.as_text(self.portal_messages) if entry else None
         return None
 
     def as_json(self) -> dict[str, Any]:

@@ -79,7 +79,7 @@ def render_report(report: DomainReport, *, colour: bool) -> str:
         elif entry:
             lines.extend(_wrapped(f"Why: {entry.problem}", "          "))
             lines.extend(_wrapped(f"Fix: {entry.fix}", "          "))
-            if entry.portal_message and report.mdm in (None, "jumpcloud"):
+            if entry.portal_message and check.portal_messages:
                 lines.extend(_wrapped(f'JumpCloud portal: "{entry.portal_message}"', "          "))
     return "\n".join(lines)
 
