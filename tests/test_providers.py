@@ -264,3 +264,14 @@ def test_the_text_report_names_the_mdm() -> None:
     report = DomainReport("example.test", mdm="intune")
     assert "MDM: Microsoft Intune (intune)" in render_report(report, colour=False)
     assert "MDM:" not in render_report(DomainReport("example.test"), colour=False)
+
+
+def test_generic_target_must_be_reached_with_its_own_query() -> None:
+    generic = PRESETS["generic"]
+    answers = Answers(target="https://mdm.acme.test/discover?tenant=7")
+    start = "https://example.test/.well-known/com.apple.remotemanagement?model-family=iPhone"
+    reached = "https://mdm.acme.test/discover?tenant=7&model-family=iPhone"
+    assert redirect_problem(generic, answers, "example.test", [start, reached]) is None
+    wrong = reached.replace("tenant=7", "tenant=8")
+    problem = redirect_problem(generic, answers, "example.test", [start, wrong])
+    assert problem is not None and "https://mdm.acme.test/discover?tenant=7" in problem

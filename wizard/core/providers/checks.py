@@ -348,6 +348,8 @@ def redirect_problem(
 ) -> str | None:
     """For a redirect preset: why the chain does not reach the target it expects with the
     device's query, naming that target; None when it does (or the preset has no rule)."""
+    if answers.target is not None:
+        return _target_problem(answers.target, visited)
     if preset.name != "ivanti":
         return None
     expected = built_target(preset, answers) or f"https://<cluster>{WELL_KNOWN_PATH}"
@@ -367,6 +369,23 @@ def redirect_problem(
     if len(visited) == 1:
         return f"the domain answers itself; {preset.title} expects a redirect to {expected}"
     return f"the redirect does not reach {expected}"
+
+
+def _target_problem(target: str, visited: list[str]) -> str | None:
+    """The chain must reach `target` (its own query kept, the device's appended)."""
+    wanted = urlsplit(target)
+    wanted_query = parse_qs(wanted.query)
+    for url in visited[1:]:
+        parts = urlsplit(url)
+        same_place = (parts.scheme, parts.netloc.lower(), parts.path) == (
+            wanted.scheme,
+            wanted.netloc.lower(),
+            wanted.path,
+        )
+        query = parse_qs(parts.query)
+        if same_place and all(query.get(key) == value for key, value in wanted_query.items()):
+            return None
+    return f"the redirect does not reach {target}"
 
 
 # -- recognising an MDM from a URL --------------------------------------------------------------
