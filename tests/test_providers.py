@@ -10,15 +10,10 @@ from pathlib import Path
 import pytest
 
 from wizard.cli import main
-from wizard.core.providers.checks import (
-    Answers,
-    document_problem,
-    preset_named,
-    recognise,
-    redirect_problem,
-    tenant_problem,
-)
+from wizard.core.providers.answers import Answers, preset_named, tenant_problem
+from wizard.core.providers.judgement import document_problem, redirect_problem
 from wizard.core.providers.presets import NAMES, PRESETS
+from wizard.core.providers.recognition import recognise
 
 TENANT = "0f0e0d0c-1111-2222-3333-444455556666"
 INTUNE = f"https://manage.microsoft.com/EnrollmentServer/PostReportDeviceInfoForUEV2?aadTenantId={TENANT}"

@@ -126,7 +126,7 @@ def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
             "base_url": args.base_url,
             "document_text": _read_document(args.json_file) if args.json_file else None,
         }
-    from wizard.core.providers.checks import artifact_inputs
+    from wizard.core.providers.artifact_inputs import artifact_inputs
 
     produced = artifact_inputs(preset, preset_answers(args, preset, args.method), args.method)
     return {

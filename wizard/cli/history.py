@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         for recorded in runs:
             print(json.dumps(recorded.as_json(), ensure_ascii=True))
         return 0
-    from wizard.core.providers.checks import title_of
+    from wizard.core.providers.answers import title_of
 
     # The setup's MDM heads the runs: a run is judged against that preset.
     print(f"{name}: MDM {title_of(state.provider)} ({state.provider})")

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from wizard.core.domains import InvalidInput, validate_org_id
-from wizard.core.providers.checks import Answers, check_answers, preset_named
+from wizard.core.providers.answers import Answers, check_answers, preset_named
 from wizard.core.providers.presets import NAMES, Preset
 from wizard.core.shown import argument
 

@@ -23,7 +23,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.providers.checks import title_of
+    from wizard.core.providers.answers import title_of
     from wizard.core.setups.store import Store, state_dir
     from wizard.core.verify.text_report import printable
 

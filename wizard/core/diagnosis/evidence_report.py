@@ -84,7 +84,7 @@ def render_domain(result: Mapping[str, Any], reproduce: ReproduceWith) -> list[s
     verdict = "PASS" if result.get("ok") else f"FAIL ({result.get('failure')})"
     lines = [f"## {cell(result.get('domain', ''))}: {verdict}", ""]
     if result.get("mdm"):
-        from wizard.core.providers.checks import title_of
+        from wizard.core.providers.answers import title_of
 
         lines += [f"MDM: {cell(title_of(str(result['mdm'])))} ({cell(str(result['mdm']))})", ""]
     checks = result.get("checks") or []

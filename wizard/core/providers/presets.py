@@ -1,12 +1,14 @@
 """Every MDM the tool knows by name, as data: what the admin gives, what the domain must
 publish, and what the vendor's own guide says around it. Each fact carries its source.
 
-Behaviour built on these facts (building the target or BaseURL, checking a document or a
-redirect against a preset, recognising an MDM from a URL) lives in `checks.py` beside this.
+Behaviour built on these facts lives beside this module: the answers and what they build
+(`answers`), a document or redirect judged (`judgement`), the MDM recognised from a URL
+(`recognition`), what the generators get (`artifact_inputs`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -262,6 +264,8 @@ FLEET_PATH = "/api/mdm/apple/account_driven_enroll"
 FLEET_URL_WHERE = "Fleet > Settings > Organization settings > Fleet web address"
 MANAGEENGINE_PATH = "/mdm/client/v1/enroll"
 MANAGEENGINE_QUERY = ("templateToken", "encapiKey")
+# ManageEngine's hosts seen in its help pages: mdm.manageengine.com, .eu, .in, .com.au...
+MANAGEENGINE_HOST = re.compile(r"^mdm\.manageengine\.[a-z]{2,}(\.[a-z]{2,})?$")
 IVANTI_URL_WHERE = (
     "the address of your Ivanti Neurons for MDM cluster, as in your admin portal's URL"
 )

@@ -10,7 +10,8 @@ from typing import Any
 
 from wizard.core.artifacts import GenerateError, Setup, prepare_setup
 from wizard.core.domains import InvalidInput
-from wizard.core.providers.checks import Answers, artifact_inputs, preset_named
+from wizard.core.providers.answers import Answers, preset_named
+from wizard.core.providers.artifact_inputs import artifact_inputs
 from wizard.core.providers.presets import PRESETS
 from wizard.core.setups.state import SetupState
 from wizard.core.verify.connect_to import parse_connect_to

@@ -29,7 +29,7 @@ def _evidence(state: SetupState) -> list[str]:
 
 def markdown_report(state: SetupState) -> str:
     """The report; every saved value is untrusted text, shown literally (`_cell`)."""
-    from wizard.core.providers.checks import title_of
+    from wizard.core.providers.answers import title_of
 
     provider = title_of(state.provider)
     lines = [

@@ -130,7 +130,7 @@ class SetupState(BaseModel):
     provisional_name: bool = False
     provider: Provider = "jumpcloud"
     org_id: str | None = None
-    # The other presets' inputs (see wizard.core.providers.checks.Answers).
+    # The other presets' inputs (see wizard.core.providers.answers.Answers).
     tenant_id: str | None = None
     cloud: Literal["public", "usgov", "china"] = "public"
     server_url: str | None = None
@@ -172,7 +172,7 @@ class SetupState(BaseModel):
         if self.provider == "jumpcloud":
             return self.org_id is not None and is_valid_org_id(self.org_id)
         if self.provider != "generic":
-            from wizard.core.providers.checks import input_problem, preset_named
+            from wizard.core.providers.answers import input_problem, preset_named
 
             preset = preset_named(self.provider)
             values = {"--tenant-id": self.tenant_id, "--server-url": self.server_url}

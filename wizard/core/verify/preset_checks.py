@@ -7,13 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.core.diagnosis.placeholders import find_placeholder, redirect_targets
-from wizard.core.providers.checks import (
-    Answers,
-    document_problem,
-    recognise_chain,
-    redirect_problem,
-)
+from wizard.core.providers.answers import Answers
+from wizard.core.providers.judgement import document_problem, redirect_problem
 from wizard.core.providers.presets import ALL_FAMILIES, PRESETS
+from wizard.core.providers.recognition import recognise_chain
 from wizard.core.verify.results import DomainReport
 
 

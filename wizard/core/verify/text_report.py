@@ -49,7 +49,7 @@ def render_report(report: DomainReport, *, colour: bool) -> str:
         + f"  [{report.elapsed_ms} ms]"
     ]
     if report.mdm:
-        from wizard.core.providers.checks import title_of
+        from wizard.core.providers.answers import title_of
 
         lines.append(f"  MDM: {title_of(report.mdm)} ({report.mdm})")
     if report.hops:

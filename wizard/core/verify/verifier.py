@@ -26,7 +26,7 @@ import httpx
 from wizard.core.diagnosis.diagnose import diagnose
 from wizard.core.diagnosis.evidence import fetch_peer_chain, peek_body
 from wizard.core.diagnosis.fingerprints import served_by
-from wizard.core.providers.checks import Answers
+from wizard.core.providers.answers import Answers
 from wizard.core.verify.connect_to import ConnectTo, find_rule, route
 from wizard.core.verify.preset_checks import judge_against_preset
 from wizard.core.verify.resolve import Resolve, addresses_of, family_of, find_resolve

@@ -17,7 +17,7 @@ from wizard.core.domains import (
     org_id_problem,
     parse_domain_list,
 )
-from wizard.core.providers.checks import (
+from wizard.core.providers.answers import (
     Answers,
     built_base_url,
     built_target,
