@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
+from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers, read_document
 from wizard.cli.parsing import Parser
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.shown import argument, one_line
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
 # The generators are imported inside the functions below: building the parser for any
 # command must not pay for them (xml.sax pulls in urllib.request, ~50 ms).
-
-MAX_DOCUMENT_BYTES = 64 * 1024
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -124,7 +122,7 @@ def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
         return {
             "target": args.target,
             "base_url": args.base_url,
-            "document_text": _read_document(args.json_file) if args.json_file else None,
+            "document_text": read_document(args.json_file) if args.json_file else None,
         }
     from wizard.core.providers.artifact_inputs import artifact_inputs
 
@@ -135,21 +133,6 @@ def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
         "document_text": produced.document_text,
         "version": produced.version,
     }
-
-
-def _read_document(path: str) -> str:
-    file = Path(path)
-    if not file.is_file():
-        raise InvalidInput(f"--json-file {argument(path)}: no such file")
-    data = file.read_bytes()[: MAX_DOCUMENT_BYTES + 1]
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(
-            f"--json-file {argument(path)} is larger than {MAX_DOCUMENT_BYTES} bytes"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"--json-file {argument(path)} is not UTF-8 text") from None
 
 
 def _placeholder_setup(method: str, domain: str | None, org_id: str | None) -> Setup:

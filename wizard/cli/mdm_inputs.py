@@ -78,6 +78,7 @@ def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None)
 
 
 def read_document(path: str) -> str:
+    """The --json-file's text (UTF-8, at most MAX_DOCUMENT_BYTES), for generate and verify."""
     file = Path(path)
     if not file.is_file():
         raise InvalidInput(f"--json-file {argument(path)}: no such file")
