@@ -270,3 +270,21 @@ def test_generic_target_must_be_reached_with_its_own_query() -> None:
     wrong = reached.replace("tenant=7", "tenant=8")
     problem = redirect_problem(generic, answers, "example.test", [start, wrong])
     assert problem is not None and "https://mdm.acme.test/discover?tenant=7" in problem
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--mdm", "intune", "--tenant-id", TENANT], "The Enrollment SSO application"),
+        (["--mdm", "fleet", "--server-url", "https://fleet.acme.test"], '"Unassigned"'),
+        (["--mdm", "jamf", "--server-url", "https://acme.jamfcloud.com"], "unconfirmed: "),
+    ],
+)
+def test_generate_says_the_mdm_traps_and_unconfirmed_facts(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "generate", "--method", "self-host", "--platform", "nginx", "--raw", *args
+    )
+    assert code == 0 and "location" in out  # stdout is the artifact alone
+    assert said in err

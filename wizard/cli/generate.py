@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         plan = generate(platform.name, setup)
         for warning in warnings:
             print(f"adue-wizard: warning: {warning}", file=sys.stderr)
+        for note in _preset_notes(args):
+            print(f"adue-wizard: note: {note}", file=sys.stderr)
         if args.raw:
             if plan.primary is None:
                 raise InvalidInput(f"{platform.title} has no artifact to print; drop --raw")
@@ -133,6 +135,14 @@ def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
         "document_text": produced.document_text,
         "version": produced.version,
     }
+
+
+def _preset_notes(args: argparse.Namespace) -> list[str]:
+    """With --mdm: the MDM's known traps and its unconfirmed facts, said before they bite."""
+    preset = named_preset(args)
+    if preset is None:
+        return []
+    return [*preset.traps, *(f"unconfirmed: {fact}" for fact in preset.unconfirmed)]
 
 
 def _placeholder_setup(method: str, domain: str | None, org_id: str | None) -> Setup:
