@@ -24,6 +24,7 @@ CONTRACT_KEYS = {
     "checks",
     "hops",
     "document",
+    "mdm",
     "elapsed_ms",
 }
 CHECK_KEYS = {"id", "status", "code", "cause", "summary", "remedy"}

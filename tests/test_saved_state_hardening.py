@@ -534,7 +534,8 @@ def test_history_command(tmp_path: Path) -> None:
             start + timedelta(minutes=n),
         )
     text = cli("history", "a.example", state=tmp_path)
-    lines = text.stdout.splitlines()
+    header, *lines = text.stdout.splitlines()
+    assert header == "a.example: MDM JumpCloud (jumpcloud)"
     assert len(lines) == 50  # --limit defaults to 50
     assert lines[0].startswith("2026-03-01 00:59:00 UTC  FAILED  b.example bad_json")
     assert "under test conditions: --connect-to a.example:443:127.0.0.1:8443" in lines[0]

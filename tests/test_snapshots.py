@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.tui_fixtures import app_at, app_with_five_domains
+from tests.tui_fixtures import (
+    SHOWN_FOLDER,
+    TODAY,
+    app_at,
+    app_with_five_domains,
+    pinned_setup,
+)
+from wizard.core.setups.store import Store
+from wizard.tui.app import WizardApp
 
 SIZES = [(80, 24), (120, 40)]
 STEPS = ["organization", "prerequisites", "method", "platform", "verify", "done"]
@@ -55,3 +63,27 @@ def test_verify_screen_with_five_domains(
 
     app = app_with_five_domains(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=resume)
+
+
+@pytest.mark.parametrize("mdm", ["intune", "jamf"])
+def test_organization_step_for_a_preset(snap_compare: Any, mdm: str, tmp_path: Path) -> None:
+    """The Organization step with Intune's tenant ID and cloud, or Jamf's URL and enrollment
+    type, at 80x24."""
+    store = Store(tmp_path)
+    setup = pinned_setup("organization")
+    setup.provider = mdm  # type: ignore[assignment]
+    setup.org_id = None
+    setup.method = "self-host"
+    if mdm == "intune":
+        setup.tenant_id = "0f0e0d0c-1111-2222-3333-444455556666"
+    else:
+        setup.server_url = "https://acme.jamfcloud.com"
+    store.save(setup)
+    app = WizardApp(store, blink=False, today=TODAY, shown_folder=SHOWN_FOLDER)
+
+    async def resume(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=resume)

@@ -24,6 +24,7 @@ WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
 GOOD = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/e"}]})
 STATUS_KEYS = {
     "name",
+    "mdm",
     "provider",
     "org_id",
     "domains",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers, read_document
 from wizard.cli.parsing import Parser
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.shown import argument, one_line
@@ -16,8 +17,6 @@ if TYPE_CHECKING:
 
 # The generators are imported inside the functions below: building the parser for any
 # command must not pay for them (xml.sax pulls in urllib.request, ~50 ms).
-
-MAX_DOCUMENT_BYTES = 64 * 1024
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -61,6 +60,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "forward the device's query (--exact-seed is an alias)",
     )
     generate.add_argument("--force", action="store_true", help="replace differing files in DIR")
+    add_mdm_arguments(generate)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,19 +103,20 @@ def run(args: argparse.Namespace) -> int:
             f"{platform.title} supports only --method {' or '.join(platform.methods)}"
         )
 
+    answers = _preset_inputs(args)
     try:
         setup, warnings = prepare_setup(
             args.method,
             domains=domains,
             org_id=org_id,
-            target=args.target,
-            base_url=args.base_url,
-            document_text=_read_document(args.json_file) if args.json_file else None,
             exact_seed=args.vendor_form,
+            **answers,
         )
         plan = generate(platform.name, setup)
         for warning in warnings:
             print(f"adue-wizard: warning: {warning}", file=sys.stderr)
+        for note in _preset_notes(args):
+            print(f"adue-wizard: note: {note}", file=sys.stderr)
         if args.raw:
             if plan.primary is None:
                 raise InvalidInput(f"{platform.title} has no artifact to print; drop --raw")
@@ -138,25 +139,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_document(path: str) -> str:
-    file = Path(path)
-    if file.is_dir():
-        raise InvalidInput(f"--json-file {argument(path)} is a directory, not a file")
-    if not file.is_file():
-        raise InvalidInput(f"--json-file {argument(path)}: no such file")
-    try:
-        with file.open("rb") as handle:  # bounded: the file may be anything
-            data = handle.read(MAX_DOCUMENT_BYTES + 1)
-    except OSError as error:
-        raise InvalidInput(f"--json-file {argument(path)}: {error.strerror}") from None
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(
-            f"--json-file {argument(path)} is larger than {MAX_DOCUMENT_BYTES} bytes"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"--json-file {argument(path)} is not UTF-8 text") from None
+def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """prepare_setup's target, base_url, document_text and version: as given, or, with
+    --mdm, as the preset produces them from its inputs (checked, exit 2 when wrong)."""
+    preset = named_preset(args)
+    if preset is None:
+        return {
+            "target": args.target,
+            "base_url": args.base_url,
+            "document_text": read_document(args.json_file) if args.json_file else None,
+        }
+    from wizard.core.providers.artifact_inputs import artifact_inputs
+
+    produced = artifact_inputs(preset, preset_answers(args, preset, args.method), args.method)
+    return {
+        "target": produced.target,
+        "base_url": produced.base_url,
+        "document_text": produced.document_text,
+        "version": produced.version,
+    }
+
+
+def _preset_notes(args: argparse.Namespace) -> list[str]:
+    """With --mdm: the MDM's known traps and its unconfirmed facts, said before they bite."""
+    preset = named_preset(args)
+    if preset is None:
+        return []
+    return [*preset.traps, *(f"unconfirmed: {fact}" for fact in preset.unconfirmed)]
 
 
 def render_plan(

@@ -13,7 +13,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     history = commands.add_parser(
         "history",
         help="a saved setup's verification runs, newest first",
-        description="One line per run of a saved setup, newest first: when, passed or "
+        description="The setup's MDM, then one line per run, newest first: when, passed or "
         "failed, the failing domains and their codes, and whether test settings were in "
         "effect. Runs are kept for 90 days, and at least the last 1,000 per setup "
         "($ADUE_WIZARD_KEEP_DAYS, $ADUE_WIZARD_KEEP_RUNS), always with the last passing one.",
@@ -47,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
         for recorded in runs:
             print(json.dumps(recorded.as_json(), ensure_ascii=True))
         return 0
+    from wizard.core.providers.answers import title_of
+
+    # The setup's MDM heads the runs: a run is judged against that preset.
+    print(f"{name}: MDM {title_of(state.provider)} ({state.provider})")
     if not runs:
         print(f"{name}: no verification runs yet (adue-wizard verify --setup {name})")
         return 0

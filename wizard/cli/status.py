@@ -23,6 +23,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from wizard.core.providers.answers import title_of
     from wizard.core.setups.store import Store, state_dir
     from wizard.core.verify.text_report import printable
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Saved setups in {folder}:\n")
     for state in setups:
         summary = state.summary
-        organization = state.org_id or ("Generic MDM" if state.provider == "generic" else "-")
+        organization = state.org_id or "-"
         if state.last_verified_at is None:
             last = "never verified"
         else:
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             last += f"; last passed {_when(summary.last_passed_at)}"
         lines = [
             state.name,
-            f"  organization: {organization}; "
+            f"  MDM: {title_of(state.provider)} ({state.provider}); organization: {organization}; "
             f"domains: {', '.join(display_domain(d) for d in state.domains) or '-'}",
             f"  method: {state.method or '-'}; platform: {state.platform or '-'}; "
             f"step: {STEP_TITLES[state.step]}",

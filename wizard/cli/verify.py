@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
 from wizard.cli.parsing import (
     EXIT_FAILED,
     EXIT_OK,
@@ -138,6 +139,20 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="ignore the saved setup's test settings (--connect-to, --resolve, --ca-bundle, "
         "--user-agent) and check as a device on the internet would; its org ID still applies",
     )
+    add_mdm_arguments(verify)
+    verify.add_argument(
+        "--target", metavar="URL", help="generic: the redirect target the domain must reach"
+    )
+    verify.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the BaseURL the document must have (generic, jumpcloud, fleet)",
+    )
+    verify.add_argument(
+        "--json-file",
+        metavar="PATH",
+        help="the document downloaded from your MDM: the domain must serve exactly it",
+    )
     add_state_dir(verify)
 
 
@@ -215,6 +230,14 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
     given: dict[str, Any] = {"probe_enroll": args.probe_enroll}
     if args.org_id is not None:
         given["org_id"] = validate_org_id(args.org_id)
+    preset = named_preset(args)
+    if preset is None and (args.target or args.base_url or args.json_file):
+        # --org-id alone still means JumpCloud; a URL or file alone, another MDM.
+        implied = "jumpcloud" if args.org_id is not None else "generic"
+        preset = named_preset(argparse.Namespace(**{**vars(args), "mdm": implied}))
+    if preset is not None:
+        given["mdm"] = preset.name
+        given["mdm_answers"] = preset_answers(args, preset, None)
     if args.connect_to:
         given["connect_to"] = tuple(parse_connect_to(spec) for spec in args.connect_to)
     if args.resolve:

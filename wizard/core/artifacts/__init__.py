@@ -28,6 +28,7 @@ from wizard.core.artifacts.output_folder import write_plan
 from wizard.core.artifacts.urls import url_problem
 from wizard.core.diagnosis.remedies import remedy_for
 from wizard.core.document import (
+    USER_ENROLLMENT,
     DocumentError,
     build_document,
     check_rules,
@@ -195,6 +196,7 @@ def prepare_setup(
     document_text: str | None = None,
     exact_seed: bool = False,
     today: date | None = None,
+    version: str = USER_ENROLLMENT,
 ) -> tuple[Setup, list[str]]:
     """Validate the answers; return the Setup and warnings. Raises GenerateError.
 
@@ -243,7 +245,7 @@ def prepare_setup(
             raise GenerateError(problem)
     try:
         if base_url is not None:
-            document_text = build_document(base_url)
+            document_text = build_document(base_url, version)
         assert document_text is not None
         # A byte-order mark (many Windows editors add one) is read past, as `verify` does,
         # and warned about below; the file itself is kept byte for byte.

@@ -27,6 +27,8 @@ class Context(Protocol):
     def platform(self) -> str | None: ...
     @property
     def method(self) -> str | None: ...
+    @property
+    def mdm(self) -> str | None: ...
 
 
 def diagnose(report: DomainReport, context: Context) -> None:
@@ -41,7 +43,9 @@ def diagnose(report: DomainReport, context: Context) -> None:
     from wizard.core.diagnosis.causes import Evidence, cause_for
     from wizard.core.diagnosis.remedies import remedy_for
 
+    portal = _jumpcloud_or_unknown(context.mdm, report.mdm)
     for check in report.checks:
+        check.portal_messages = portal
         evidence = Evidence(report, check, final, context.method)
         cause = cause_for(evidence)
         if cause is None:
@@ -52,9 +56,17 @@ def diagnose(report: DomainReport, context: Context) -> None:
         if extra:
             text += f" {extra}"
         entry = remedy_for(check.code) if check.code else None
-        if entry and entry.portal_message:
+        if entry and entry.portal_message and portal:
             text += f' (JumpCloud portal: "{entry.portal_message}")'
         check.fix = text
+
+
+def _jumpcloud_or_unknown(asked: str | None, recognised: str | None) -> bool:
+    """JumpCloud's portal messages are for JumpCloud: quoted when JumpCloud is the MDM asked
+    for, or, with none asked, unless the domain points at another named MDM."""
+    if asked is not None:
+        return asked == "jumpcloud"
+    return recognised in (None, "jumpcloud")
 
 
 def _fail_on_placeholder(report: DomainReport) -> None:

@@ -73,6 +73,10 @@ def render_domain(result: Mapping[str, Any], reproduce: ReproduceWith) -> list[s
     """The section of one domain, from its JSON form."""
     verdict = "PASS" if result.get("ok") else f"FAIL ({result.get('failure')})"
     lines = [f"## {cell(result.get('domain', ''))}: {verdict}", ""]
+    if result.get("mdm"):
+        from wizard.core.providers.answers import title_of
+
+        lines += [f"MDM: {cell(title_of(str(result['mdm'])))} ({cell(str(result['mdm']))})", ""]
     checks = result.get("checks") or []
     lines += ["| check | status | code | cause | summary |", "|---|---|---|---|---|"]
     for check in checks:

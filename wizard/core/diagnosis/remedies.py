@@ -47,10 +47,11 @@ class Remedy:
     fix: str
     portal_message: str | None
 
-    def as_text(self) -> str:
-        """One paragraph: the fix, then the portal message the admin may have seen."""
+    def as_text(self, portal: bool = True) -> str:
+        """One paragraph: the fix, then (for JumpCloud, `portal`) the portal message the admin
+        may have seen."""
         text = f"{self.problem} Fix: {self.fix}"
-        if self.portal_message:
+        if self.portal_message and portal:
             text += f' (JumpCloud portal: "{self.portal_message}")'
         return text
 

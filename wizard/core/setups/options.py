@@ -9,6 +9,10 @@ from datetime import date
 from typing import Any
 
 from wizard.core.artifacts import GenerateError, Setup, prepare_setup
+from wizard.core.domains import InvalidInput
+from wizard.core.providers.answers import Answers, preset_named
+from wizard.core.providers.artifact_inputs import artifact_inputs
+from wizard.core.providers.presets import PRESETS
 from wizard.core.setups.state import SetupState
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
@@ -55,8 +59,22 @@ def verify_options(
         probe_enroll=probe_enroll,
         platform=state.platform,
         method=state.method,
+        mdm=state.provider,
+        mdm_answers=preset_answers(state),
     )
     return dataclasses.replace(saved, **given)
+
+
+def preset_answers(state: SetupState) -> Answers:
+    """The preset's own inputs saved with the setup (the document and URLs are checked
+    where they are entered, so a saved run judges the domain against the preset only)."""
+    return Answers(
+        org_id=state.org_id if state.provider == "jumpcloud" else None,
+        tenant_id=state.tenant_id if state.provider == "intune" else None,
+        cloud=state.cloud if state.provider == "intune" else None,
+        server_url=state.server_url if state.provider in ("jamf", "fleet", "ivanti") else None,
+        enrollment=state.enrollment if state.provider == "jamf" else "user",
+    )
 
 
 def artifact_setup(state: SetupState, today: date | None = None) -> tuple[Setup, list[str]]:
@@ -64,6 +82,25 @@ def artifact_setup(state: SetupState, today: date | None = None) -> tuple[Setup,
     GenerateError naming what is missing."""
     if state.method is None:
         raise GenerateError("choose Redirect or Self-Host first")
+    preset = PRESETS[state.provider]
+    if state.method not in preset.methods:
+        raise GenerateError(f"{preset.title} allows only {' or '.join(preset.methods)}")
+    if state.provider not in ("jumpcloud", "generic"):
+        try:
+            answers = dataclasses.replace(preset_answers(state), document_text=state.document_text)
+            produced = artifact_inputs(preset, answers, state.method)
+        except InvalidInput as error:
+            raise GenerateError(str(error)) from None
+        return prepare_setup(
+            state.method,
+            domains=state.domains,
+            target=produced.target,
+            base_url=produced.base_url,
+            document_text=produced.document_text,
+            version=produced.version,
+            exact_seed=state.exact_seed,
+            today=today,
+        )
     jumpcloud = state.provider == "jumpcloud"
     if state.method == "redirect":
         target = None if jumpcloud else state.generic_target
@@ -93,3 +130,17 @@ def artifact_setup(state: SetupState, today: date | None = None) -> tuple[Setup,
         exact_seed=state.exact_seed,
         today=today,
     )
+
+
+def imported_document(state: SetupState, text: str) -> tuple[Setup, list[str]]:
+    """A JSON file the admin imports on the Platform step, checked against the setup's MDM;
+    raises GenerateError in one line."""
+    preset = preset_named(state.provider)
+    if preset.name not in ("jumpcloud", "generic"):
+        try:
+            answers = dataclasses.replace(preset_answers(state), document_text=text)
+            artifact_inputs(preset, answers, "self-host")
+        except InvalidInput as error:
+            raise GenerateError(str(error)) from None
+    org_id = state.org_id if preset.name == "jumpcloud" else None
+    return prepare_setup("self-host", org_id=org_id, document_text=text)

@@ -105,8 +105,35 @@ PREREQUISITES: tuple[Prerequisite, ...] = (
 )
 
 
+# For every MDM but JumpCloud: the OS versions as Apple states them, without JumpCloud's
+# limits (Apple: account-driven user enrollment needs iOS/iPadOS 15 or macOS 14).
+OS_VERSIONS_ANY_MDM = Prerequisite(
+    "os_versions",
+    "Devices run an OS version your MDM supports",
+    "Account-driven user enrollment needs iOS/iPadOS 15 or macOS 14 or later (Apple); on "
+    "iOS/iPadOS 18 and later it is the only way to enroll personal devices. Your MDM may "
+    "support fewer platforms.",
+    "Settings > General > About on the device; your MDM's documentation.",
+)
+
+
 def prerequisites_for(provider: str) -> tuple[Prerequisite, ...]:
-    return tuple(p for p in PREREQUISITES if provider == "jumpcloud" or not p.jumpcloud_only)
+    """Apple's items, then the MDM's own console steps (JumpCloud's are in the list)."""
+    if provider == "jumpcloud":
+        return PREREQUISITES
+    from wizard.core.providers.presets import PRESETS
+
+    shared = tuple(
+        OS_VERSIONS_ANY_MDM if p.id == "os_versions" else p
+        for p in PREREQUISITES
+        if not p.jumpcloud_only
+    )
+    preset = PRESETS.get(provider)
+    own = tuple(
+        Prerequisite(f"{provider}_{number}", step.title, "", step.where)
+        for number, step in enumerate(preset.prerequisites if preset else (), 1)
+    )
+    return own + shared
 
 
 @dataclass(frozen=True)

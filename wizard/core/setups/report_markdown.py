@@ -29,11 +29,13 @@ def _evidence(state: SetupState) -> list[str]:
 
 def markdown_report(state: SetupState) -> str:
     """The report; every saved value is untrusted text, shown literally (`_cell`)."""
-    provider = "JumpCloud" if state.provider == "jumpcloud" else "Generic MDM"
+    from wizard.core.providers.answers import title_of
+
+    provider = title_of(state.provider)
     lines = [
         f"# Account-driven enrollment setup: {_cell(state.name)}",
         "",
-        f"- Provider: {provider}",
+        f"- MDM: {provider} ({state.provider})",
         f"- Organization ID: {_cell(state.org_id or 'not given')}",
         f"- Domains: {_cell(', '.join(state.domains) or 'none yet')}",
         f"- Method: {state.method or 'not chosen'}; "

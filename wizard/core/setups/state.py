@@ -22,7 +22,9 @@ from wizard.core.verify.results import DomainReport
 __all__ = ["STEPS", "STEP_TITLES", "Step"]  # re-exported for callers of this module
 
 SCHEMA_VERSION = 2  # the store also reads schema 1 (see store.READABLE_SCHEMAS)
-Provider = Literal["jumpcloud", "generic"]
+# The MDM preset's name (wizard.core.providers.presets). Files saved before the other presets
+# existed hold "jumpcloud" or "generic", both still preset names: they load unchanged.
+Provider = Literal["jumpcloud", "intune", "jamf", "fleet", "manageengine", "ivanti", "generic"]
 
 
 def now() -> datetime:
@@ -90,6 +92,7 @@ class DomainResult(BaseModel):
     checks: list[CheckRecord] = Field(default_factory=list)
     hops: list[HopRecord] = Field(default_factory=list)
     document: Any = None
+    mdm: str | None = None
     elapsed_ms: int = 0
 
     @classmethod
@@ -127,6 +130,11 @@ class SetupState(BaseModel):
     provisional_name: bool = False
     provider: Provider = "jumpcloud"
     org_id: str | None = None
+    # The other presets' inputs (see wizard.core.providers.answers.Answers).
+    tenant_id: str | None = None
+    cloud: Literal["public", "usgov", "china"] = "public"
+    server_url: str | None = None
+    enrollment: Literal["user", "device"] = "user"
     generic_target: str | None = None
     generic_base_url: str | None = None
     domains: list[str] = Field(default_factory=list)
@@ -163,6 +171,15 @@ class SetupState(BaseModel):
             return True
         if self.provider == "jumpcloud":
             return self.org_id is not None and is_valid_org_id(self.org_id)
+        if self.provider != "generic":
+            from wizard.core.providers.answers import input_problem, preset_named
+
+            preset = preset_named(self.provider)
+            values = {"--tenant-id": self.tenant_id, "--server-url": self.server_url}
+            typed = [(flag, value) for flag, value in values.items() if value]
+            return bool(self.document_text) or (
+                bool(typed) and not any(input_problem(preset, flag, value) for flag, value in typed)
+            )
         urls = [url for url in (self.generic_target, self.generic_base_url) if url]
         return bool(urls) and not any(base_url_problem(url) for url in urls)
 
@@ -216,6 +233,7 @@ class SetupState(BaseModel):
         """What `status --json` prints for this setup."""
         return {
             "name": self.name,
+            "mdm": self.provider,
             "provider": self.provider,
             "org_id": self.org_id,
             "domains": self.domains,

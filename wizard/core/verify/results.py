@@ -3,7 +3,7 @@
 The JSON form is a public contract (`adue-wizard verify --json`): one object per domain,
 `{"domain", "ok", "failure", "conditions": [...], "addresses": [{"address", "family", "ok",
 "failure"}], "checks": [{"id", "status", "code", "cause", "summary", "remedy"}], "hops":
-[{"url", "status", "served_by", ...evidence}], "document", "elapsed_ms"}`.
+[{"url", "status", "served_by", ...evidence}], "document", "mdm", "elapsed_ms"}`.
 The evidence fields of a hop (headers, body excerpt, certificates) are bounded, so a hostile
 server cannot make a report grow without limit.
 """
@@ -54,6 +54,8 @@ class Check:
     # of a warning or failure, and its fix for the platform that answered.
     cause: str | None = None
     fix: str | None = None
+    # False when the MDM is not JumpCloud: its portal's messages are not quoted then.
+    portal_messages: bool = True
 
     @property
     def remedy(self) -> str | None:
@@ -61,7 +63,7 @@ class Check:
             return self.fix
         if self.status in ("warn", "fail") and self.code:
             entry = remedy_for(self.code)
-            return entry.as_text() if entry else None
+            return entry.as_text(self.portal_messages) if entry else None
         return None
 
     def as_json(self) -> dict[str, Any]:
@@ -165,6 +167,9 @@ class DomainReport:
     hops: list[Hop] = field(default_factory=list)
     document: Any = None
     elapsed_ms: int = 0
+    # The MDM the redirect target or BaseURL belongs to (a preset name), None when it is
+    # none of the named ones; never "generic".
+    mdm: str | None = None
 
     @property
     def failure(self) -> str | None:
@@ -188,5 +193,6 @@ class DomainReport:
             "checks": [check.as_json() for check in self.checks],
             "hops": [hop.as_json() for hop in self.hops],
             "document": self.document,
+            "mdm": self.mdm,
             "elapsed_ms": self.elapsed_ms,
         }

@@ -62,6 +62,10 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
         paint(f"{report.domain}: {verdict}", "bold" if report.ok else "fail")
         + f"  [{report.elapsed_ms} ms]"
     ]
+    if report.mdm:
+        from wizard.core.providers.answers import title_of
+
+        lines.append(f"  MDM: {title_of(report.mdm)} ({report.mdm})")
     if report.hops:
         lines.append("  Requests:")
         for number, hop in enumerate(report.hops, 1):
@@ -95,7 +99,7 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
         elif entry:
             lines.extend(wrapped(f"Why: {entry.problem}", indent, rest))
             lines.extend(wrapped(f"Fix: {entry.fix}", indent, rest))
-            if entry.portal_message:
+            if entry.portal_message and check.portal_messages:
                 lines.extend(wrapped(f'JumpCloud portal: "{entry.portal_message}"', indent, rest))
     return "\n".join(lines)
 

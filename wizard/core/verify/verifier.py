@@ -26,7 +26,9 @@ import httpx
 from wizard.core.diagnosis.diagnose import diagnose
 from wizard.core.diagnosis.evidence import fetch_peer_chain, peek_body
 from wizard.core.diagnosis.fingerprints import served_by
+from wizard.core.providers.answers import Answers
 from wizard.core.verify.connect_to import ConnectTo, find_rule, route
+from wizard.core.verify.preset_checks import judge_against_preset
 from wizard.core.verify.resolve import Resolve, addresses_of, family_of, find_resolve
 from wizard.core.verify.response_checks import (
     REDIRECT_STATUSES,
@@ -104,6 +106,9 @@ class VerifyOptions:
     # What the setup says it runs, when known: the diagnosis quotes that platform's fix.
     platform: str | None = None
     method: str | None = None
+    # `--mdm NAME` and that preset's inputs: the document must be what the preset expects.
+    mdm: str | None = None
+    mdm_answers: Answers = dataclasses.field(default_factory=Answers)
 
     def user_for(self, domain: str) -> str:
         """The user-identifier a device would send: `--user`, or probe@<domain>."""
@@ -175,6 +180,7 @@ class Verifier:
             addresses = []
         if addresses:
             await self._check_every_address(run, domain, addresses, deadline)
+        judge_against_preset(report, self.options.mdm, self.options.mdm_answers)
         diagnose(report, self.options)
         report.elapsed_ms = round((time.perf_counter() - started) * 1000)
         return report
@@ -494,7 +500,8 @@ class Verifier:
             return None
         hop.body_excerpt = text[:MAX_EXCERPT_CHARS]
         run.current = "json"
-        return check_document(run, text, jumpcloud=self.options.org_id is not None)
+        jumpcloud = self.options.org_id is not None or self.options.mdm == "jumpcloud"
+        return check_document(run, text, jumpcloud=jumpcloud)
 
     async def _probe_enrollment(self, run: CheckRun, base_url: str) -> None:
         run.current = "enroll_probe"

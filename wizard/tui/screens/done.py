@@ -1,4 +1,4 @@
-"""Step 6: what to do next in the JumpCloud portal, how users enroll, and the report export."""
+"""Step 6: what to do next in the MDM's console, how users enroll, and the report export."""
 
 from __future__ import annotations
 
@@ -11,31 +11,24 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
+from wizard.core.providers.presets import PRESETS
 from wizard.core.setups.report_markdown import markdown_report
 from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.screens.step import StepScreen
 
 
-def next_steps(setup_method: str | None, domains: list[str], jumpcloud: bool) -> str:
+def next_steps(setup_method: str | None, domains: list[str], provider: str) -> str:
+    """The MDM's own next steps, numbered, then its known traps."""
+    preset = PRESETS.get(provider, PRESETS["generic"])
     domain = domains[0] if domains else "your domain"
     choice = "Self Host" if setup_method == "self-host" else "Redirect"
-    if not jumpcloud:
-        return (
-            f"1. In your MDM, confirm the account-driven enrollment domain {domain}.\n"
-            "2. On a test iPhone: Settings > General > VPN & Device Management > Sign In to "
-            "Work or School Account, with a Managed Apple Account of that domain."
-        )
-    return (
-        "1. JumpCloud Admin Portal: DEVICE MANAGEMENT > MDM > Apple > Home, scroll to iOS "
-        f"Enrollment; under Account-driven User Enrollment Configuration select {choice}.\n"
-        f"2. Enter {domain} in the Input domain field and click Confirm. Expect: "
-        f'"Account-driven Configuration Successful for {domain}". An error such as "could not '
-        'be verified" maps to a failure shown on the Verify step.\n'
-        "3. Make sure 'Allow users to enroll personal mobile devices' is on.\n"
-        "4. Users (iOS/iPadOS 15+): Settings > General > VPN & Device Management > Sign In to "
-        "Work or School Account, with their Managed Apple Account; or follow 'Enroll Your "
-        "iOS Device' in the JumpCloud User Portal."
-    )
+    lines = [
+        f"{number}. {step.format(domain=domain, choice=choice)}"
+        for number, step in enumerate(preset.next_steps, 1)
+    ]
+    lines += [f"Note: {trap}" for trap in preset.traps]
+    lines += [f"Unconfirmed: {fact}" for fact in preset.unconfirmed]
+    return "\n".join(lines)
 
 
 class DoneScreen(StepScreen):
@@ -70,9 +63,7 @@ class DoneScreen(StepScreen):
             yield Static(conditions, id="done-conditions", markup=False)
         yield Static(verdict, id="verdict", classes="question", markup=False)
         yield Static("What to do next:", classes="question")
-        yield Static(
-            next_steps(setup.method, setup.domains, setup.provider == "jumpcloud"), markup=False
-        )
+        yield Static(next_steps(setup.method, setup.domains, setup.provider), markup=False)
         yield Static("Export the setup and last results as a Markdown report:", classes="question")
         with Horizontal(classes="row"):
             yield Input(str(Path.home() / f"adue-wizard-{setup.name}-report.md"), id="report-path")

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import RadioSet, Select, Static
 
 from wizard.core.artifacts import PLATFORMS
+from wizard.core.providers.presets import PRESETS as PRESETS_BY_NAME
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.widgets.tick_box import Choice
 
@@ -51,11 +52,19 @@ class MethodScreen(StepScreen):
         )
         yield Static(recommendation(self.setup.platform), id="recommendation", markup=False)
         yield Static("How should the domain answer?", classes="question")
+        preset = PRESETS_BY_NAME[self.setup.provider]
+        if len(preset.methods) == 1:
+            only = "Redirect" if preset.methods[0] == "redirect" else "Self-Host"
+            yield Static(f"{preset.title} documents only {only}.", id="preset-method", markup=False)
         with RadioSet(id="method"):
-            yield Choice("Redirect", value=self.setup.method == "redirect", id="redirect")
-            yield Choice("Self-Host", value=self.setup.method == "self-host", id="self-host")
-        yield Static(REDIRECT_TRADE_OFFS, classes="explanation", markup=False)
-        yield Static(SELF_HOST_TRADE_OFFS, classes="explanation", markup=False)
+            if "redirect" in preset.methods:
+                yield Choice("Redirect", value=self.setup.method == "redirect", id="redirect")
+            if "self-host" in preset.methods:
+                yield Choice("Self-Host", value=self.setup.method == "self-host", id="self-host")
+        if "redirect" in preset.methods:
+            yield Static(REDIRECT_TRADE_OFFS, classes="explanation", markup=False)
+        if "self-host" in preset.methods:
+            yield Static(SELF_HOST_TRADE_OFFS, classes="explanation", markup=False)
 
     @on(Select.Changed, "#platform")
     def platform_changed(self, event: Select.Changed) -> None:
@@ -69,6 +78,9 @@ class MethodScreen(StepScreen):
         self.changed()
 
     def leave(self) -> bool:
+        preset = PRESETS_BY_NAME[self.setup.provider]
+        if self.setup.method not in preset.methods:
+            self.setup.method = None
         if self.setup.method is None:
             self.problem("Choose Redirect or Self-Host.")
             return False

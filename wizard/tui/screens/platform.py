@@ -23,11 +23,10 @@ from wizard.core.artifacts import (
     GenerateError,
     Plan,
     generate,
-    prepare_setup,
     switches_form,
     write_plan,
 )
-from wizard.core.setups.options import artifact_setup
+from wizard.core.setups.options import artifact_setup, imported_document
 from wizard.core.shown import argument, one_line
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.replace_dialog import Answer, ReplaceFilesDialog
@@ -52,6 +51,15 @@ OSC52_HINT = (
     "a terminal that ignores OSC 52, such as tmux without set-clipboard, copies nothing: "
     "then save the files with s"
 )
+
+
+# The MDMs whose Self-Host document is a file downloaded from their console.
+IMPORT_TEXTS = {
+    "jumpcloud": "JumpCloud Self-Host: in the Admin Portal, DEVICE MANAGEMENT > MDM > Apple > "
+    "iOS Enrollment > Self Host, click Download JSON, then give the file here:",
+    "manageengine": "ManageEngine MDM Plus: download the discovery JSON from its console "
+    "(menu names unconfirmed), then give the file here:",
+}
 
 
 def lexer_for(filename: str) -> str:
@@ -92,13 +100,9 @@ class PlatformScreen(StepScreen):
             prompt="Choose the platform",
             id="platform",
         )
-        if setup.method == "self-host" and setup.provider == "jumpcloud":
+        if setup.method == "self-host" and setup.provider in IMPORT_TEXTS:
             with Vertical(id="import"):
-                yield Static(
-                    "JumpCloud Self-Host: in the Admin Portal, DEVICE MANAGEMENT > MDM > Apple > "
-                    "iOS Enrollment > Self Host, click Download JSON, then give the file here:",
-                    classes="question",
-                )
+                yield Static(IMPORT_TEXTS[setup.provider], classes="question")
                 with Horizontal(classes="row"):
                     yield Input(
                         setup.imported_json or "", placeholder="~/Downloads/...json", id="json-path"
@@ -140,9 +144,7 @@ class PlatformScreen(StepScreen):
             if len(data) > MAX_IMPORT_BYTES:
                 raise GenerateError("the file is too large to be a discovery document")
             text = data.decode("utf-8")
-            checked, warnings = prepare_setup(
-                "self-host", org_id=self.setup.org_id, document_text=text
-            )
+            checked, warnings = imported_document(self.setup, text)
         except UnicodeDecodeError:
             state.update("Not imported: the file is not UTF-8 text.")
             return

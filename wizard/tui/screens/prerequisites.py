@@ -55,7 +55,8 @@ class PrerequisitesScreen(StepScreen):
                     yield Static(
                         confirmed_line(when), id=f"confirmed-{item.id}", classes="confirmed"
                     )
-                yield Static(item.explanation, classes="explanation", markup=False)
+                if item.explanation:
+                    yield Static(item.explanation, classes="explanation", markup=False)
                 yield Static(f"Where: {item.where}", classes="where", markup=False)
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.domains import InvalidInput, display_domain, normalise_domain
+from wizard.core.providers.presets import PRESETS
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.tui.messages import OpenSetup
 from wizard.tui.safe_text import plain
@@ -23,10 +24,17 @@ from wizard.tui.safe_text import plain
 if TYPE_CHECKING:
     from wizard.core.setups.listing import SetupListing
 
+# What a setup without an org ID is known by in the list: its MDM.
+MDM_SHOWN = {
+    name: "Generic MDM" if name == "generic" else preset.title
+    for name, preset in PRESETS.items()
+    if name != "jumpcloud"
+}
+
 
 def describe(setup: SetupListing) -> Content:
     """One line per saved setup: organization, domains, step, last result and when."""
-    organization = setup.org_id or ("Generic MDM" if setup.provider == "generic" else "no org ID")
+    organization = setup.org_id or MDM_SHOWN.get(setup.provider, "no org ID")
     domains = ", ".join(display_domain(domain) for domain in setup.domains) or "no domains yet"
     if setup.last_verified_at is None:
         last = "never verified"

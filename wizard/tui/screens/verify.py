@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from wizard.core.domains import InvalidInput
+from wizard.core.providers.presets import PRESETS
 from wizard.core.setups.options import verify_options
 from wizard.core.setups.state import CheckRecord, DomainResult, SetupState, VerifySettings, now
 from wizard.core.verify.results import Check
@@ -92,7 +93,11 @@ class VerifyScreen(StepScreen):
         yield table
         first = self.setup.domains[0] if self.setup.domains else ""
         with VerticalScroll(id="verify-details"):
-            yield DomainResultView(first, self.results.get(first))
+            yield DomainResultView(
+                first,
+                self.results.get(first),
+                portal_messages=PRESETS[self.setup.provider].portal_messages,
+            )
 
     def on_mount(self) -> None:
         table = self.query_one("#verify-domains", DataTable)
@@ -313,7 +318,10 @@ class VerifyScreen(StepScreen):
             )
 
     def action_settings(self) -> None:
-        self.app.push_screen(VerifySettingsDialog(self.setup.settings), self._settings_saved)
+        families = PRESETS[self.setup.provider].model_families
+        self.app.push_screen(
+            VerifySettingsDialog(self.setup.settings, families), self._settings_saved
+        )
 
     def _settings_saved(self, settings: VerifySettings | None) -> None:
         if settings is None:

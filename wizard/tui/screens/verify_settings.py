@@ -18,7 +18,9 @@ from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.verifier import MODEL_FAMILIES
 
 
-def read_settings(fields: dict[str, str]) -> VerifySettings:
+def read_settings(
+    fields: dict[str, str], offered: tuple[str, ...] = MODEL_FAMILIES
+) -> VerifySettings:
     """Settings from the dialog's text fields; raises InvalidInput with a one-line reason."""
     connect_to = [spec.strip() for spec in fields["connect_to"].split(",") if spec.strip()]
     for spec in connect_to:
@@ -33,10 +35,10 @@ def read_settings(fields: dict[str, str]) -> VerifySettings:
     if not 0 < timeout <= 300:
         raise InvalidInput("Timeout must be between 0 and 300 seconds")
     families = [name.strip() for name in fields["model_family"].split(",") if name.strip()]
-    known = {family.lower(): family for family in MODEL_FAMILIES}
+    known = {family.lower(): family for family in offered}
     unknown = [name for name in families if name.lower() not in known]
     if unknown or not families:
-        raise InvalidInput(f"Model family must be among {', '.join(MODEL_FAMILIES)}")
+        raise InvalidInput(f"Model family must be among {', '.join(offered)}")
     user = fields["user"].strip() or None
     if user and any(ch.isspace() for ch in user):
         raise InvalidInput("User identifier cannot contain spaces")
@@ -52,9 +54,13 @@ def read_settings(fields: dict[str, str]) -> VerifySettings:
 class VerifySettingsDialog(ModalScreen[VerifySettings | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, settings: VerifySettings) -> None:
+    def __init__(
+        self, settings: VerifySettings, families: tuple[str, ...] = MODEL_FAMILIES
+    ) -> None:
         super().__init__()
         self.settings = settings
+        # The model families the setup's MDM supports: only those are offered.
+        self.families = families
 
     def compose(self) -> ComposeResult:
         settings = self.settings
@@ -72,7 +78,7 @@ class VerifySettingsDialog(ModalScreen[VerifySettings | None]):
             yield Input(f"{settings.timeout:g}", id="timeout")
             yield Static("User identifier sent (empty = probe@domain):")
             yield Input(settings.user or "", id="user")
-            yield Static(f"Model families ({', '.join(MODEL_FAMILIES)}):")
+            yield Static(f"Model families ({', '.join(self.families)}):")
             yield Input(settings.model_family, id="model_family")
             yield Static("", id="settings-problem", markup=False)
             with Horizontal(classes="dialog-buttons"):
@@ -89,7 +95,7 @@ class VerifySettingsDialog(ModalScreen[VerifySettings | None]):
     def save(self) -> None:
         fields = {field.id or "": field.value for field in self.query(Input)}
         try:
-            settings = read_settings(fields)
+            settings = read_settings(fields, self.families)
         except InvalidInput as error:
             self.query_one("#settings-problem", Static).update(str(error))
             return

@@ -52,9 +52,13 @@ class DomainResultView(Vertical):
     DomainResultView .remedy { padding-left: 8; }
     """
 
-    def __init__(self, domain: str, result: DomainResult | None = None) -> None:
+    def __init__(
+        self, domain: str, result: DomainResult | None = None, *, portal_messages: bool = True
+    ) -> None:
         super().__init__(id=view_id(domain))
         self.domain = domain
+        # JumpCloud's portal messages are quoted only for a JumpCloud setup.
+        self.portal_messages = portal_messages
         self.checks: list[CheckRecord] = list(result.checks) if result else []
         self.result = result
         self.running = False
@@ -169,7 +173,7 @@ class DomainResultView(Vertical):
             widgets.append(
                 Static(Content.assemble(("Fix: ", "bold"), plain(entry.fix)), classes="remedy")
             )
-            if entry.portal_message:
+            if entry.portal_message and self.portal_messages:
                 widgets.append(
                     Static(
                         Content.assemble(

@@ -1,0 +1,99 @@
+"""`--mdm NAME` and the preset inputs, shared by `generate` and `verify`: the flags, and the
+rules that turn them into a preset and its answers (exit status 2 on anything wrong)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from wizard.core.domains import InvalidInput, validate_org_id
+from wizard.core.providers.answers import Answers, check_answers, preset_named
+from wizard.core.providers.presets import NAMES, Preset
+from wizard.core.shown import argument
+
+MAX_DOCUMENT_BYTES = 64 * 1024
+# Inputs that only mean something for a named preset.
+PRESET_ONLY = {
+    "tenant_id": "--tenant-id",
+    "cloud": "--cloud",
+    "server_url": "--server-url",
+    "enrollment": "--enrollment",
+}
+
+
+def add_mdm_arguments(parser: argparse.ArgumentParser) -> None:
+    """--mdm and the inputs that only a named preset takes (--org-id, --target, --base-url
+    and --json-file are each command's own, with their meaning unchanged)."""
+    parser.add_argument(
+        "--mdm",
+        metavar="NAME",
+        help=f"the MDM: {' '.join(NAMES)} (default: jumpcloud with --org-id, else generic)",
+    )
+    parser.add_argument("--tenant-id", metavar="GUID", help="intune: the Microsoft Entra tenant ID")
+    parser.add_argument(
+        "--cloud", metavar="public|usgov|china", help="intune: the Intune cloud (default public)"
+    )
+    parser.add_argument(
+        "--server-url",
+        metavar="URL",
+        help="jamf, fleet: the server's https URL; ivanti: the cluster's",
+    )
+    parser.add_argument(
+        "--enrollment",
+        metavar="user|device",
+        help="user (default) or device (jamf only; its device path is unconfirmed by Jamf)",
+    )
+
+
+def named_preset(args: argparse.Namespace) -> Preset | None:
+    """The preset asked for with --mdm, or None without it (then the preset-only inputs
+    are refused: each belongs to a named MDM)."""
+    if args.mdm is None:
+        for attr, flag in PRESET_ONLY.items():
+            if getattr(args, attr, None) is not None:
+                raise InvalidInput(f"{flag} needs --mdm NAME ({' '.join(NAMES)})")
+        return None
+    return preset_named(args.mdm)
+
+
+def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None) -> Answers:
+    """The answers given for `preset`, checked: an input it does not take, a malformed
+    value, an enrollment type or method it does not have: InvalidInput in one line."""
+    enrollment = args.enrollment or "user"
+    if enrollment not in ("user", "device"):
+        raise InvalidInput(f"--enrollment {argument(enrollment)} is not user or device")
+    json_file = getattr(args, "json_file", None)
+    answers = Answers(
+        org_id=validate_org_id(args.org_id) if args.org_id is not None else None,
+        tenant_id=args.tenant_id.strip() if args.tenant_id is not None else None,
+        cloud=args.cloud,
+        server_url=args.server_url.strip() if args.server_url is not None else None,
+        base_url=getattr(args, "base_url", None),
+        target=getattr(args, "target", None),
+        document_text=read_document(json_file) if json_file is not None else None,
+        enrollment=enrollment,  # type: ignore[arg-type]
+    )
+    check_answers(preset, answers, method)
+    return answers
+
+
+def read_document(path: str) -> str:
+    """The --json-file's text (UTF-8, at most MAX_DOCUMENT_BYTES), for generate and verify."""
+    file = Path(path)
+    if file.is_dir():
+        raise InvalidInput(f"--json-file {argument(path)} is a directory, not a file")
+    if not file.is_file():
+        raise InvalidInput(f"--json-file {argument(path)}: no such file")
+    try:
+        with file.open("rb") as handle:  # bounded: the file may be anything
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as error:
+        raise InvalidInput(f"--json-file {argument(path)}: {error.strerror}") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(
+            f"--json-file {argument(path)} is larger than {MAX_DOCUMENT_BYTES} bytes"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"--json-file {argument(path)} is not UTF-8 text") from None
