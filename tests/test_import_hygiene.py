@@ -34,3 +34,32 @@ def test_generate_command_does_not_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_command_modules_do_not_import_each_other() -> None:
+    """One module per command; they share only `parsing` and `mdm_inputs`, so no command can
+    form an import cycle with another or with `main` (cli.py and the saved-setup verify
+    module once imported each other)."""
+    import ast
+    from pathlib import Path
+
+    import wizard.cli
+
+    folder = Path(wizard.cli.__path__[0])
+    shared = {"wizard.cli.parsing", "wizard.cli.mdm_inputs"}
+    commands = {f"wizard.cli.{path.stem}" for path in folder.glob("*.py")} - shared
+    commands -= {"wizard.cli.__init__", "wizard.cli.main"}
+    assert {"wizard.cli.verify", "wizard.cli.history"} <= commands
+    for path in folder.glob("*.py"):
+        module = f"wizard.cli.{path.stem}"
+        if module in ("wizard.cli.main", "wizard.cli.__init__"):
+            continue
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+                imported |= {node.module, *names}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+        assert "wizard.cli.main" not in imported, module
+        assert not (imported & (commands - {module})), (module, imported & commands)
