@@ -135,3 +135,33 @@ def test_the_wizards_report_export_has_the_same_evidence(
     argv = shlex.split(command)
     assert argv[argv.index("--connect-to") + 1] == f":443:127.0.0.1:{server.port}"
     assert argv[argv.index("--cacert") + 1] == str(ca_bundle)
+
+
+def test_curl_commands_carry_the_resolve_rules_too(
+    server: HTTPSServer, ca_bundle: Path, tmp_path: Path
+) -> None:
+    """Reached through --connect-to to a name that a --resolve rule pins, as an admin checks
+    one node: the curl commands carry both rules, and reproduce the same answers."""
+    server.route(f"{DOMAIN}{WELL_KNOWN}", redirect(f"https://www.{DOMAIN}{WELL_KNOWN}"))
+    server.route(f"www.{DOMAIN}{WELL_KNOWN}", respond(403, CHALLENGE_PAGE, CLOUDFLARE_CHALLENGE))
+    path = tmp_path / "ticket.md"
+    node = f"node1.{DOMAIN}"
+    run_cli(
+        "verify",
+        DOMAIN,
+        "--report",
+        str(path),
+        "--connect-to",
+        f"::{node}:{server.port}",
+        "--resolve",
+        f"{node}:{server.port}:127.0.0.1",
+        "--ca-bundle",
+        str(ca_bundle),
+    )
+    commands = curl_commands(path.read_text())
+    assert commands and all(f"--resolve {node}:{server.port}:127.0.0.1" in c for c in commands)
+    statuses = []
+    for command in commands:
+        done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30)
+        statuses.append(done.stdout.split(" ", 2)[1])
+    assert statuses == ["301", "403"]

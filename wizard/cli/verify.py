@@ -320,6 +320,7 @@ def write_evidence_report(
 
     reproduce = ReproduceWith(
         connect_to=[str(rule) for rule in options.connect_to],
+        resolve=[str(rule) for rule in options.resolve],
         ca_bundle=options.ca_bundle,
         timeout=options.timeout,
     )
