@@ -97,3 +97,11 @@ def test_connect_to_rules() -> None:
     for bad in ["example.test:443", "a:b:c:d", "a:99999:b:1"]:
         with pytest.raises(InvalidInput):
             parse_connect_to(bad)
+
+
+def test_printable_escapes_controls_and_every_bidi_control() -> None:
+    from wizard.core.shown import printable
+
+    for dangerous in ("\x1b", "\x07", "\x9b", "\x7f", "\u202e", "\u2066", "\u2067", "\u2069"):
+        assert dangerous not in printable(f"a{dangerous}b")
+    assert printable("café 👩\u200d💻 [b]x[/b]") == "café 👩\u200d💻 [b]x[/b]"

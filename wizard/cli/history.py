@@ -33,7 +33,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from wizard.core.setups.files import check_setup_name
     from wizard.core.setups.store import Store, state_dir
-    from wizard.core.verify.text_report import printable
+    from wizard.core.shown import printable
 
     name = check_setup_name(args.name)
     store = Store(state_dir(getattr(args, "state_dir", None)))

@@ -61,7 +61,7 @@ def non_negative_int(text: str) -> int:
 
 def print_notices(store: Store) -> None:
     """The store's one-line notices (a damaged file moved aside, ...) on stderr, escaped."""
-    from wizard.core.verify.text_report import printable
+    from wizard.core.shown import printable
 
     for notice in store.all_notices():
         print(f"adue-wizard: {printable(notice)}", file=sys.stderr)

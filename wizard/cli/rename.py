@@ -22,7 +22,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from wizard.core.setups.files import SaveError, check_setup_name
     from wizard.core.setups.store import Store, state_dir
-    from wizard.core.verify.text_report import printable
+    from wizard.core.shown import printable
 
     old, new = check_setup_name(args.old), check_setup_name(args.new)
     store = Store(state_dir(getattr(args, "state_dir", None)))

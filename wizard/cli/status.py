@@ -25,7 +25,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from wizard.core.providers.answers import title_of
     from wizard.core.setups.store import Store, state_dir
-    from wizard.core.verify.text_report import printable
+    from wizard.core.shown import printable
 
     store = Store(state_dir(args.state_dir))
     setups = store.load_all()

@@ -26,10 +26,9 @@ from wizard.cli.parsing import (
     print_notices,
 )
 from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
-from wizard.core.shown import argument
+from wizard.core.shown import argument, printable
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
-from wizard.core.verify.text_report import printable
 from wizard.core.verify.tls import check_ca_bundle
 
 if TYPE_CHECKING:

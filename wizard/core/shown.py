@@ -4,6 +4,12 @@ line nor reorder or recolour the terminal."""
 
 from __future__ import annotations
 
+import unicodedata
+
+# Bidi embeddings, overrides and isolates reorder what follows them ("Trojan Source"); every
+# other format character (a zero-width joiner in an emoji, say) is harmless and kept.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 # An argument longer than this is cut in error messages: the point is to recognise it.
 SHOWN_LIMIT = 120
 
@@ -25,3 +31,19 @@ def one_line(message: str) -> str:
         ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
         for ch in message
     )
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (C0, C1, DEL) and bidi controls shown as escapes: safe to
+    print to a terminal or to show in the wizard, whatever a server or a saved file held."""
+    out = []
+    for ch in text:
+        if (
+            ch.isprintable()
+            or ch == " "
+            or (unicodedata.category(ch) == "Cf" and ch not in _BIDI_CONTROLS)
+        ):
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)

@@ -20,7 +20,7 @@ from wizard.core.setups.files import SaveError
 from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
 from wizard.core.setups.store import state_dir as state_dir_for
-from wizard.core.verify.text_report import printable
+from wizard.core.shown import printable
 from wizard.tui.messages import BackToStart, Navigate, OpenSetup, RecordRun, SetupChanged
 from wizard.tui.screens.start import StartScreen
 from wizard.tui.styles import use_monochrome

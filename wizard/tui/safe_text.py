@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from wizard.core.verify.text_report import printable
+from wizard.core.shown import printable
 
 
 def plain(text: str, style: str = "") -> Content:

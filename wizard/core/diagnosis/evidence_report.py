@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.core.shown import printable
 from wizard.core.verify.results import CHECK_TITLES
-from wizard.core.verify.text_report import printable
 
 # Request headers curl sets itself; the others are passed with -H to look like the device.
 _CURL_OWN = frozenset({"host", "content-length", "connection"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wizard.core.setups.prerequisites import prerequisites_for
 from wizard.core.setups.state import STEP_TITLES, SetupState
-from wizard.core.verify.text_report import printable
+from wizard.core.shown import printable
 
 
 def _cell(text: str) -> str:

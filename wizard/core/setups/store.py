@@ -32,7 +32,7 @@ from wizard.core.setups.files import (
     move_aside,
     read_regular_file,
 )
-from wizard.core.verify.text_report import printable
+from wizard.core.shown import printable
 
 if TYPE_CHECKING:
     from wizard.core.setups.history import RecordedRun, RunHistory

@@ -8,29 +8,14 @@ from __future__ import annotations
 
 import json
 import textwrap
-import unicodedata
 
 from wizard.core.diagnosis.fingerprints import describe
 from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.shown import printable
 from wizard.core.verify.results import CHECK_TITLES, DomainReport, Status
 
 _COLOURS: dict[str, str] = {"pass": "32", "warn": "33", "fail": "31", "skip": "2", "bold": "1"}
 _LABELS: dict[Status, str] = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
-
-
-def printable(text: str) -> str:
-    """`text` with control characters (C0, C1, DEL, bidi overrides) shown as escapes."""
-    out = []
-    for ch in text:
-        if (
-            ch.isprintable()
-            or ch == " "
-            or (unicodedata.category(ch) == "Cf" and ch not in "\u202a\u202b\u202c\u202d\u202e")
-        ):
-            out.append(ch)
-        else:
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-    return "".join(out)
 
 
 def render_report(report: DomainReport, *, colour: bool, width: int | None = None) -> str:

@@ -24,8 +24,8 @@ from wizard.core.domains import InvalidInput
 from wizard.core.providers.presets import PRESETS
 from wizard.core.setups.options import verify_options
 from wizard.core.setups.state import CheckRecord, DomainResult, SetupState, VerifySettings, now
+from wizard.core.shown import printable
 from wizard.core.verify.results import Check
-from wizard.core.verify.text_report import printable
 from wizard.core.verify.verifier import Verifier, VerifyOptions
 from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.messages import RecordRun
