@@ -14,6 +14,7 @@ import pytest
 import trustme
 
 from tests.https_server import HTTPSServer
+from tests.real_servers import Site
 from wizard.core.verify.connect_to import ConnectTo
 from wizard.core.verify.verifier import VerifyOptions
 
@@ -86,3 +87,12 @@ def options_for(server: HTTPSServer, ca_bundle: Path, **overrides: object) -> Ve
     }
     settings.update(overrides)
     return VerifyOptions(**settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def site(good_cert: trustme.LeafCert) -> Iterator[Site]:
+    """A site folder for the real web servers, serving DOMAIN with the test certificate."""
+    from tests.real_servers import site_folder
+
+    with site_folder(good_cert, DOMAIN) as folder:
+        yield folder

@@ -273,3 +273,13 @@ https://{host}:{port} {{
   file_server
 }}
 """
+
+
+# What the generated-config tests share: the servers they load, and the file each server's
+# snippet is written to by `generate`.
+SERVER_NAMES = list(SERVERS)
+SNIPPET_FILE = {
+    "nginx": "nginx-remotemanagement.conf",
+    "apache": "apache-remotemanagement.conf",
+    "caddy": "Caddyfile",
+}

@@ -7,38 +7,24 @@ import asyncio
 import http.client
 import json
 import ssl
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import trustme
 
 from tests.conftest import DOMAIN, JUMPCLOUD, ORG_ID
 from tests.https_server import HTTPSServer, json_document
-from tests.real_servers import Site, publish, running, site_folder
+from tests.real_servers import SERVER_NAMES, SNIPPET_FILE, Site, publish, running
 from wizard.core.artifacts import Plan, generate, jumpcloud_target, prepare_setup, write_plan
 from wizard.core.verify.connect_to import ConnectTo
 from wizard.core.verify.results import DomainReport
 from wizard.core.verify.verifier import VerifyOptions, verify_domains
 
-SERVERS = ["nginx", "apache", "caddy"]
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
 DISCOVERY = "/account-driven-service-discovery"
 DOCUMENT = json.dumps(
     {"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/enroll"}]}
 )
-SNIPPET_FILE = {
-    "nginx": "nginx-remotemanagement.conf",
-    "apache": "apache-remotemanagement.conf",
-    "caddy": "Caddyfile",
-}
-
-
-@pytest.fixture
-def site(good_cert: trustme.LeafCert) -> Iterator[Site]:
-    with site_folder(good_cert, DOMAIN) as folder:
-        yield folder
 
 
 @pytest.fixture
@@ -98,7 +84,7 @@ def location_without_query(port: int, ca_bundle: Path) -> str | None:
     return location
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 def test_redirect_forwards_the_device_query_to_jumpcloud(
     platform: str, site: Site, stand_in: HTTPSServer, ca_bundle: Path
 ) -> None:
@@ -117,7 +103,7 @@ def test_redirect_forwards_the_device_query_to_jumpcloud(
     assert bare_location == jumpcloud_target(ORG_ID)
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 def test_exact_seed_redirect_passes_but_warns_that_the_query_is_lost(
     platform: str, site: Site, stand_in: HTTPSServer, ca_bundle: Path
 ) -> None:
@@ -130,7 +116,7 @@ def test_exact_seed_redirect_passes_but_warns_that_the_query_is_lost(
     assert stand_in.requests[-1].query["organization_id"] == [ORG_ID]
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 def test_generic_redirect_target_without_query(
     platform: str, site: Site, stand_in: HTTPSServer, ca_bundle: Path
 ) -> None:
@@ -145,7 +131,7 @@ def test_generic_redirect_target_without_query(
     assert bare_location == target
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 def test_self_hosted_document_is_served_as_json(
     platform: str, site: Site, ca_bundle: Path, tmp_path: Path
 ) -> None:
@@ -160,7 +146,7 @@ def test_self_hosted_document_is_served_as_json(
     assert statuses(report)["content_type"] == ("pass", None)
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 def test_without_the_mime_line_the_same_server_fails(
     platform: str, site: Site, ca_bundle: Path
 ) -> None:

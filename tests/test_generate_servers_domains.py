@@ -9,36 +9,22 @@ import json
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import trustme
 
 from tests.conftest import DOMAIN, JUMPCLOUD, ORG_ID
 from tests.https_server import HTTPSServer, json_document
-from tests.real_servers import Site, publish, running_hosts, site_folder
+from tests.real_servers import SERVER_NAMES, SNIPPET_FILE, Site, publish, running_hosts
 from wizard.core.artifacts import Plan, generate, prepare_setup, write_plan
 
-SERVERS = ["nginx", "apache", "caddy"]
 # All covered by the test certificate (example.test and *.example.test).
 DOMAINS = [DOMAIN, f"enroll.{DOMAIN}", f"other.{DOMAIN}"]
 DISCOVERY = "/account-driven-service-discovery"
 DOCUMENT = json.dumps(
     {"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/enroll"}]}
 )
-SNIPPET_FILE = {
-    "nginx": "nginx-remotemanagement.conf",
-    "apache": "apache-remotemanagement.conf",
-    "caddy": "Caddyfile",
-}
-
-
-@pytest.fixture
-def site(good_cert: trustme.LeafCert) -> Iterator[Site]:
-    with site_folder(good_cert, DOMAIN) as folder:
-        yield folder
 
 
 def make_plan(platform: str, method: str) -> Plan:
@@ -91,7 +77,7 @@ def verify_every_domain(
     return reports
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 @pytest.mark.parametrize("method", ["redirect", "self-host"])
 def test_one_snippet_serves_every_domain_in_a_real_server(
     platform: str, method: str, site: Site, server: HTTPSServer, ca_bundle: Path

@@ -7,7 +7,7 @@ query."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,16 +17,10 @@ import trustme
 
 from tests.conftest import DOMAIN, JUMPCLOUD, ORG_ID, server_context
 from tests.https_server import HTTPSServer, json_document
-from tests.real_servers import Site, publish, running, site_folder
+from tests.real_servers import SERVER_NAMES, SNIPPET_FILE, Site, publish, running
 from wizard.cli import main
 
-SERVERS = ["nginx", "apache", "caddy"]
 WELL_KNOWN = ".well-known/com.apple.remotemanagement"
-SNIPPET_FILE = {
-    "nginx": "nginx-remotemanagement.conf",
-    "apache": "apache-remotemanagement.conf",
-    "caddy": "Caddyfile",
-}
 TENANT = "0f0e0d0c-1111-2222-3333-444455556666"
 MANAGEENGINE = json.dumps(
     {
@@ -119,12 +113,6 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def site(good_cert: trustme.LeafCert) -> Iterator[Site]:
-    with site_folder(good_cert, DOMAIN) as folder:
-        yield folder
-
-
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()
@@ -176,7 +164,7 @@ def config_check(report: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.mdm)
 def test_self_host_preset_generated_served_and_verified(
     platform: str,
@@ -257,7 +245,7 @@ def ivanti_cluster(start_server: Callable[..., HTTPSServer], ca: trustme.CA) -> 
     return server
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 def test_ivanti_redirect_reaches_the_cluster_with_the_device_query(
     platform: str,
     site: Site,
@@ -292,7 +280,7 @@ def test_ivanti_redirect_reaches_the_cluster_with_the_device_query(
         )
 
 
-@pytest.mark.parametrize("platform", SERVERS)
+@pytest.mark.parametrize("platform", SERVER_NAMES)
 def test_jumpcloud_redirect_reaches_the_stand_in_with_the_device_query(
     platform: str,
     site: Site,

@@ -17,15 +17,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.accepted_urls import accepted_urls
-from tests.real_servers import running_hosts, site_folder
+from tests.real_servers import SNIPPET_FILE, running_hosts, site_folder
 from wizard.core.artifacts import generate, prepare_setup, write_plan
 
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
-SNIPPET_FILE = {
-    "nginx": "nginx-remotemanagement.conf",
-    "apache": "apache-remotemanagement.conf",
-    "caddy": "Caddyfile",
-}
 # What a device appends, with characters a server might be tempted to re-encode.
 DEVICE_QUERY = "user-identifier=ada%40example.test&model-family=iPhone&x='(a;b)'~%25"
 # Tricky but valid: Apache back-references ($1, %1 spelled %31), `;` parameters, quotes,
