@@ -235,6 +235,38 @@ async def test_platform_step_copies_saves_and_switches_form(
     assert stored.artifact_paths == [str(folder / "nginx-remotemanagement.conf")]
 
 
+async def test_the_import_reads_only_a_small_regular_file(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    """A folder, a FIFO (an unbounded read would wait forever) and a huge file are each
+    refused with what is wrong, and the wizard stays usable."""
+    import os
+
+    setup = saved_setup(tmp_path, server, ca_bundle, step="platform")
+    setup.method = "self-host"
+    Store(tmp_path).save(setup)
+    downloads = tmp_path.parent / f"{tmp_path.name}-odd"
+    downloads.mkdir()
+    os.mkfifo(downloads / "pipe.json")
+    with open(downloads / "huge.json", "wb") as huge:
+        huge.truncate(512 * 1024 * 1024)  # sparse: reading it whole would take 512 MiB
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        path_field = app.screen.query_one("#json-path")
+        path_field.focus()
+        for name, says in (
+            ("", "is a directory"),
+            ("pipe.json", "no such file"),  # not a regular file: never opened
+            ("huge.json", "is larger than 65536 bytes"),
+        ):
+            path_field.value = str(downloads / name)  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "Not imported" in shown_text(app) and says in shown_text(app), name
+
+
 async def test_jumpcloud_self_host_imports_and_validates_the_download(
     tmp_path: Path, server: HTTPSServer, ca_bundle: Path
 ) -> None:

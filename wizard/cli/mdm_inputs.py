@@ -11,7 +11,6 @@ from wizard.core.providers.answers import Answers, check_answers, preset_named
 from wizard.core.providers.presets import NAMES, Preset
 from wizard.core.shown import argument
 
-MAX_DOCUMENT_BYTES = 64 * 1024
 # Inputs that only mean something for a named preset.
 PRESET_ONLY = {
     "tenant_id": "--tenant-id",
@@ -78,22 +77,11 @@ def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None)
 
 
 def read_document(path: str) -> str:
-    """The --json-file's text (UTF-8, at most MAX_DOCUMENT_BYTES), for generate and verify."""
-    file = Path(path)
-    if file.is_dir():
-        raise InvalidInput(f"--json-file {argument(path)} is a directory, not a file")
-    if not file.is_file():
-        raise InvalidInput(f"--json-file {argument(path)}: no such file")
+    """The --json-file's text, for generate and verify (exit 2 with one line when it cannot
+    be read)."""
+    from wizard.core.document import DocumentFileError, read_document_file
+
     try:
-        with file.open("rb") as handle:  # bounded: the file may be anything
-            data = handle.read(MAX_DOCUMENT_BYTES + 1)
-    except OSError as error:
-        raise InvalidInput(f"--json-file {argument(path)}: {error.strerror}") from None
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(
-            f"--json-file {argument(path)} is larger than {MAX_DOCUMENT_BYTES} bytes"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"--json-file {argument(path)} is not UTF-8 text") from None
+        return read_document_file(Path(path))
+    except DocumentFileError as error:
+        raise InvalidInput(f"--json-file {argument(path)}: {error}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -200,3 +201,32 @@ def _kind(value: Any) -> str:
 
 def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0][:120]
+
+
+# A discovery document is a few hundred bytes; the same ceiling as `verify --max-bytes`.
+MAX_DOCUMENT_FILE_BYTES = 64 * 1024
+
+
+class DocumentFileError(ValueError):
+    """A document file that cannot be read: the message says why, in words for one line."""
+
+
+def read_document_file(path: Path) -> str:
+    """The text of a downloaded discovery document (UTF-8, at most 64 KiB), read bounded:
+    the path may name a folder, a device or something huge. For `--json-file` and the
+    wizard's import alike."""
+    if path.is_dir():
+        raise DocumentFileError("is a directory, not a file")
+    if not path.is_file():
+        raise DocumentFileError("no such file")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DOCUMENT_FILE_BYTES + 1)
+    except OSError as error:
+        raise DocumentFileError(error.strerror or "cannot be read") from None
+    if len(data) > MAX_DOCUMENT_FILE_BYTES:
+        raise DocumentFileError(f"is larger than {MAX_DOCUMENT_FILE_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DocumentFileError("is not UTF-8 text") from None

@@ -26,6 +26,7 @@ from wizard.core.artifacts import (
     switches_form,
     write_plan,
 )
+from wizard.core.document import DocumentFileError, read_document_file
 from wizard.core.setups.options import artifact_setup, imported_document
 from wizard.core.shown import argument, one_line
 from wizard.tui.safe_text import plain
@@ -35,7 +36,6 @@ from wizard.tui.screens.step import StepScreen
 if TYPE_CHECKING:
     from wizard.core.setups.state import SetupState
 
-MAX_IMPORT_BYTES = 64 * 1024
 # First match wins: the NGINX snippet before other .conf files.
 LEXERS = {
     "nginx-remotemanagement.conf": "nginx",
@@ -138,17 +138,12 @@ class PlatformScreen(StepScreen):
         state = self.query_one("#import-state", Static)
         path = Path(raw).expanduser()
         try:
-            if not path.is_file():
-                raise GenerateError(f"no file at {argument(str(path))}")
-            data = path.read_bytes()[: MAX_IMPORT_BYTES + 1]
-            if len(data) > MAX_IMPORT_BYTES:
-                raise GenerateError("the file is too large to be a discovery document")
-            text = data.decode("utf-8")
+            text = read_document_file(path)
             checked, warnings = imported_document(self.setup, text)
-        except UnicodeDecodeError:
-            state.update("Not imported: the file is not UTF-8 text.")
+        except DocumentFileError as error:
+            state.update(plain(f"Not imported: {argument(str(path))} {error}."))
             return
-        except (GenerateError, OSError) as error:
+        except GenerateError as error:
             state.update(plain(f"Not imported: {error}"))
             return
         self.setup.imported_json = str(path)
