@@ -56,6 +56,7 @@ class WizardApp(App[int]):
         self.today = today
         self.shown_folder = shown_folder or str(store.folder)
         self.setup: SetupState | None = None
+        self.keepable_check = False
 
     def on_mount(self) -> None:
         # Paint the start screen first, then read the saved setups into it.
@@ -102,6 +103,8 @@ class WizardApp(App[int]):
             check = SetupState(name=name, provider="generic", domains=[message.domain])
         check.transient = True
         check.step = "verify"
+        # Only a domain no saved setup covers can be kept (Ctrl+S): decided once, here.
+        self.keepable_check = known is None
         self.setup = check
         self.show_step("verify")
         self.show_notices()
@@ -109,7 +112,7 @@ class WizardApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "keep_check":  # only for a Troubleshoot check of an unsaved domain
             setup = self.setup
-            return setup is not None and setup.transient and setup.name not in self.store.names()
+            return setup is not None and setup.transient and self.keepable_check
         return True
 
     def action_toggle_keys(self) -> None:
