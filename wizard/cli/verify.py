@@ -29,7 +29,6 @@ from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
 from wizard.core.shown import argument, printable
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
-from wizard.core.verify.tls import check_ca_bundle
 
 if TYPE_CHECKING:
     from wizard.core.verify.results import DomainReport
@@ -244,6 +243,8 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.user_agent is not None:
         given["user_agent"] = _user_agent(args.user_agent)
     if args.ca_bundle is not None:
+        from wizard.core.verify.tls import check_ca_bundle  # ssl and certifi: only when asked
+
         given["ca_bundle"] = check_ca_bundle(args.ca_bundle)
     if args.user is not None:
         if not args.user.strip() or any(c.isspace() for c in args.user):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from pathlib import Path
 
 
@@ -23,7 +22,9 @@ def replace_file_at(folder: int, name: str, data: bytes, mode: int) -> None:
     descriptor), so no path is looked up again: the temporary file is created with
     O_EXCL | O_NOFOLLOW and renamed over `name`, and a rename replaces a symbolic link
     itself, never the file it points to."""
-    temporary = f".{name}.{secrets.token_hex(8)}.tmp"
+    # os.urandom, not `secrets`: the name only has to be unguessable, and `secrets` pulls in
+    # hashlib and hmac at the wizard's start.
+    temporary = f".{name}.{os.urandom(8).hex()}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     handle = os.open(temporary, flags, 0o600, dir_fd=folder)
     try:
