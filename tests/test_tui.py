@@ -35,10 +35,9 @@ def make_app(folder: Path) -> WizardApp:
 
 
 async def started(pilot: Any) -> None:
-    """Wait until the start screen has read the saved setups (it does so after painting)."""
+    """Wait until the start screen, with the saved setups listed, is shown."""
     for _ in range(50):
-        screen = pilot.app.screen
-        if isinstance(screen, StartScreen) and screen.loaded:
+        if isinstance(pilot.app.screen, StartScreen):
             return
         await pilot.pause(0.02)
     raise AssertionError("the start screen never listed the saved setups")

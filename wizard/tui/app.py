@@ -59,14 +59,12 @@ class WizardApp(App[int]):
         self.keepable_check = False
 
     def on_mount(self) -> None:
-        # Paint the start screen first, then read the saved setups into it.
-        start = StartScreen(None, self.shown_folder)
-        self.push_screen(start)
-        self.call_after_refresh(self.load_setups, start)
-
-    def load_setups(self, start: StartScreen) -> None:
-        start.show_setups(self.store.list_setups())
+        self.push_screen(self.start_screen())
         self.show_notices()
+
+    def start_screen(self) -> StartScreen:
+        """The start screen with the saved setups listed."""
+        return StartScreen(self.store.list_setups(), self.shown_folder)
 
     def show_notices(self) -> None:
         """The store's one-line notices (damaged files moved aside), escaped."""
@@ -156,7 +154,8 @@ class WizardApp(App[int]):
 
     def reload_start(self) -> None:
         if isinstance(self.screen, StartScreen):
-            self.load_setups(self.screen)
+            self.screen.show_setups(self.store.list_setups())
+            self.show_notices()
 
     @on(OpenSetup)
     def open_setup(self, message: OpenSetup) -> None:
@@ -180,9 +179,8 @@ class WizardApp(App[int]):
     def back_to_start(self) -> None:
         self.save()
         self.setup = None
-        start = StartScreen(None, self.shown_folder)
-        self.switch_screen(start)
-        self.call_after_refresh(self.load_setups, start)
+        self.switch_screen(self.start_screen())
+        self.show_notices()
 
     @on(SetupChanged)
     def setup_changed(self) -> None:

@@ -11,15 +11,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.screen import Screen
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.core.domains import InvalidInput, display_domain, normalise_domain
+from wizard.core.domains import display_domain
 from wizard.core.providers.presets import PRESETS
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.tui.messages import OpenSetup
 from wizard.tui.safe_text import plain
+from wizard.tui.widgets.key_footer import KeyFooter
+from wizard.tui.widgets.plain_button import PlainButton
 
 if TYPE_CHECKING:
     from wizard.core.setups.listing import SetupListing
@@ -50,6 +52,14 @@ def describe(setup: SetupListing) -> Content:
         "\n",
         plain(f"   step: {STEP_TITLES[setup.step]} · {last}"),
     )
+
+
+def _list_title(setups: list[SetupListing]) -> str:
+    return "Resume a saved setup (Enter):" if setups else "No saved setups yet."
+
+
+def _options(setups: list[SetupListing]) -> list[Option]:
+    return [Option(describe(setup), id=setup.name) for setup in setups]
 
 
 class StartScreen(Screen[None]):
@@ -87,13 +97,16 @@ class StartScreen(Screen[None]):
 
         name: str
 
-    def __init__(self, setups: list[SetupListing] | None, folder: str = "") -> None:
-        """`setups` None: the saved setups are still being read (see `show_setups`);
-        `folder` is where they are saved, shown so an admin can find and back them up."""
+    def __init__(self, setups: list[SetupListing], folder: str = "") -> None:
+        """`folder` is where the setups are saved, shown so an admin can find and back them
+        up. The list is read before the screen is drawn, and the screen is composed as it
+        will be shown, focus included: each later change would draw it again."""
         super().__init__()
-        self.setups = setups or []
-        self.loaded = setups is not None
+        self.setups = setups
         self.folder = folder
+        # Textual reads AUTO_FOCUS from the instance when the screen is composed: the list
+        # has the focus from the first frame on (moving it later draws the screen again).
+        self.AUTO_FOCUS = "#saved" if setups else "#new"  # type: ignore[misc]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -106,34 +119,33 @@ class StartScreen(Screen[None]):
                 id="intro",
             )
             with Horizontal(id="start-actions"):
-                yield Button("New setup (n)", id="new", variant="primary")
-                yield Button("Troubleshoot a domain (t)", id="troubleshoot")
-            yield Static("Reading saved setups...", id="saved-title", classes="section")
-            yield OptionList(id="saved")
+                yield PlainButton("New setup (n)", id="new", primary=True)
+                yield PlainButton("Troubleshoot a domain (t)", id="troubleshoot")
+            yield Static(_list_title(self.setups), id="saved-title", classes="section")
+            saved = OptionList(*_options(self.setups), id="saved")
+            saved.display = bool(self.setups)
+            if self.setups:  # the first is highlighted from the first frame on
+                saved.set_reactive(OptionList.highlighted, 0)
+            yield saved
             if self.folder:
                 yield Static(f"Progress is saved in {self.folder}", id="folder", markup=False)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        if self.loaded:
-            self.show_setups(self.setups)
+        yield KeyFooter()
 
     def show_setups(self, setups: list[SetupListing]) -> None:
+        """List these setups instead (after a rename or a delete)."""
         self.setups = setups
-        self.loaded = True
-        title = self.query_one("#saved-title", Static)
+        self.query_one("#saved-title", Static).update(_list_title(setups))
         saved = self.query_one("#saved", OptionList)
         saved.clear_options()
-        saved.add_options([Option(describe(setup), id=setup.name) for setup in setups])
+        saved.add_options(_options(setups))
         saved.display = bool(setups)
         if setups:
-            title.update("Resume a saved setup (Enter):")
             saved.highlighted = 0
             saved.focus()
         else:
-            title.update("No saved setups yet.")
+            self.query_one("#new", PlainButton).focus()
 
-    @on(Button.Pressed, "#new")
+    @on(PlainButton.Pressed, "#new")
     def action_new(self) -> None:
         from wizard.core.setups.state import SetupState, setup_name_for
 
@@ -141,8 +153,10 @@ class StartScreen(Screen[None]):
         name = setup_name_for([], None, taken)
         self.post_message(OpenSetup(SetupState(name=name, provisional_name=True)))
 
-    @on(Button.Pressed, "#troubleshoot")
+    @on(PlainButton.Pressed, "#troubleshoot")
     def action_troubleshoot(self) -> None:
+        from wizard.tui.screens.domain_prompt import DomainPrompt
+
         self.app.push_screen(DomainPrompt(), self._troubleshoot)
 
     def _troubleshoot(self, domain: str | None) -> None:
@@ -188,38 +202,3 @@ class StartScreen(Screen[None]):
     def resume(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
             self.post_message(self.ResumeRequested(event.option.id))
-
-
-class DomainPrompt(ModalScreen[str | None]):
-    """Asks for the domain (or e-mail, or URL) to troubleshoot."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
-            yield Static("Troubleshoot a domain", classes="dialog-title")
-            yield Static("Domain, Managed Apple Account e-mail, or URL:")
-            yield Input(placeholder="user@example.com", id="domain")
-            yield Static("", id="domain-problem", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Check it", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        field = self.query_one("#domain", Input)
-        field.cursor_blink = getattr(self.app, "blink", True)
-        field.focus()
-
-    @on(Input.Submitted, "#domain")
-    @on(Button.Pressed, "#ok")
-    def submit(self) -> None:
-        try:
-            domain = normalise_domain(self.query_one("#domain", Input).value)
-        except InvalidInput as error:
-            self.query_one("#domain-problem", Static).update(str(error))
-            return
-        self.dismiss(domain)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

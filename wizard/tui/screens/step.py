@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from wizard.core.setups.steps import STEP_TITLES, STEPS, Step
 from wizard.tui.messages import BackToStart, Navigate, SetupChanged
+from wizard.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from wizard.core.setups.state import SetupState
@@ -46,7 +47,7 @@ class StepScreen(Screen[None]):
             yield from self.body()
         yield from self.below_body()
         yield Static("", id="step-problem", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def body(self) -> ComposeResult:
         yield from ()
