@@ -16,6 +16,7 @@ from tests.conftest import ORG_ID
 from tests.test_tui import make_app
 from tests.tui_fixtures import record
 from wizard.core.setups.state import DomainResult, SetupState
+from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
 from wizard.tui.screens.domain_prompt import DomainPrompt
 from wizard.tui.screens.organization import OrganizationScreen
@@ -24,10 +25,10 @@ from wizard.tui.screens.verify import VerifyScreen
 from wizard.tui.widgets.key_footer import KeyFooter
 
 
-def save_setups(folder: Path, *names: str) -> None:
+def save_setups(folder: Path, *names: str, step: Step = "verify") -> None:
     store = Store(folder)
     for name in names:
-        setup = SetupState(name=name, domains=[name], org_id=ORG_ID, step="verify")
+        setup = SetupState(name=name, domains=[name], org_id=ORG_ID, step=step)
         store.save(setup)
         record(store, setup, [DomainResult(domain=name, ok=True)])
 
@@ -127,3 +128,27 @@ async def test_the_footer_follows_keys_that_appear_and_go() -> None:
         app.refresh_bindings()
         await pilot.pause()
         assert shown(app) == {"Quit"}
+
+
+async def test_back_to_start_returns_to_the_one_start_screen_with_a_fresh_list(
+    tmp_path: Path,
+) -> None:
+    save_setups(tmp_path, "a.example", step="organization")  # where Esc goes back to start
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first_start = app.screen
+        for _ in range(3):  # a setup opened and left, again and again: no screens pile up
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, OrganizationScreen)
+            assert len(app.screen_stack) == 2
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is first_start and len(app.screen_stack) == 1
+        Store(tmp_path).rename("a.example", "b.example")  # changed by another terminal
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [setup.name for setup in first_start.setups] == ["b.example"]  # type: ignore[attr-defined]
