@@ -5,6 +5,7 @@ from __future__ import annotations
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import wizard.core
 
@@ -41,7 +42,6 @@ def test_command_modules_do_not_import_each_other() -> None:
     form an import cycle with another or with `main` (cli.py and the saved-setup verify
     module once imported each other)."""
     import ast
-    from pathlib import Path
 
     import wizard.cli
 
@@ -63,3 +63,23 @@ def test_command_modules_do_not_import_each_other() -> None:
                 imported |= {alias.name for alias in node.names}
         assert "wizard.cli.main" not in imported, module
         assert not (imported & (commands - {module})), (module, imported & commands)
+
+
+def test_opening_the_wizard_imports_no_command_module(tmp_path: Path) -> None:
+    """`adue-wizard` (or with --state-dir) goes straight to the wizard: the command modules
+    and what they import cost about 8 ms of its start-up, so they are read only for a command."""
+    code = (
+        "import sys\n"
+        "from wizard.cli.main import main\n"
+        f"assert main(['--state-dir', {str(tmp_path)!r}]) == 2\n"  # no terminal: exits 2 at once
+        "shared = {'wizard.cli', 'wizard.cli.main', 'wizard.cli.parsing'}\n"
+        "loaded = [m for m in sys.modules if m.startswith('wizard.cli') and m not in shared]\n"
+        "assert not loaded, loaded\n"
+        f"assert main(['status', '--state-dir', {str(tmp_path)!r}]) == 0\n"
+        "assert 'wizard.cli.status' in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
+    assert result.returncode == 0, result.stderr
+    assert "needs a terminal" in result.stderr

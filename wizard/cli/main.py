@@ -2,30 +2,37 @@
 
 Thin by design: it builds the parser from each command's module, turns bad input into one
 line and exit status 2, and runs the command. Textual is imported only when the TUI starts,
-so the plain commands start fast over SSH.
+so the plain commands start fast over SSH; the command modules are imported only when a
+command is given, so the wizard starts fast too.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Protocol, cast
 
 from wizard import __version__
-from wizard.cli import delete, generate, history, rename, status, verify
 from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import one_line
 
-COMMANDS = {
-    "verify": verify,
-    "generate": generate,
-    "status": status,
-    "history": history,
-    "rename": rename,
-    "delete": delete,
-}
+COMMANDS = ("verify", "generate", "status", "history", "rename", "delete")
+
+
+class Command(Protocol):
+    """What each module under wizard/cli/ named in COMMANDS provides."""
+
+    def add_parser(self, commands: argparse._SubParsersAction[Parser]) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def command(name: str) -> Command:
+    return cast(Command, importlib.import_module(f"wizard.cli.{name}"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,17 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"adue-wizard {__version__}")
     parser.add_argument("--state-dir", metavar="DIR", help=STATE_DIR_HELP)
     commands = parser.add_subparsers(dest="command", parser_class=Parser)
-    for module in COMMANDS.values():
-        module.add_parser(commands)
+    for name in COMMANDS:
+        command(name).add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    wizard_args = _wizard_only(sys.argv[1:] if argv is None else list(argv))
+    if wizard_args is not None:
+        return _run_tui(wizard_args)
+    args = build_parser().parse_args(argv)
     try:
         if args.command in COMMANDS:
-            exit_code: int = COMMANDS[args.command].run(args)
+            exit_code: int = command(args.command).run(args)
             return exit_code
     except InvalidInput as error:
         print(f"adue-wizard: {one_line(str(error))}", file=sys.stderr)
@@ -59,6 +68,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     return _run_tui(args)
+
+
+def _wizard_only(arguments: list[str]) -> argparse.Namespace | None:
+    """The arguments when they only open the wizard (nothing, or --state-dir DIR), else None:
+    then the whole parser, with every command's module, reads them (and says what is wrong)."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--state-dir")
+    try:
+        args, unknown = parser.parse_known_args(arguments)
+    except argparse.ArgumentError:
+        return None
+    return None if unknown else args
 
 
 def _run_tui(args: argparse.Namespace) -> int:
