@@ -10,8 +10,6 @@ from __future__ import annotations
 import ipaddress
 import re
 
-import idna
-
 from wizard.core.shown import argument
 
 MAX_NAME_LENGTH = 253
@@ -78,6 +76,8 @@ def normalise_domain(text: str) -> str:
         # IDNA reserves (`r3---sn-abc.example`), so only the label rule below applies.
         ascii_name = host.lower()
     else:
+        import idna  # only for international names: 1-5 ms to import
+
         try:
             ascii_name = idna.encode(host, uts46=True).decode("ascii").lower()
         except (idna.IDNAError, UnicodeError, ValueError):
@@ -184,6 +184,10 @@ def parse_domain_list(text: str) -> tuple[list[str], list[str], list[str]]:
 def display_domain(name: str) -> str:
     """A domain as people write it (bücher.example); the ASCII form (xn--...) is only for
     the wire."""
+    if name.isascii() and "xn--" not in name.lower():
+        return name  # nothing to decode, and no need to import idna (1-5 ms) to know it
+    import idna
+
     try:
         return idna.decode(name)
     except (idna.IDNAError, UnicodeError, ValueError):
