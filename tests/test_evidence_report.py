@@ -118,7 +118,9 @@ def test_the_wizards_report_export_has_the_same_evidence(
         org_id=ORG_ID,
         domains=[DOMAIN],
         settings=VerifySettings(
-            connect_to=[f":443:127.0.0.1:{server.port}"], ca_bundle=str(ca_bundle)
+            connect_to=[f":443:127.0.0.1:{server.port}"],
+            resolve=[f"node1.{DOMAIN}:443:192.0.2.10"],  # saved too: the curl carries it
+            ca_bundle=str(ca_bundle),
         ),
     )
     # Saved, recorded and loaded like any setup: the evidence survives the round trip.
@@ -134,6 +136,7 @@ def test_the_wizards_report_export_has_the_same_evidence(
     [command] = curl_commands(text)
     argv = shlex.split(command)
     assert argv[argv.index("--connect-to") + 1] == f":443:127.0.0.1:{server.port}"
+    assert argv[argv.index("--resolve") + 1] == f"node1.{DOMAIN}:443:192.0.2.10"
     assert argv[argv.index("--cacert") + 1] == str(ca_bundle)
 
 

@@ -421,6 +421,62 @@ async def test_verification_settings_dialog_saves_and_validates(
     assert stored.last_failure is None
 
 
+async def test_the_settings_dialog_keeps_and_edits_resolve_and_user_agent(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    """Every saved setting has a field, so Save never drops one (a saved --resolve and
+    User-Agent had no field and were lost at Save)."""
+    server.route(WELL_KNOWN, json_document(GOOD))
+    setup = saved_setup(tmp_path, server, ca_bundle)
+    node = f"node1.{DOMAIN}"  # a name only the --resolve rule knows
+    setup.settings.connect_to = [f":443:{node}:{server.port}"]
+    setup.settings.resolve = [f"{node}:{server.port}:127.0.0.1"]
+    setup.settings.user_agent = "Probe/2.0 (test)"
+    store = Store(tmp_path)
+    store.save(setup)
+    record(store, setup, [], FIXED)  # already verified once: no automatic run
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("enter", "o")
+        dialog = app.screen
+        assert dialog.query_one("#resolve").value == setup.settings.resolve[0]  # type: ignore[attr-defined]
+        assert dialog.query_one("#user_agent").value == "Probe/2.0 (test)"  # type: ignore[attr-defined]
+        await pilot.press("enter")  # saved as shown
+        assert isinstance(app.screen, VerifyScreen)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        kept = Store(tmp_path).load(DOMAIN)
+        assert kept is not None
+        assert kept.settings.resolve == setup.settings.resolve
+        assert kept.settings.user_agent == "Probe/2.0 (test)"
+        assert kept.last_failure is None  # reached through the rule, with that User-Agent
+        assert server.requests[-1].headers["user-agent"] == "Probe/2.0 (test)"
+
+        await pilot.press("o")
+        edited = app.screen
+        edited.query_one("#resolve").value = "node1.example.test:443"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        assert "is not HOST:PORT:ADDR" in shown_text(app)
+        edited.query_one("#resolve").value = (  # type: ignore[attr-defined]
+            f"{node}:{server.port}:127.0.0.1,::1  other.{DOMAIN}:443:192.0.2.10"
+        )
+        edited.query_one("#user_agent").value = "bad\x1b[31m"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        assert "User-Agent must be printable" in shown_text(app)
+        edited.query_one("#user_agent").value = ""  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        assert isinstance(app.screen, VerifyScreen)
+    stored = Store(tmp_path).load(DOMAIN)
+    assert stored is not None
+    assert stored.settings.resolve == [
+        f"{node}:{server.port}:127.0.0.1,::1",
+        f"other.{DOMAIN}:443:192.0.2.10",
+    ]
+    assert stored.settings.user_agent is None  # empty: the device's own
+
+
 async def test_prerequisites_are_checked_live(
     tmp_path: Path, server: HTTPSServer, ca_bundle: Path
 ) -> None:

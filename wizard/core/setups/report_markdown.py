@@ -18,6 +18,7 @@ def _evidence(state: SetupState) -> list[str]:
 
     reproduce = ReproduceWith(
         connect_to=state.settings.connect_to,
+        resolve=state.settings.resolve,
         ca_bundle=state.settings.ca_bundle,
         timeout=state.settings.timeout,
     )

@@ -1,4 +1,5 @@
-"""The verifier's settings, as a dialog: --connect-to, CA bundle, timeout, user, model family."""
+"""The verifier's settings, as a dialog: --connect-to, --resolve, CA bundle, User-Agent, timeout,
+user, model family. Every saved setting has a field: one without would be lost at Save."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from textual.widgets import Button, Input, Static
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.state import VerifySettings
 from wizard.core.verify.connect_to import parse_connect_to
+from wizard.core.verify.resolve import parse_resolve
+from wizard.core.verify.transport import DEVICE_USER_AGENT
 from wizard.core.verify.verifier import MODEL_FAMILIES
 
 
@@ -25,6 +28,13 @@ def read_settings(
     connect_to = [spec.strip() for spec in fields["connect_to"].split(",") if spec.strip()]
     for spec in connect_to:
         parse_connect_to(spec)
+    # A rule's addresses are separated by commas (curl's form), so rules by spaces.
+    resolve = fields["resolve"].split()
+    for spec in resolve:
+        parse_resolve(spec)
+    user_agent = fields["user_agent"].strip() or None
+    if user_agent and not user_agent.isprintable():
+        raise InvalidInput("User-Agent must be printable text on one line")
     ca_bundle = fields["ca_bundle"].strip() or None
     if ca_bundle and not os.path.isfile(os.path.expanduser(ca_bundle)):
         raise InvalidInput(f"CA bundle: no file at {ca_bundle}")
@@ -44,7 +54,9 @@ def read_settings(
         raise InvalidInput("User identifier cannot contain spaces")
     return VerifySettings(
         connect_to=connect_to,
+        resolve=resolve,
         ca_bundle=os.path.expanduser(ca_bundle) if ca_bundle else None,
+        user_agent=user_agent,
         timeout=timeout,
         user=user,
         model_family=",".join(known[name.lower()] for name in families),
@@ -72,8 +84,19 @@ class VerifySettingsDialog(ModalScreen[VerifySettings | None]):
                 id="connect_to",
                 placeholder="example.com:443:203.0.113.5:443",
             )
+            yield Static(  # [...] is text here, not markup
+                "Resolve (HOST:PORT:ADDR[,ADDR...], space separated; instead of DNS):",
+                markup=False,
+            )
+            yield Input(
+                " ".join(settings.resolve),
+                id="resolve",
+                placeholder="example.com:443:192.0.2.10,2001:db8::5",
+            )
             yield Static("CA bundle (PEM file; empty = public roots):")
             yield Input(settings.ca_bundle or "", id="ca_bundle")
+            yield Static(f"User-Agent sent (empty = the device's, {DEVICE_USER_AGENT}):")
+            yield Input(settings.user_agent or "", id="user_agent")
             yield Static("Timeout per domain, seconds:")
             yield Input(f"{settings.timeout:g}", id="timeout")
             yield Static("User identifier sent (empty = probe@domain):")
