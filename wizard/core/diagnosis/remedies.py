@@ -191,7 +191,7 @@ CATALOGUE: dict[str, Remedy] = {
         "The redirect chain reaches JumpCloud with another organization_id, or none: the "
         "device would land in another organization, or in none.",
         "Redirect to https://apple.mdm.jumpcloud.com/account-driven-service-discovery?"
-        "organization_id=<your ID> (JumpCloud Admin Portal > Settings) "
+        "organization_id=<your ID> (JumpCloud Admin Portal > Settings > Organization Profile) "
         "and do not let a rule (e.g. Apache `Redirect`, Cloudflare 'Preserve query string') "
         "replace its query.",
         PORTAL_CONFIG,

@@ -101,26 +101,40 @@ PRESETS: dict[str, Preset] = {
             prerequisites=(
                 Step(
                     "An Intune enrollment profile for account-driven user enrollment exists",
-                    "Intune admin center > Devices > iOS/iPadOS > Enrollment > Enrollment "
-                    "profiles: create a profile with Enrollment type 'Account driven user "
-                    "enrollment' and assign it to the users' group.",
+                    "Intune admin center > Devices > Enrollment > Apple tab > Enrollment types "
+                    "> Create profile > iOS/iPadOS: Enrollment type 'Account driven user "
+                    "enrollment', assigned to the users' groups (device groups are not "
+                    "supported).",
                 ),
                 Step(
                     "The Microsoft Entra tenant ID is at hand",
-                    "Microsoft Entra admin center > Identity > Overview > Tenant ID (a GUID).",
+                    "Microsoft Entra admin center > Entra ID > Overview > Properties > Tenant "
+                    "ID (a GUID).",
+                ),
+                # Appended, never inserted: a step's tick is saved under its position.
+                Step(
+                    "Microsoft Authenticator is a required app for the users",
+                    "Intune admin center > Apps: assign Microsoft Authenticator as required to "
+                    "the users' groups, with just-in-time registration (the article's first "
+                    "step); it installs itself after enrollment.",
                 ),
             ),
             next_steps=(
                 "Intune admin center: check that the account-driven user enrollment profile "
                 "is assigned to the users' group.",
                 DEVICE_SIGN_IN,
-                "Users install the Company Portal app when the device asks, then sign in there.",
+                "Users wait a few minutes after enrolling for Microsoft Authenticator to "
+                "install, then open work apps; Microsoft suggests the Company Portal web app "
+                "(a home-screen link) rather than the app.",
             ),
             traps=(
-                "Microsoft Authenticator already installed on the device makes enrollment "
+                'Users who see "Your Apple ID does not support the expected services on this '
+                'device" reached no valid service discovery: run the Verify step.',
+                "Microsoft Authenticator already installed on the device made enrollment "
                 'fail with "The Enrollment SSO application has been installed on the '
                 'device", which reads like an unrelated sign-in error: remove Authenticator '
-                "before enrolling (Microsoft's known issue).",
+                "and enroll again (a known issue in Microsoft's 2024 article; the 2025 one no "
+                "longer lists it).",
                 "Publish the file with no extension, served as application/json (Microsoft).",
             ),
         ),
@@ -136,17 +150,19 @@ PRESETS: dict[str, Preset] = {
             prerequisites=(
                 Step(
                     "Account-driven enrollment is turned on in Jamf Pro",
-                    "Jamf Pro > Settings > Global > User-Initiated Enrollment > Platforms > "
-                    "iOS: turn on account-driven user enrollment (Jamf's documentation).",
+                    "Jamf Pro > Settings > Global > User-initiated enrollment > Edit > Devices "
+                    "tab: select the checkbox that enables account-driven User Enrollment "
+                    "(Jamf's documentation).",
                 ),
                 Step(
                     "The Jamf Pro URL is at hand",
-                    "Jamf Pro > Settings > Global > Jamf Pro URL (e.g. "
-                    "https://yourcompany.jamfcloud.com).",
+                    "The address you sign in to Jamf Pro at (e.g. "
+                    "https://yourcompany.jamfcloud.com); Jamf Pro also shows it under "
+                    "Settings > Global > Jamf Pro URL (menu name unconfirmed).",
                 ),
             ),
             next_steps=(
-                "Jamf Pro: check the User-Initiated Enrollment settings for the platform and "
+                "Jamf Pro: check the User-initiated enrollment settings (Devices tab) and "
                 "the Managed Apple Account's access group.",
                 DEVICE_SIGN_IN,
             ),
@@ -254,12 +270,14 @@ INTUNE_HOSTS = {
     "china": "manage.microsoft.cn",
 }
 INTUNE_PATH = "/EnrollmentServer/PostReportDeviceInfoForUEV2"
-TENANT_WHERE = "Microsoft Entra admin center > Identity > Overview > Tenant ID"
+# Microsoft's "Find your tenant ID" (entra-docs, how-to-find-tenant.md, 2025).
+TENANT_WHERE = "Microsoft Entra admin center > Entra ID > Overview > Properties > Tenant ID"
 JAMF_PATHS = {
     "user": "/servicediscoveryenrollment/v1/userenroll",
     "device": "/servicediscoveryenrollment/v1/deviceenroll",
 }
-JAMF_URL_WHERE = "Jamf Pro > Settings > Global > Jamf Pro URL"
+# Where Jamf shows this setting is not in its pages we could read; the address is certain.
+JAMF_URL_WHERE = "the address you sign in to Jamf Pro at"
 FLEET_PATH = "/api/mdm/apple/account_driven_enroll"
 FLEET_URL_WHERE = "Fleet > Settings > Organization settings > Fleet web address"
 MANAGEENGINE_PATH = "/mdm/client/v1/enroll"

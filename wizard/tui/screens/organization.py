@@ -45,7 +45,7 @@ LABELS = {
     "generic": "Generic MDM",
 }
 SERVER_URL_LABELS = {
-    "jamf": f"Jamf Pro URL (https://...; find it in {JAMF_URL_WHERE}):",
+    "jamf": f"Jamf Pro URL (https://...; {JAMF_URL_WHERE}):",
     "fleet": f"Fleet server URL (https://...; find it in {FLEET_URL_WHERE}):",
     "ivanti": f"Ivanti Neurons for MDM cluster URL (https://...; {IVANTI_URL_WHERE}):",
 }
