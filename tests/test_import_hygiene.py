@@ -83,3 +83,30 @@ def test_opening_the_wizard_imports_no_command_module(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "needs a terminal" in result.stderr
+
+
+def test_a_plain_command_reads_only_its_own_module(tmp_path: Path) -> None:
+    """`status` and `history` run from cron and over SSH: they must not pay for verify's
+    asyncio, ssl and httpx (50 ms of a 80 ms run), which building every command's parser
+    imported; help and errors still list every command."""
+    code = (
+        "import sys\n"
+        "from wizard.cli.main import main\n"
+        f"assert main(['--state-dir', {str(tmp_path)!r}, 'status']) == 0\n"
+        f"assert main(['history', '--state-dir', {str(tmp_path)!r}, 'x.example']) == 2\n"
+        "heavy = ('asyncio', 'ssl', 'httpx', 'wizard.cli.verify')\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    listed = subprocess.run(
+        [sys.executable, "-m", "wizard", "--help"], capture_output=True, text=True
+    )
+    assert "{verify,generate,status,history,rename,delete}" in listed.stdout
+    typo = subprocess.run(
+        [sys.executable, "-m", "wizard", "--state-dir", str(tmp_path), "stauts"],
+        capture_output=True,
+        text=True,
+    )
+    assert typo.returncode == 2 and "choose from 'verify', 'generate'" in typo.stderr

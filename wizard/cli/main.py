@@ -35,7 +35,10 @@ def command(name: str) -> Command:
     return cast(Command, importlib.import_module(f"wizard.cli.{name}"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with `only` the parser of that one command (and the top-level
+    options): each command's module is imported to add its parser, and verify's brings
+    asyncio and ssl, which `status` in a cron job has no use for."""
     parser = Parser(
         prog="adue-wizard",
         description="Set up and troubleshoot Apple account-driven user enrollment. "
@@ -44,16 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"adue-wizard {__version__}")
     parser.add_argument("--state-dir", metavar="DIR", help=STATE_DIR_HELP)
     commands = parser.add_subparsers(dest="command", parser_class=Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         command(name).add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    wizard_args = _wizard_only(sys.argv[1:] if argv is None else list(argv))
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    wizard_args = _wizard_only(arguments)
     if wizard_args is not None:
         return _run_tui(wizard_args)
-    args = build_parser().parse_args(argv)
+    args = build_parser(_command_named(arguments)).parse_args(arguments)
     try:
         if args.command in COMMANDS:
             exit_code: int = command(args.command).run(args)
@@ -68,6 +72,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     return _run_tui(args)
+
+
+def _command_named(arguments: list[str]) -> str | None:
+    """The command the arguments run, when it is certain without parsing: the first
+    argument after any --state-dir DIR. Anything else before it (--help, --version, an
+    abbreviation, a typo) gets the whole parser, so help and errors list every command."""
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        if argument in COMMANDS:
+            return argument
+        if argument == "--state-dir":
+            index += 2
+        elif argument.startswith("--state-dir="):
+            index += 1
+        else:
+            return None
+    return None
 
 
 def _wizard_only(arguments: list[str]) -> argparse.Namespace | None:
