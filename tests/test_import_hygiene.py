@@ -87,7 +87,7 @@ def test_opening_the_wizard_imports_no_command_module(tmp_path: Path) -> None:
 
 def test_a_plain_command_reads_only_its_own_module(tmp_path: Path) -> None:
     """`status` and `history` run from cron and over SSH: they must not pay for verify's
-    asyncio, ssl and httpx (50 ms of a 80 ms run), which building every command's parser
+    asyncio, ssl and httpx (about 30 ms a run), which building every command's parser
     imported; help and errors still list every command."""
     code = (
         "import sys\n"
