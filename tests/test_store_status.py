@@ -11,6 +11,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,6 +72,38 @@ def _record_runs(folder: str, worker: int, runs: int) -> None:
         assert setup is not None
         at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=worker * 1000 + number)
         record(store, setup, [DomainResult(domain="shared.example", ok=True)], at)
+
+
+def _record_the_first_run(folder: str, worker: int, start: Any) -> None:
+    store = Store(Path(folder))
+    setup = SetupState(name="shared.example", domains=["shared.example"])
+    at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=worker)
+    start.wait()  # all at the same instant, on a history that does not exist yet
+    record(store, setup, [DomainResult(domain="shared.example", ok=True)], at)
+
+
+def test_instances_recording_a_new_historys_first_run_at_once_keep_every_run(
+    tmp_path: Path,
+) -> None:
+    """The wizard and a cron job recording the first run together: SQLite answered some of
+    them "database is locked" at once, without waiting, while they all switched the new
+    database to WAL. Eighty trials: without the fix, fifty of them failed four times in five."""
+    context = multiprocessing.get_context("fork")  # fork: the trials stay quick
+    instances = 8
+    for trial in range(80):
+        folder = tmp_path / f"trial-{trial}"
+        Store(folder).save(SetupState(name="shared.example", domains=["shared.example"]))
+        start = context.Barrier(instances)
+        workers = [
+            context.Process(target=_record_the_first_run, args=(str(folder), worker, start))
+            for worker in range(instances)
+        ]
+        for process in workers:
+            process.start()
+        for process in workers:
+            process.join(60)
+        assert [process.exitcode for process in workers] == [0] * instances, trial
+        assert Store(folder).history.summary("shared.example").runs == instances
 
 
 def test_two_instances_do_not_corrupt_or_lose_runs(tmp_path: Path) -> None:

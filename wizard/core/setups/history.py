@@ -22,6 +22,7 @@ import json
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -428,7 +429,7 @@ class RunHistory:
         db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(db)
             # FULL: a recorded run survives a power cut, not only a killed process.
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
@@ -454,6 +455,28 @@ class RunHistory:
             f"The run history {self.path.name} could not be read ({reason}); {where}; "
             "starting a new history."
         )
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch the database to WAL, waiting for other connections as the busy timeout does.
+
+    Connections that open a new database at once all switch it, each holding a read lock
+    and wanting the write lock; SQLite then answers SQLITE_BUSY at once rather than call the
+    busy handler (it would deadlock), and a first run recorded by the wizard and a cron job
+    together was lost. So the switch is tried again, briefly apart, until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    attempt = 0
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() >= deadline:
+                raise
+        attempt += 1
+        time.sleep(min(0.05, 0.002 * attempt))
 
 
 @contextlib.contextmanager
