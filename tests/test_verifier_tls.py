@@ -213,18 +213,48 @@ def test_small_ec_key_is_weak_even_when_openssl_accepts_it(ca: trustme.CA) -> No
     # OpenSSL's default level accepts P-224 (112-bit security); ATS asks for 256 bits.
     key = ec.generate_private_key(ec.SECP224R1())
     der = x509.load_pem_x509_certificate(_leaf(ca, key)).public_bytes(serialization.Encoding.DER)
-    facts = inspect_certificate(der, NOW)
+    facts = inspect_certificate(der)
     assert facts.weakness is not None and "EC key of 224 bits" in facts.weakness
     strong = ec.generate_private_key(ec.SECP256R1())
     der = x509.load_pem_x509_certificate(_leaf(ca, strong)).public_bytes(serialization.Encoding.DER)
-    assert inspect_certificate(der, NOW).weakness is None
-    assert inspect_certificate(der, NOW).key == "EC P-256"
+    assert inspect_certificate(der).weakness is None
+    assert inspect_certificate(der).key == "EC P-256"
+
+
+@pytest.mark.parametrize(
+    "expiry",
+    [  # UTCTime up to 2049, GeneralizedTime from 2050 on (RFC 5280, 4.1.2.5)
+        datetime.datetime(2027, 3, 30, 12, 0, 59, tzinfo=datetime.UTC),
+        datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.UTC),
+        datetime.datetime(2050, 1, 1, 0, 0, 1, tzinfo=datetime.UTC),
+    ],
+    ids=str,
+)
+def test_expiry_is_read_from_der_in_both_time_forms(
+    ca: trustme.CA, expiry: datetime.datetime
+) -> None:
+    ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), None)
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, DOMAIN)]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - datetime.timedelta(days=1))
+        .not_valid_after(expiry)
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    der = cert.public_bytes(serialization.Encoding.DER)
+    # The few lines of DER reading agree with cryptography's reading of the same field.
+    assert inspect_certificate(der).not_after == expiry == cert.not_valid_after_utc
 
 
 @pytest.mark.parametrize("bits", [1024, 2048, 4096])
 def test_rsa_key_sizes_are_read_from_der(ca: trustme.CA, bits: int) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     der = x509.load_pem_x509_certificate(_leaf(ca, key)).public_bytes(serialization.Encoding.DER)
-    facts = inspect_certificate(der, NOW)
+    facts = inspect_certificate(der)
     assert facts.key == f"RSA {bits}"
     assert (facts.weakness is not None) == (bits < 2048)

@@ -54,7 +54,6 @@ from wizard.core.verify.tls import (
     inspect_certificate,
     make_ssl_context,
     no_route,
-    not_after_of,
 )
 from wizard.core.verify.transport import (
     ADDRESS,
@@ -538,11 +537,8 @@ def _describe_tls(response: httpx.Response) -> tuple[str | None, str | None, int
     protocol = f"{ssl_object.version()} {cipher[0] if cipher else ''}".strip()
     if not der:
         return None, protocol, None
-    not_after = not_after_of(ssl_object.getpeercert() or {})
-    if not_after is None:
-        return None, protocol, None
     try:
-        facts = inspect_certificate(der, not_after)
+        facts = inspect_certificate(der)
     except (ValueError, IndexError):
         return None, f"{protocol}, certificate not readable", None
     summary = f"{protocol}, {facts.key} certificate valid until {facts.not_after:%Y-%m-%d}"
