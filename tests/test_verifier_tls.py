@@ -118,21 +118,28 @@ def test_protocol_and_cipher_suites(
         assert report.failure == "tls_protocol", report.as_json()
 
 
-def _leaf(ca: trustme.CA, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
+def _leaf_certificate(
+    ca: trustme.CA,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    not_after: datetime.datetime = NOW + datetime.timedelta(days=90),
+) -> x509.Certificate:
     ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), None)
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
-    cert = (
+    return (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, DOMAIN)]))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(NOW - datetime.timedelta(days=1))
-        .not_valid_after(NOW + datetime.timedelta(days=90))
+        .not_valid_after(not_after)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(DOMAIN)]), critical=False)
         .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
     )
-    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _leaf(ca: trustme.CA, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
+    return _leaf_certificate(ca, key).public_bytes(serialization.Encoding.PEM)
 
 
 def _context_for(tmp_path: Path, cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
@@ -233,19 +240,7 @@ def test_small_ec_key_is_weak_even_when_openssl_accepts_it(ca: trustme.CA) -> No
 def test_expiry_is_read_from_der_in_both_time_forms(
     ca: trustme.CA, expiry: datetime.datetime
 ) -> None:
-    ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), None)
-    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, DOMAIN)]))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - datetime.timedelta(days=1))
-        .not_valid_after(expiry)
-        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
-    )
+    cert = _leaf_certificate(ca, ec.generate_private_key(ec.SECP256R1()), expiry)
     der = cert.public_bytes(serialization.Encoding.DER)
     # The few lines of DER reading agree with cryptography's reading of the same field.
     assert inspect_certificate(der).not_after == expiry == cert.not_valid_after_utc
