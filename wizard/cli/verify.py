@@ -340,8 +340,9 @@ def _model_family(name: str, known: Sequence[str]) -> str:
 
 
 def _user_agent(text: str) -> str:
-    if not text.strip() or not text.isprintable():
-        raise InvalidInput(
-            f"--user-agent {argument(text)} must be printable text on one line, not empty"
-        )
+    from wizard.core.verify.transport import user_agent_problem
+
+    problem = user_agent_problem(text)
+    if problem:
+        raise InvalidInput(f"--user-agent {argument(text)} {problem}")
     return text

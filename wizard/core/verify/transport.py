@@ -34,6 +34,15 @@ from wizard.core.verify.resolve import Resolve, addresses_of
 # device-management client code (DMCHTTPRequestor) and seen in a published trace of a real
 # device's request (Fleet's account-driven user enrollment write-up). Apple documents none.
 DEVICE_USER_AGENT = "DeviceManagementClient/1.0"
+
+
+def user_agent_problem(text: str) -> str | None:
+    """Why `text` cannot be sent as a User-Agent header, or None: one printable line."""
+    if not text.strip() or not text.isprintable():
+        return "must be printable text on one line, not empty"
+    return None
+
+
 DEVICE_HEADERS = {
     "Accept": "*/*",
     "Accept-Encoding": "gzip, deflate, br",

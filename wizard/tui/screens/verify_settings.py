@@ -17,7 +17,7 @@ from wizard.core.domains import InvalidInput
 from wizard.core.setups.state import VerifySettings
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
-from wizard.core.verify.transport import DEVICE_USER_AGENT
+from wizard.core.verify.transport import DEVICE_USER_AGENT, user_agent_problem
 from wizard.core.verify.verifier import MODEL_FAMILIES
 
 
@@ -32,9 +32,10 @@ def read_settings(
     resolve = fields["resolve"].split()
     for spec in resolve:
         parse_resolve(spec)
-    user_agent = fields["user_agent"].strip() or None
-    if user_agent and not user_agent.isprintable():
-        raise InvalidInput("User-Agent must be printable text on one line")
+    user_agent = fields["user_agent"].strip() or None  # empty: the device's own
+    problem = user_agent_problem(user_agent) if user_agent else None
+    if problem:
+        raise InvalidInput(f"User-Agent {problem}")
     ca_bundle = fields["ca_bundle"].strip() or None
     if ca_bundle and not os.path.isfile(os.path.expanduser(ca_bundle)):
         raise InvalidInput(f"CA bundle: no file at {ca_bundle}")
