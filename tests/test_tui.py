@@ -138,6 +138,13 @@ def saved_setup(
     return setup
 
 
+def save_as_verified(folder: Path, setup: SetupState) -> None:
+    """Save `setup` with one run already recorded, so Verify opens without checking."""
+    store = Store(folder)
+    store.save(setup)
+    record(store, setup, [], FIXED)
+
+
 async def verification_text(
     folder: Path, server: HTTPSServer, ca_bundle: Path, *, rerun: bool = False
 ) -> str:
@@ -396,9 +403,7 @@ async def test_verification_settings_dialog_saves_and_validates(
 ) -> None:
     server.route(WELL_KNOWN, json_document(GOOD))
     setup = saved_setup(tmp_path, server, ca_bundle)
-    store = Store(tmp_path)
-    store.save(setup)
-    record(store, setup, [], FIXED)  # already verified once: no automatic run
+    save_as_verified(tmp_path, setup)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
@@ -432,9 +437,7 @@ async def test_the_settings_dialog_keeps_and_edits_resolve_and_user_agent(
     setup.settings.connect_to = [f":443:{node}:{server.port}"]
     setup.settings.resolve = [f"{node}:{server.port}:127.0.0.1"]
     setup.settings.user_agent = "Probe/2.0 (test)"
-    store = Store(tmp_path)
-    store.save(setup)
-    record(store, setup, [], FIXED)  # already verified once: no automatic run
+    save_as_verified(tmp_path, setup)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
