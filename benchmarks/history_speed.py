@@ -30,8 +30,10 @@ import trustme
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.https_server import HTTPSServer, json_document  # noqa: E402
-from wizard.core.setups.history import DATABASE_NAME, RunHistory, _checks_json  # noqa: E402
+from tests.support.https_server import HTTPSServer, json_document  # noqa: E402
+from wizard.core.results import DomainReport  # noqa: E402
+from wizard.core.setups.database import DATABASE_NAME  # noqa: E402
+from wizard.core.setups.history import RunHistory, _checks_json  # noqa: E402
 from wizard.core.setups.state import SetupState, VerifySettings  # noqa: E402
 from wizard.core.setups.store import Store  # noqa: E402
 
@@ -40,11 +42,11 @@ PATH = "/.well-known/com.apple.remotemanagement"
 DOMAIN = "example.test"
 
 
-def fill_history(folder: Path, runs: int, results: list[dict[str, object]]) -> None:
+def fill_history(folder: Path, runs: int, results: list[DomainReport]) -> None:
     """`runs` runs of the last `runs` minutes (inside the 90-day window: none is pruned)."""
     history = RunHistory(folder)
     history.record(DOMAIN, results, [], datetime.now(UTC))  # creates the schema
-    db = history._connect(create=True)
+    db = history.database._connect(create=True)
     start = datetime.now(UTC) - timedelta(minutes=runs + 1)
     db.execute("BEGIN")
     for number in range(runs):
@@ -55,7 +57,7 @@ def fill_history(folder: Path, runs: int, results: list[dict[str, object]]) -> N
         db.execute(
             "INSERT INTO results (run_id, position, domain, ok, failure, checks) "
             "VALUES (?, 0, ?, 1, NULL, ?)",
-            (cursor.lastrowid, DOMAIN, _checks_json(results[0]["checks"])),
+            (cursor.lastrowid, DOMAIN, _checks_json(results[0])),
         )
     db.execute("COMMIT")
     history.close()
@@ -98,7 +100,7 @@ def main() -> None:
         output = subprocess.run(
             [wizard, "verify", "--setup", DOMAIN, "--json"], capture_output=True, text=True, env=env
         ).stdout
-        results = [json.loads(output)]
+        results = [DomainReport.from_json(json.loads(output))]
         fill_history(folders["long"], args.runs, results)
         size = (folders["long"] / DATABASE_NAME).stat().st_size
 

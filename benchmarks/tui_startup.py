@@ -133,7 +133,8 @@ def main() -> None:
 def _save_setups(folder: str, count: int) -> None:
     """`count` setups, each with a failing run after a passing one."""
     sys.path.insert(0, str(ROOT))
-    from wizard.core.setups.state import DomainResult, SetupState
+    from tests.support.verifying import report_of
+    from wizard.core.setups.state import SetupState
     from wizard.core.setups.store import Store
 
     store = Store(Path(folder))
@@ -142,8 +143,7 @@ def _save_setups(folder: str, count: int) -> None:
         setup = SetupState(name=domain, domains=[domain], org_id="5f1b2c3d4e5f6a7b8c9d0e1f")
         store.save(setup)
         for ok in (True, False):
-            result = DomainResult(domain=domain, ok=ok, failure=None if ok else "bad_status")
-            store.record_run(setup, [result.model_dump(mode="json")], [])
+            store.record_run(setup, [report_of(domain, None if ok else "bad_status")], [])
 
 
 if __name__ == "__main__":

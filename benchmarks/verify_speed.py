@@ -31,7 +31,7 @@ import trustme
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.https_server import HTTPSServer, json_document  # noqa: E402
+from tests.support.https_server import HTTPSServer, json_document  # noqa: E402
 
 ADDRESSES = ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4")
 

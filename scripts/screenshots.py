@@ -15,10 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.tui_fixtures import app_at, app_with_five_domains  # noqa: E402
+from tests.support.wizard_app import app_at, app_with_five_domains  # noqa: E402
+from wizard.core.setups.steps import Step  # noqa: E402
 
 SIZE = (100, 30)
-SCREENS = [
+SCREENS: list[tuple[str, Step | None]] = [
     ("1-start", None),
     ("2-organization", "organization"),
     ("3-prerequisites", "prerequisites"),
@@ -29,10 +30,10 @@ SCREENS = [
 ]
 
 
-async def capture(name: str, step: str | None, folder: Path, scratch: Path) -> None:
+async def capture(name: str, step: Step | None, folder: Path, scratch: Path) -> None:
     # The Verify screen is shown with five domains, as an admin with several sign-in
     # domains sees it.
-    app = app_with_five_domains(scratch) if step == "verify" else app_at(step)  # type: ignore[arg-type]
+    app = app_with_five_domains(scratch) if step == "verify" else app_at(step)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.pause()

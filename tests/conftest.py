@@ -1,7 +1,9 @@
-"""Shared fixtures: a trustme CA, certificates for the test names, and HTTPS servers.
+"""Fixtures every folder uses: a state folder of each test's own, a trustme CA and a
+certificate for the test names, HTTPS servers on loopback, a site for the real web servers.
 
 Every test domain lives under `.test` (never resolvable) and reaches the local server
 through `--connect-to`, the same way an admin tests a server before DNS points at it.
+Helpers and constants are in `tests.support`.
 """
 
 from __future__ import annotations
@@ -13,15 +15,10 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.https_server import HTTPSServer
-from tests.real_servers import Site
-from wizard.core.verify.connect_to import ConnectTo
-from wizard.core.verify.verifier import VerifyOptions
-
-DOMAIN = "example.test"
-JUMPCLOUD = "apple.mdm.jumpcloud.com"
-ORG_ID = "5f1b2c3d4e5f6a7b8c9d0e1f"
-TEST_NAMES = [DOMAIN, f"*.{DOMAIN}", JUMPCLOUD, "127.0.0.1"]
+from tests.support.constants import DOMAIN, TEST_NAMES
+from tests.support.https_server import HTTPSServer
+from tests.support.verifying import server_context
+from tests.support.web_servers import Site, site_folder
 
 
 @pytest.fixture(autouse=True)
@@ -44,12 +41,6 @@ def ca_bundle(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ca") / "ca.pem"
     ca.cert_pem.write_to_path(str(path))
     return path
-
-
-def server_context(cert: trustme.LeafCert) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    cert.configure_cert(context)
-    return context
 
 
 @pytest.fixture(scope="session")
@@ -78,21 +69,9 @@ def server(start_server: Callable[..., HTTPSServer], good_cert: trustme.LeafCert
     return start_server(server_context(good_cert))
 
 
-def options_for(server: HTTPSServer, ca_bundle: Path, **overrides: object) -> VerifyOptions:
-    """VerifyOptions that route every host on :443 to `server` and trust the test CA."""
-    settings: dict[str, object] = {
-        "connect_to": (ConnectTo(None, 443, "127.0.0.1", server.port),),
-        "ca_bundle": str(ca_bundle),
-        "timeout": 3.0,
-    }
-    settings.update(overrides)
-    return VerifyOptions(**settings)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def site(good_cert: trustme.LeafCert) -> Iterator[Site]:
     """A site folder for the real web servers, serving DOMAIN with the test certificate."""
-    from tests.real_servers import site_folder
 
     with site_folder(good_cert, DOMAIN) as folder:
         yield folder

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers, read_document
+from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
 from wizard.cli.parsing import Parser
-from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+from wizard.core.domains import InvalidInput, normalise_domain
 from wizard.core.shown import argument, one_line
 
 if TYPE_CHECKING:
-    from wizard.core.artifacts import Plan
+    from wizard.core.artifacts.model import Plan
 
 # The generators are imported inside the functions below: building the parser for any
 # command must not pay for them (xml.sax pulls in urllib.request, ~50 ms).
@@ -64,15 +64,11 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.artifacts import (
-        PLATFORMS,
-        FilesDiffer,
-        GenerateError,
-        generate,
-        prepare_setup,
-        write_plan,
-    )
     from wizard.core.artifacts.hosted import GITHUB_PAGES_REFUSAL
+    from wizard.core.artifacts.model import FilesDiffer, GenerateError
+    from wizard.core.artifacts.output_folder import write_plan
+    from wizard.core.artifacts.platforms import PLATFORMS, generate
+    from wizard.core.artifacts.prepare import prepare_setup
 
     if args.list:
         print(platform_table())
@@ -92,8 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.method:
         raise InvalidInput("generate needs --method redirect or --method self-host")
     domains = [normalise_domain(domain) for domain in args.domain]
-    org_id = validate_org_id(args.org_id) if args.org_id is not None else None
-    if org_id is not None and args.target is not None:
+    if args.org_id is not None and args.target is not None:
         raise InvalidInput(
             "give --org-id (JumpCloud's target) or --target (another MDM's), not both"
         )
@@ -103,14 +98,10 @@ def run(args: argparse.Namespace) -> int:
             f"{platform.title} supports only --method {' or '.join(platform.methods)}"
         )
 
-    answers = _preset_inputs(args)
+    inputs = _preset_inputs(args)
     try:
         setup, warnings = prepare_setup(
-            args.method,
-            domains=domains,
-            org_id=org_id,
-            exact_seed=args.vendor_form,
-            **answers,
+            args.method, domains=domains, exact_seed=args.vendor_form, **inputs
         )
         plan = generate(platform.name, setup)
         for warning in warnings:
@@ -140,23 +131,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
-    """prepare_setup's target, base_url, document_text and version: as given, or, with
-    --mdm, as the preset produces them from its inputs (checked, exit 2 when wrong)."""
+    """prepare_setup's target, base_url, document_text, version and what the artifacts say
+    of the MDM, as the preset (--mdm, or the one the inputs name) produces them from its
+    inputs (checked, exit 2 when wrong); nothing without a preset."""
     preset = named_preset(args)
     if preset is None:
-        return {
-            "target": args.target,
-            "base_url": args.base_url,
-            "document_text": read_document(args.json_file) if args.json_file else None,
-        }
-    from wizard.core.providers.artifact_inputs import artifact_inputs
-
-    produced = artifact_inputs(preset, preset_answers(args, preset, args.method), args.method)
+        return {}
+    answers = preset_answers(args, preset, args.method)
+    produced = preset.artifact_inputs(answers, args.method)
     return {
         "target": produced.target,
         "base_url": produced.base_url,
         "document_text": produced.document_text,
         "version": produced.version,
+        "mdm": preset.mdm_notes(answers),
     }
 
 
@@ -171,7 +159,7 @@ def _preset_notes(args: argparse.Namespace) -> list[str]:
 def render_plan(
     plan: Plan, *, written: list[Path] | None = None, folder: Path | None = None
 ) -> str:
-    from wizard.core.artifacts import PLATFORMS
+    from wizard.core.artifacts.platforms import PLATFORMS
 
     method = "Redirect" if plan.method == "redirect" else "Self-Host"
     title = f"{method} on {PLATFORMS[plan.platform].title}"
@@ -198,7 +186,7 @@ def render_plan(
 
 
 def platform_table() -> str:
-    from wizard.core.artifacts import PLATFORMS
+    from wizard.core.artifacts.platforms import PLATFORMS
 
     rows = [("platform", "methods", "forwards query", "how")]
     for platform in PLATFORMS.values():

@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
     print_notices(store)
     if args.json:
         for recorded in runs:
-            print(json.dumps(recorded.as_json(), ensure_ascii=True))
+            print(json.dumps(recorded.to_json(), ensure_ascii=True))
         return 0
-    from wizard.core.providers.answers import title_of
+    from wizard.core.providers import title_of
 
     # The setup's MDM heads the runs: a run is judged against that preset.
     print(f"{name}: MDM {title_of(state.provider)} ({state.provider})")

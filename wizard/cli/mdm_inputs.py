@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from wizard.core.document import DocumentFileError, read_document_file
 from wizard.core.domains import InvalidInput, validate_org_id
-from wizard.core.providers.answers import Answers, check_answers, preset_named
-from wizard.core.providers.presets import NAMES, Preset
+from wizard.core.providers import NAMES, PRESETS, Answers, Preset, preset_named
 from wizard.core.shown import argument
 
-# Inputs that only mean something for a named preset.
+# Inputs that only mean something for a named preset; --org-id, --target, --base-url and
+# --json-file alone name one (JumpCloud, or another MDM).
 PRESET_ONLY = {
     "tenant_id": "--tenant-id",
     "cloud": "--cloud",
@@ -45,14 +46,19 @@ def add_mdm_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def named_preset(args: argparse.Namespace) -> Preset | None:
-    """The preset asked for with --mdm, or None without it (then the preset-only inputs
-    are refused: each belongs to a named MDM)."""
-    if args.mdm is None:
-        for attr, flag in PRESET_ONLY.items():
-            if getattr(args, attr, None) is not None:
-                raise InvalidInput(f"{flag} needs --mdm NAME ({' '.join(NAMES)})")
-        return None
-    return preset_named(args.mdm)
+    """The preset asked for with --mdm, or the one the inputs name without it: JumpCloud for
+    --org-id, another MDM for a --target, --base-url or --json-file alone. None when nothing
+    names one (then the preset-only inputs are refused: each belongs to a named MDM)."""
+    if args.mdm is not None:
+        return preset_named(args.mdm)
+    for attr, flag in PRESET_ONLY.items():
+        if getattr(args, attr, None) is not None:
+            raise InvalidInput(f"{flag} needs --mdm NAME ({' '.join(NAMES)})")
+    if args.org_id is not None:
+        return PRESETS["jumpcloud"]
+    if any(getattr(args, attr, None) for attr in ("target", "base_url", "json_file")):
+        return PRESETS["generic"]
+    return None
 
 
 def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None) -> Answers:
@@ -72,15 +78,13 @@ def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None)
         document_text=read_document(json_file) if json_file is not None else None,
         enrollment=enrollment,  # type: ignore[arg-type]
     )
-    check_answers(preset, answers, method)
+    preset.check_answers(answers, method)
     return answers
 
 
 def read_document(path: str) -> str:
     """The --json-file's text, for generate and verify (exit 2 with one line when it cannot
     be read)."""
-    from wizard.core.document import DocumentFileError, read_document_file
-
     try:
         return read_document_file(Path(path))
     except DocumentFileError as error:

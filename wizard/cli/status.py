@@ -23,7 +23,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.providers.answers import title_of
+    from wizard.core.providers import title_of
     from wizard.core.setups.store import Store, state_dir
     from wizard.core.shown import printable
 

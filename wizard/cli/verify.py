@@ -25,14 +25,15 @@ from wizard.cli.parsing import (
     positive_int,
     print_notices,
 )
-from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+from wizard.core.domains import InvalidInput, normalise_domain
+from wizard.core.protocol import MODEL_FAMILIES
 from wizard.core.shown import argument, printable
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
 
 if TYPE_CHECKING:
-    from wizard.core.verify.results import DomainReport
-    from wizard.core.verify.verifier import VerifyOptions
+    from wizard.core.results import DomainReport
+    from wizard.core.verify.options import VerifyOptions
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -155,7 +156,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.verify.verifier import VerifyOptions
+    from wizard.core.verify.options import VerifyOptions
 
     given = given_verify_options(args)
     report_path = _report_path(args.report)
@@ -173,7 +174,7 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
     from wizard.core.setups.files import SaveError, check_setup_name
     from wizard.core.setups.options import verify_options
     from wizard.core.setups.store import Store, state_dir
-    from wizard.core.verify.verifier import VerifyOptions
+    from wizard.core.verify.options import VerifyOptions
 
     if args.targets:
         raise InvalidInput("give either domains or --setup NAME, not both")
@@ -209,7 +210,7 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
     if report_path is not None:
         write_evidence_report(report_path, reports, options)
     try:
-        store.record_run(state, [report.as_json() for report in reports], options.conditions())
+        store.record_run(state, reports, options.conditions())
     except SaveError as error:
         # The report is printed; say in one line what was not saved, and fail the run so a
         # cron job notices that its history stopped.
@@ -223,16 +224,8 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
 def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
     """The VerifyOptions fields set on the command line, validated; unset ones are left out,
     so a saved setup's settings (or the defaults) apply to them."""
-    from wizard.core.verify.verifier import MODEL_FAMILIES
-
     given: dict[str, Any] = {"probe_enroll": args.probe_enroll}
-    if args.org_id is not None:
-        given["org_id"] = validate_org_id(args.org_id)
     preset = named_preset(args)
-    if preset is None and (args.target or args.base_url or args.json_file):
-        # --org-id alone still means JumpCloud; a URL or file alone, another MDM.
-        implied = "jumpcloud" if args.org_id is not None else "generic"
-        preset = named_preset(argparse.Namespace(**{**vars(args), "mdm": implied}))
     if preset is not None:
         given["mdm"] = preset.name
         given["mdm_answers"] = preset_answers(args, preset, None)
@@ -254,7 +247,7 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
         given["user"] = args.user
     if args.model_family is not None:
         given["model_families"] = tuple(
-            _model_family(name, MODEL_FAMILIES) for name in args.model_family.split(",")
+            _model_family(name) for name in args.model_family.split(",")
         )
     for flag in ("timeout", "max_redirects", "max_bytes", "concurrency"):
         if getattr(args, flag) is not None:
@@ -324,7 +317,7 @@ def write_evidence_report(
         ca_bundle=options.ca_bundle,
         timeout=options.timeout,
     )
-    text = render_report([report.as_json() for report in reports], reproduce)
+    text = render_report(reports, reproduce)
     try:
         # 0600: the report names internal hosts and addresses; the admin decides who sees it.
         write_atomically(path, text.encode("utf-8"), 0o600)
@@ -332,11 +325,11 @@ def write_evidence_report(
         raise InvalidInput(f"--report {str(path)!r}: cannot write ({error.strerror})") from None
 
 
-def _model_family(name: str, known: Sequence[str]) -> str:
-    for family in known:
+def _model_family(name: str) -> str:
+    for family in MODEL_FAMILIES:
         if family.lower() == name.strip().lower():
             return family
-    raise InvalidInput(f"--model-family {argument(name)} is not one of {', '.join(known)}")
+    raise InvalidInput(f"--model-family {argument(name)} is not one of {', '.join(MODEL_FAMILIES)}")
 
 
 def _user_agent(text: str) -> str:

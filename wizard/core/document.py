@@ -14,18 +14,22 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-USER_ENROLLMENT = "mdm-byod"
-DEVICE_ENROLLMENT = "mdm-adde"
-KNOWN_VERSIONS = (USER_ENROLLMENT, DEVICE_ENROLLMENT)
+from wizard.core.codes import Code
+from wizard.core.protocol import DEVICE_ENROLLMENT, KNOWN_VERSIONS, USER_ENROLLMENT
 
 Severity = Literal["warn", "fail"]
+
+# A file saved by many Windows editors starts with a byte-order mark; devices read past it.
+# The same words wherever it is found: a served document, an imported or given file.
+BOM_PROBLEM = "The file starts with a UTF-8 byte-order mark."
+BOM_FIX = "Save the file as UTF-8 without BOM (many Windows editors add one)."
 
 
 @dataclass(frozen=True)
 class DocumentError(Exception):
     """The document cannot be used; `code` is `bad_json` (shape) or `bad_config` (values)."""
 
-    code: str
+    code: Code
     message: str
 
     def __str__(self) -> str:
@@ -37,7 +41,7 @@ class Finding:
     """Something about a well-formed document worth telling the admin."""
 
     severity: Severity
-    code: str
+    code: Code
     message: str
 
 
@@ -60,57 +64,50 @@ def load_json(text: str) -> Any:
         return json.loads(text)
     except RecursionError:
         raise DocumentError(
-            "bad_json", "the JSON is nested too deeply to be a discovery document"
+            Code.BAD_JSON, "the JSON is nested too deeply to be a discovery document"
         ) from None
     except ValueError as error:  # JSONDecodeError, and int-too-long from huge numbers
-        raise DocumentError("bad_json", f"the body is not JSON ({_first_line(error)})") from None
+        raise DocumentError(Code.BAD_JSON, f"the body is not JSON ({_first_line(error)})") from None
 
 
 def parse_document(data: Any) -> DiscoveryDocument:
     """Check the Apple schema's shape; Version/BaseURL problems are `bad_config`."""
     if not isinstance(data, dict):
         raise DocumentError(
-            "bad_json", f'the JSON is {_kind(data)}, not an object like {{"Servers": [...]}}'
+            Code.BAD_JSON, f'the JSON is {_kind(data)}, not an object like {{"Servers": [...]}}'
         )
     if "Servers" not in data:
         close = [key for key in data if isinstance(key, str) and key.lower() == "servers"]
         hint = f' (found "{close[0]}"; the key is case-sensitive)' if close else ""
-        raise DocumentError("bad_json", f'the JSON has no "Servers" key{hint}')
+        raise DocumentError(Code.BAD_JSON, f'the JSON has no "Servers" key{hint}')
     servers = data["Servers"]
     if not isinstance(servers, list) or not servers:
-        raise DocumentError("bad_json", '"Servers" must be a non-empty array')
+        raise DocumentError(Code.BAD_JSON, '"Servers" must be a non-empty array')
     first = servers[0]
     if not isinstance(first, dict):
         raise DocumentError(
-            "bad_json", f'the first item of "Servers" is {_kind(first)}, not an object'
+            Code.BAD_JSON, f'the first item of "Servers" is {_kind(first)}, not an object'
         )
     version = first.get("Version")
     base_url = first.get("BaseURL")
     if not isinstance(version, str) or not version:
-        raise DocumentError("bad_config", 'the first server has no "Version" string')
+        raise DocumentError(Code.BAD_CONFIG, 'the first server has no "Version" string')
     if not isinstance(base_url, str) or not base_url:
-        raise DocumentError("bad_config", 'the first server has no "BaseURL" string')
+        raise DocumentError(Code.BAD_CONFIG, 'the first server has no "BaseURL" string')
     return DiscoveryDocument(
         version=version, base_url=base_url, server_count=len(servers), raw=data
     )
 
 
-def check_rules(document: DiscoveryDocument, *, jumpcloud: bool) -> list[Finding]:
-    """Provider rules on a well-shaped document: fails first, then warnings."""
+def check_rules(document: DiscoveryDocument) -> list[Finding]:
+    """Apple's rules on a well-shaped document, for any MDM (a preset adds its own): fails
+    first, then warnings."""
     findings: list[Finding] = []
-    if jumpcloud and document.version != USER_ENROLLMENT:
-        findings.append(
-            Finding(
-                "fail",
-                "bad_config",
-                f'Version is "{document.version}"; JumpCloud supports only "{USER_ENROLLMENT}"',
-            )
-        )
-    elif document.version == DEVICE_ENROLLMENT:
+    if document.version == DEVICE_ENROLLMENT:
         findings.append(
             Finding(
                 "warn",
-                "version_device_enrollment",
+                Code.VERSION_DEVICE_ENROLLMENT,
                 f'Version is "{DEVICE_ENROLLMENT}" (device enrollment); '
                 f'user enrollment is "{USER_ENROLLMENT}"',
             )
@@ -119,21 +116,21 @@ def check_rules(document: DiscoveryDocument, *, jumpcloud: bool) -> list[Finding
         findings.append(
             Finding(
                 "fail",
-                "bad_config",
+                Code.BAD_CONFIG,
                 f'Version is "{document.version}"; expected "{USER_ENROLLMENT}"',
             )
         )
     problem = base_url_problem(document.base_url)
     if problem:
-        findings.append(Finding("fail", "bad_config", problem))
+        findings.append(Finding("fail", Code.BAD_CONFIG, problem))
     extra = _unexpected_keys(document.raw["Servers"])
     if extra:
-        findings.append(Finding("warn", "unexpected_keys", extra))
+        findings.append(Finding("warn", Code.UNEXPECTED_KEYS, extra))
     if document.server_count > 1:
         findings.append(
             Finding(
                 "warn",
-                "multiple_servers",
+                Code.MULTIPLE_SERVERS,
                 f'"Servers" has {document.server_count} items; devices use only the first',
             )
         )
@@ -180,7 +177,7 @@ def build_document(base_url: str, version: str = USER_ENROLLMENT) -> str:
     """The discovery document for `base_url`, as the text to publish."""
     problem = base_url_problem(base_url)
     if problem:
-        raise DocumentError("bad_config", problem)
+        raise DocumentError(Code.BAD_CONFIG, problem)
     document = {"Servers": [{"Version": version, "BaseURL": base_url}]}
     return json.dumps(document, indent=2) + "\n"
 

@@ -1,14 +1,19 @@
 """The wizard application: which setup is open, which step is shown, and saving.
 
 Screens get the setup passed down and post messages up (Navigate, SetupChanged, OpenSetup);
-only this class talks to the store. Network work runs in screen workers; a worker that fails
-is reported here, in one place.
+only this class talks to the store. Writing to the disk (a setup file with a lock and an
+fsync, a run into SQLite with a busy timeout) happens in workers, one after another in the
+order asked, never on the UI thread; quitting waits for what is queued. Network work runs in
+screen workers; a worker that fails is reported here, in one place.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on
 from textual.app import App
@@ -17,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import SaveError
+from wizard.core.setups.history import RecordedRun
 from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
 from wizard.core.setups.store import state_dir as state_dir_for
@@ -27,6 +33,11 @@ from wizard.tui.styles import use_monochrome
 
 if TYPE_CHECKING:
     from wizard.core.setups.state import SetupState
+
+T = TypeVar("T")
+# Quitting waits this long for queued writes (a database another process holds may make
+# one wait for its busy timeout); a write still running finishes in its thread.
+QUIT_WAIT_S = 5.0
 
 
 class WizardApp(App[int]):
@@ -57,6 +68,9 @@ class WizardApp(App[int]):
         self.shown_folder = shown_folder or str(store.folder)
         self.setup: SetupState | None = None
         self.keepable_check = False
+        # Writes run one at a time, in the order asked (asyncio's lock wakes in order).
+        self._disk = asyncio.Lock()
+        self._writes: set[Worker[None]] = set()
 
     def get_default_screen(self) -> StartScreen:
         # The start screen is the bottom of the stack, in the first frame: a blank default
@@ -131,27 +145,23 @@ class WizardApp(App[int]):
 
     @on(StartScreen.RenameRequested)
     def rename_setup(self, message: StartScreen.RenameRequested) -> None:
-        try:
-            self.store.rename(message.old, message.new)
-        except (InvalidInput, SaveError) as error:
-            self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
-        else:
+        def done(_: object) -> None:
             self.notify(printable(f"Renamed {message.old} to {message.new}."), markup=False)
-        self.reload_start()
+
+        self.write(
+            lambda: self.store.rename(message.old, message.new), done, then=self.reload_start
+        )
 
     @on(StartScreen.DeleteRequested)
     def delete_setup(self, message: StartScreen.DeleteRequested) -> None:
-        try:
-            aside = self.store.delete(message.name)
-        except (InvalidInput, SaveError) as error:
-            self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
-        else:
+        def done(aside: object) -> None:
             self.notify(
                 printable(f"Deleted {message.name}: moved to {aside} (rename it back to restore)."),
                 timeout=15,
                 markup=False,
             )
-        self.reload_start()
+
+        self.write(lambda: self.store.delete(message.name), done, then=self.reload_start)
 
     def reload_start(self) -> None:
         if isinstance(self.screen, StartScreen):
@@ -161,7 +171,7 @@ class WizardApp(App[int]):
     @on(OpenSetup)
     def open_setup(self, message: OpenSetup) -> None:
         self.setup = message.setup
-        self.store.attach_recent_runs(self.setup)
+        self.attach_recent_runs(message.setup)
         self.save()
         self.show_step(message.setup.step)
 
@@ -190,14 +200,33 @@ class WizardApp(App[int]):
 
     @on(RecordRun)
     def record_run(self, message: RecordRun) -> None:
-        if self.setup is None or self.setup.transient:
+        """Show the run at once, and record it (a Troubleshoot check only shows)."""
+        setup = self.setup
+        if setup is None:
             return
-        try:
-            self.store.record_run(self.setup, message.results, message.conditions)
-            self.store.attach_recent_runs(self.setup)
-        except SaveError as error:
-            self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
-        self.show_notices()
+        run = RecordedRun.of(message.results, message.conditions, message.at)
+        setup.show_run(run, list(message.results))
+        if setup.transient:
+            return
+        snapshot = setup.model_copy(deep=True)
+
+        def recorded(_: object) -> None:
+            # The database's own summary now (other runs may have been recorded meanwhile).
+            setup.set_history(snapshot.summary, list(message.results))
+            self.attach_recent_runs(setup)
+
+        self.write(
+            lambda: self.store.record_run(snapshot, message.results, message.conditions, run.at),
+            recorded,
+        )
+
+    def attach_recent_runs(self, setup: SetupState) -> None:
+        """Give the setup its newest runs, for the Markdown report (read in a worker)."""
+
+        def attach(runs: object) -> None:
+            setup.recent_runs = runs  # type: ignore[assignment]
+
+        self.write(lambda: self.store.runs(setup, 20), attach)
 
     def show_step(self, step: Step) -> None:
         from wizard.tui.screens import screen_for
@@ -210,20 +239,63 @@ class WizardApp(App[int]):
             self.switch_screen(screen)
 
     def save(self) -> None:
-        if self.setup is None or self.setup.transient or not self.setup.has_answers():
+        """Queue a write of the open setup as it is now."""
+        setup = self.setup
+        if setup is None or setup.transient or not setup.has_answers():
             # Nothing worth keeping yet (no "setup-2" left behind by a stray key), or a
             # Troubleshoot check the admin has not asked to keep.
             return
-        try:
-            # Named once the Organization step is done, not after each keystroke of a domain.
-            named = self.setup.step != "organization" and self.setup.domains
-            if self.setup.provisional_name and named:
-                self.store.rename_for_domains(self.setup)
-                self.screen.sub_title = self.setup.name
-            else:
-                self.store.save(self.setup)
-        except SaveError as error:
-            self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
+        old = setup.name
+        # Named once the Organization step is done, not after each keystroke of a domain.
+        if setup.provisional_name and setup.step != "organization" and setup.domains:
+            setup.name = self.store.name_for(setup)
+            setup.provisional_name = False
+            self.screen.sub_title = setup.name
+        snapshot = setup.model_copy(deep=True)
+        if snapshot.name != old:
+            self.write(lambda: self.store.save_renamed(snapshot, old))
+        else:
+            self.write(lambda: self.store.save(snapshot))
+
+    def write(
+        self,
+        operation: Callable[[], T],
+        done: Callable[[T], None] | None = None,
+        *,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Run `operation` (a store call) in a thread, after the writes queued before it;
+        `done` gets its result on the UI thread, `then` runs either way. A store error is
+        one notification; the wizard goes on."""
+
+        async def queued() -> None:
+            async with self._disk:
+                try:
+                    result = await asyncio.to_thread(operation)
+                except (SaveError, InvalidInput) as error:
+                    self.notify(printable(str(error)), severity="error", timeout=15, markup=False)
+                else:
+                    if done is not None:
+                        done(result)
+                finally:
+                    if then is not None:
+                        then()
+                    self.show_notices()
+
+        self._writes = {worker for worker in self._writes if not worker.is_finished}
+        self._writes.add(self.run_worker(queued(), name="saving", group="disk"))
+
+    async def writes_done(self) -> None:
+        """Wait for every queued write (tests, and quitting)."""
+        while pending := [worker for worker in self._writes if not worker.is_finished]:
+            # A finished write may queue another (a run recorded, then its history read).
+            await self.workers.wait_for_complete(pending)
+
+    async def action_quit(self) -> None:
+        # What the admin did last is on the disk before the wizard goes.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.writes_done(), QUIT_WAIT_S)
+        self.exit()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker is reported (its screen stays usable)."""

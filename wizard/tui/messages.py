@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from wizard.core.results import DomainReport
     from wizard.core.setups.state import SetupState
     from wizard.core.setups.steps import Step
 
@@ -38,7 +40,9 @@ class BackToStart(Message):
 
 @dataclass
 class RecordRun(Message):
-    """A verification of the current setup finished: the app records it in the history."""
+    """A verification of the current setup finished: the app shows it and records it in the
+    history."""
 
-    results: list[dict[str, Any]]
+    results: list[DomainReport]
     conditions: list[str]
+    at: datetime

@@ -10,7 +10,6 @@ from wizard.core.artifacts.escaping import (
 )
 from wizard.core.artifacts.model import (
     QUERY_WHY,
-    WELL_KNOWN_PATH,
     Artifact,
     GenerateError,
     Plan,
@@ -19,6 +18,7 @@ from wizard.core.artifacts.model import (
     verify_step,
     why_comment,
 )
+from wizard.core.protocol import WELL_KNOWN_PATH
 
 CLOUDFLARE_PHASE = "http_request_dynamic_redirect"
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from wizard.core.artifacts.escaping import csv_row, json_text, whitespace_field
 from wizard.core.artifacts.model import (
-    WELL_KNOWN_PATH,
     Artifact,
     Plan,
     Setup,
@@ -14,6 +13,7 @@ from wizard.core.artifacts.model import (
     shown_name,
     verify_step,
 )
+from wizard.core.protocol import WELL_KNOWN_PATH
 
 NO_QUERY_FORWARDING = (
     "This platform cannot append the device's query to a target that has its own query, so "

@@ -7,18 +7,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
-
-import idna
 
 from wizard.core.artifacts.escaping import line_comment, shell_word
+from wizard.core.protocol import DOCUMENT_PATH, WELL_KNOWN_PATH, Method
 from wizard.core.shown import argument
 
-Method = Literal["redirect", "self-host"]
-METHODS: tuple[Method, ...] = ("redirect", "self-host")
-WELL_KNOWN_PATH = "/.well-known/com.apple.remotemanagement"
-DOCUMENT_PATH = ".well-known/com.apple.remotemanagement"
-JUMPCLOUD_DISCOVERY = "https://apple.mdm.jumpcloud.com/account-driven-service-discovery"
 # Where no domain was given, steps say so instead of inventing one; in a command or a URL
 # the stand-in is a word the shell and a reader both take as a placeholder.
 YOUR_DOMAIN = "your domain"
@@ -41,6 +34,10 @@ def as_typed_name(domain: str) -> str:
     """An IDNA (xn--) name in the Unicode form users type; other names as they are."""
     if "xn--" not in domain:
         return domain
+    # Only for an international name: `verify` reaches this module through the presets, and
+    # the codec costs its start 1-5 ms.
+    import idna
+
     try:
         return str(idna.decode(domain))
     except idna.IDNAError:
@@ -83,12 +80,24 @@ class FilesDiffer(GenerateError):
 
 
 @dataclass(frozen=True)
+class MdmNotes:
+    """What the artifacts say about the MDM, as its preset words it: the header line naming
+    what the admin gave (nothing secret), the `verify` options that judge a domain against
+    it, and what to confirm in its console afterwards ({each}: "the domain" or "each
+    domain")."""
+
+    header: str = "Organization: not given."
+    verify_arguments: tuple[str, ...] = ()
+    portal_step: str | None = None
+
+
+@dataclass(frozen=True)
 class Setup:
     """Everything a generator needs. `target` is set for Redirect, `document` for Self-Host."""
 
     method: Method
     domains: tuple[str, ...] = ()
-    org_id: str | None = None
+    mdm: MdmNotes = MdmNotes()
     target: str | None = None
     document: str | None = None
     forward_query: bool = True
@@ -136,12 +145,11 @@ class Setup:
         secret. `as_typed` shows international names in Unicode (an XML comment cannot hold
         the `--` of their ASCII form)."""
         method = "Redirect" if self.method == "redirect" else "Self-Host"
-        organization = self.org_id or "not given"
         names = [as_typed_name(domain) if as_typed else domain for domain in self.domains]
         return [
             f"adue-wizard: Apple account-driven enrollment ({method}) for "
             f"{', '.join(names) or YOUR_DOMAIN}",
-            f"Organization: {organization}. Generated {self.generated_on.isoformat()}.",
+            f"{self.mdm.header} Generated {self.generated_on.isoformat()}.",
         ]
 
     def header_sentence(self) -> str:
@@ -215,7 +223,7 @@ def publish_step(setup: Setup) -> str:
 
 
 def verify_step(setup: Setup) -> str:
-    org = f" --org-id {shell_word(setup.org_id)}" if setup.org_id else ""
+    options = "".join(f" {shell_word(argument)}" for argument in setup.mdm.verify_arguments)
     targets = " ".join(shell_word(host) for host in setup.hosts)
     stand_in = (
         ""
@@ -224,9 +232,5 @@ def verify_step(setup: Setup) -> str:
         "Accounts)"
     )
     each = "each domain" if len(setup.domains) > 1 else "the domain"
-    portal = (
-        f"; then, in the JumpCloud portal, enter {each} under Input domain and click Confirm"
-        if setup.org_id
-        else ""
-    )
-    return f"Check it as a device would: adue-wizard verify {targets}{org}{stand_in}{portal}."
+    portal = f"; then, {setup.mdm.portal_step.format(each=each)}" if setup.mdm.portal_step else ""
+    return f"Check it as a device would: adue-wizard verify {targets}{options}{stand_in}{portal}."

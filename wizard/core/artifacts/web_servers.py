@@ -16,7 +16,6 @@ from wizard.core.artifacts.escaping import (
 )
 from wizard.core.artifacts.model import (
     QUERY_WHY_LINES,
-    WELL_KNOWN_PATH,
     Artifact,
     Plan,
     Setup,
@@ -24,6 +23,7 @@ from wizard.core.artifacts.model import (
     server_plan,
     why_comment,
 )
+from wizard.core.protocol import WELL_KNOWN_PATH
 
 _REGEX_PATH = r"^/?\.well-known/com\.apple\.remotemanagement$"
 APACHE_ONCE = (

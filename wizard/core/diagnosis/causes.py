@@ -13,8 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from wizard.core.diagnosis.placeholders import placeholder_in_targets
-from wizard.core.verify.results import Check, DomainReport, Hop
+from wizard.core.codes import CheckId, Code
+from wizard.core.diagnosis.registered_domain import apex_to_www_hop
+from wizard.core.placeholders import placeholder_in_targets
+from wizard.core.protocol import WELL_KNOWN_FAILED
+from wizard.core.results import Check, DomainReport, Hop
 
 # Which platform-specific text the fix quotes (see platform_fixes).
 PlatformFix = Literal["directive", "waf", "purge", "static", None]
@@ -57,7 +60,7 @@ class Evidence:
         return self.final.status if self.final else None
 
 
-def _failing(evidence: Evidence, *check_ids: str) -> bool:
+def _failing(evidence: Evidence, *check_ids: CheckId) -> bool:
     return evidence.check.id in check_ids and evidence.check.status in ("warn", "fail")
 
 
@@ -112,42 +115,43 @@ def waf_signal(hop: Hop | None) -> str | None:
 
 
 def _cdn_cached(e: Evidence) -> bool:
-    checks = ("status", "content_type", "body", "json", "config")
+    checks = (CheckId.STATUS, CheckId.CONTENT_TYPE, CheckId.BODY, CheckId.JSON, CheckId.CONFIG)
     return _failing(e, *checks) and cache_hit(e.final) is not None
 
 
 def _apple_refusal(e: Evidence) -> bool:
-    return _failing(e, "status") and "com.apple.well-known.failed" in e.check.summary
+    return _failing(e, CheckId.STATUS) and WELL_KNOWN_FAILED in e.check.summary
 
 
 def _waf_challenge(e: Evidence) -> bool:
-    return _failing(e, "status", "content_type", "json") and waf_signal(e.final) is not None
+    return (
+        _failing(e, CheckId.STATUS, CheckId.CONTENT_TYPE, CheckId.JSON)
+        and waf_signal(e.final) is not None
+    )
 
 
 def _placeholder(e: Evidence) -> bool:
-    if _failing(e, "config") and e.check.code == "bad_config":
+    if _failing(e, CheckId.CONFIG) and e.check.code == Code.BAD_CONFIG:
         return "placeholder" in e.check.summary
-    if _failing(e, "connect", "redirects"):
+    if _failing(e, CheckId.CONNECT, CheckId.REDIRECTS):
         return placeholder_in_targets(e.report) is not None
     return False
 
 
 def _static_host(e: Evidence) -> bool:
     return (
-        _failing(e, "status", "content_type")
+        _failing(e, CheckId.STATUS, CheckId.CONTENT_TYPE)
         and e.final is not None
         and e.final.served_by in STATIC_HOSTS
     )
 
 
 def _apex_to_www(e: Evidence) -> bool:
-    from wizard.core.diagnosis.registered_domain import apex_to_www_hop
-
     return e.check.status == "fail" and apex_to_www_hop(e.report) is not None
 
 
 def _catch_all_page(e: Evidence) -> bool:
-    if not _failing(e, "status", "content_type", "json"):
+    if not _failing(e, CheckId.STATUS, CheckId.CONTENT_TYPE, CheckId.JSON):
         return False
     if e.status not in (200, 404) or not looks_like_html(e.final):
         return False
@@ -157,7 +161,7 @@ def _catch_all_page(e: Evidence) -> bool:
 
 def _mime_not_set(e: Evidence) -> bool:
     return (
-        _failing(e, "content_type")
+        _failing(e, CheckId.CONTENT_TYPE)
         and e.report.document is not None
         and not looks_like_html(e.final)
     )
@@ -166,14 +170,14 @@ def _mime_not_set(e: Evidence) -> bool:
 def _servers_not_array(e: Evidence) -> bool:
     document = e.report.document
     return (
-        _failing(e, "json")
+        _failing(e, CheckId.JSON)
         and isinstance(document, dict)
         and isinstance(document.get("Servers"), dict)
     )
 
 
 def _wrong_key_case(e: Evidence) -> bool:
-    if not _failing(e, "json", "config"):
+    if not _failing(e, CheckId.JSON, CheckId.CONFIG):
         return False
     document = e.report.document
     if not isinstance(document, dict):
@@ -196,22 +200,22 @@ def _miscased(mapping: dict[object, object], expected: tuple[str, ...]) -> bool:
 
 def _status_is(*statuses: int) -> Callable[[Evidence], bool]:
     def rule(e: Evidence) -> bool:
-        return _failing(e, "status") and e.status in statuses
+        return _failing(e, CheckId.STATUS) and e.status in statuses
 
     return rule
 
 
 def _server_error(e: Evidence) -> bool:
-    return _failing(e, "status") and e.status is not None and 500 <= e.status < 600
+    return _failing(e, CheckId.STATUS) and e.status is not None and 500 <= e.status < 600
 
 
 def _certificate(kind: str) -> Callable[[Evidence], bool]:
     def rule(e: Evidence) -> bool:
-        if not _failing(e, "connect") or e.check.code != "tls_untrusted":
+        if not _failing(e, CheckId.CONNECT) or e.check.code != Code.TLS_UNTRUSTED:
             return False
         for hop in reversed(e.report.hops):
             if hop.certificates:
-                return bool(hop.certificates[0].get("cause") == kind)
+                return hop.certificates[0].cause == kind
         return False
 
     return rule

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from wizard.core.results import Certificate
+
 # OID of the Authority Information Access "CA Issuers" method (RFC 5280, 4.2.2.1).
 _CA_ISSUERS = "1.3.6.1.5.5.7.48.2"
 
 
-def summarise_chain(chain: list[bytes]) -> list[dict[str, Any]]:
+def summarise_chain(chain: list[bytes]) -> list[Certificate]:
     """One entry per certificate, leaf first: subject, issuer, names, expiry, self-signed,
     the issuer URL (AIA); the leaf's entry also carries the `cause` the chain shows
     (`self_signed`, `missing_intermediate`, `private_ca`) or None."""
@@ -24,7 +26,7 @@ def summarise_chain(chain: list[bytes]) -> list[dict[str, Any]]:
             certificates.append(x509.load_der_x509_certificate(der))
         except ValueError:
             break  # a hostile or broken server; describe what could be read
-    entries = []
+    entries: list[Certificate] = []
     for certificate in certificates:
         try:
             entries.append(_describe(certificate))
@@ -32,11 +34,11 @@ def summarise_chain(chain: list[bytes]) -> list[dict[str, Any]]:
             # Malformed extensions (a hostile or broken server): keep what is certain.
             entries.append(_basic(certificate))
     if entries:
-        entries[0]["cause"] = _untrusted_cause(certificates)
+        entries[0].cause = _untrusted_cause(certificates)
     return entries
 
 
-def _describe(certificate: Any) -> dict[str, Any]:
+def _describe(certificate: Any) -> Certificate:
     from cryptography import x509
 
     names: list[str] = []
@@ -46,25 +48,24 @@ def _describe(certificate: Any) -> dict[str, Any]:
         names += [str(address) for address in san.get_values_for_type(x509.IPAddress)]
     except (x509.ExtensionNotFound, ValueError):
         pass
-    return {
-        "subject": certificate.subject.rfc4514_string(),
-        "issuer": certificate.issuer.rfc4514_string(),
-        "names": names[:50],
-        "not_after": certificate.not_valid_after_utc.strftime("%Y-%m-%d"),
-        "self_signed": certificate.issuer == certificate.subject,
-        "issuer_url": _issuer_url(certificate),
-    }
+    return Certificate(
+        subject=certificate.subject.rfc4514_string(),
+        issuer=certificate.issuer.rfc4514_string(),
+        names=names[:50],
+        not_after=certificate.not_valid_after_utc.strftime("%Y-%m-%d"),
+        self_signed=certificate.issuer == certificate.subject,
+        issuer_url=_issuer_url(certificate),
+    )
 
 
-def _basic(certificate: Any) -> dict[str, Any]:
-    return {
-        "subject": certificate.subject.rfc4514_string(),
-        "issuer": certificate.issuer.rfc4514_string(),
-        "names": [],
-        "not_after": certificate.not_valid_after_utc.strftime("%Y-%m-%d"),
-        "self_signed": certificate.issuer == certificate.subject,
-        "issuer_url": None,
-    }
+def _basic(certificate: Any) -> Certificate:
+    return Certificate(
+        subject=certificate.subject.rfc4514_string(),
+        issuer=certificate.issuer.rfc4514_string(),
+        names=[],
+        not_after=certificate.not_valid_after_utc.strftime("%Y-%m-%d"),
+        self_signed=certificate.issuer == certificate.subject,
+    )
 
 
 def _issuer_url(certificate: Any) -> str | None:
@@ -97,5 +98,5 @@ def _untrusted_cause(certificates: list[Any]) -> str | None:
     return "private_ca"
 
 
-def covered_names(entries: list[dict[str, Any]]) -> list[str]:
-    return list(entries[0]["names"]) if entries else []
+def covered_names(entries: list[Certificate]) -> list[str]:
+    return list(entries[0].names) if entries else []

@@ -1,16 +1,20 @@
 """The diagnosis pass, run once a domain's checks are done: from the evidence each hop
-recorded, the one cause of each warning or failure and its fix for the platform that answered.
+recorded, the one cause of each warning or failure, and its advice (what is wrong, the fix
+for the platform that answered, the MDM portal's words), decided here once.
 
-A passing report without placeholders returns at once, before anything heavy is imported:
-`adue-wizard verify` keeps its start-up on the passing path.
+A report that only passed returns at once, before anything heavy is imported: `adue-wizard
+verify` keeps its start-up on the passing path.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from wizard.core.diagnosis.placeholders import find_placeholder, placeholder_in_targets
-from wizard.core.verify.results import Check, DomainReport
+from wizard.core.codes import CheckId, Code
+from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.placeholders import find_placeholder, placeholder_in_targets
+from wizard.core.providers import PRESETS, Answers
+from wizard.core.results import Advice, Check, DomainReport
 
 if TYPE_CHECKING:
     from wizard.core.diagnosis.causes import Evidence
@@ -22,51 +26,49 @@ class Context(Protocol):
     """What the diagnosis needs to know about the run (VerifyOptions has these)."""
 
     @property
-    def org_id(self) -> str | None: ...
-    @property
     def platform(self) -> str | None: ...
     @property
     def method(self) -> str | None: ...
     @property
     def mdm(self) -> str | None: ...
+    @property
+    def mdm_answers(self) -> Answers: ...
 
 
 def diagnose(report: DomainReport, context: Context) -> None:
-    """Fill in `cause` and `fix` of each warning and failure, certificate summaries, and
-    fail `config` when a placeholder is left in."""
+    """Fail `config` when a placeholder is left in, describe the certificates of a failed
+    handshake, and give each warning and failure its cause and advice."""
     _fail_on_placeholder(report)
     if all(check.status in ("pass", "skip") for check in report.checks):
         return
     _describe_certificates(report)
-    final = next((hop for hop in reversed(report.hops) if hop.status is not None), None)
-    # Only a warning or failure needs the causes (and what they import).
+    # Only a warning or failure needs the causes, and the generators their fixes quote.
     from wizard.core.diagnosis.causes import Evidence, cause_for
-    from wizard.core.diagnosis.remedies import remedy_for
 
-    portal = _jumpcloud_or_unknown(context.mdm, report.mdm)
+    portal = _quotes_portal(context.mdm, report.mdm)
+    final = report.final_hop()
     for check in report.checks:
-        check.portal_messages = portal
+        if check.status not in ("warn", "fail") or check.code is None:
+            continue
+        entry = remedy_for(check.code)
+        portal_message = entry.portal_message if portal else None
         evidence = Evidence(report, check, final, context.method)
         cause = cause_for(evidence)
         if cause is None:
+            check.advice = Advice(entry.problem, entry.fix, portal_message)
             continue
         check.cause = cause.id
-        text = f"{cause.problem} Fix: {cause.fix}"
         extra = _platform_text(cause.id, cause.platform_fix, evidence, context)
-        if extra:
-            text += f" {extra}"
-        entry = remedy_for(check.code) if check.code else None
-        if entry and entry.portal_message and portal:
-            text += f' (JumpCloud portal: "{entry.portal_message}")'
-        check.fix = text
+        fix = f"{cause.fix} {extra}" if extra else cause.fix
+        check.advice = Advice(cause.problem, fix, portal_message)
 
 
-def _jumpcloud_or_unknown(asked: str | None, recognised: str | None) -> bool:
-    """JumpCloud's portal messages are for JumpCloud: quoted when JumpCloud is the MDM asked
-    for, or, with none asked, unless the domain points at another named MDM."""
+def _quotes_portal(asked: str | None, recognised: str | None) -> bool:
+    """An MDM portal's messages are quoted for the preset that has them: the one asked for,
+    or, with none asked, unless the domain points at another named MDM."""
     if asked is not None:
-        return asked == "jumpcloud"
-    return recognised in (None, "jumpcloud")
+        return PRESETS[asked].portal_messages
+    return recognised is None or PRESETS[recognised].portal_messages
 
 
 def _fail_on_placeholder(report: DomainReport) -> None:
@@ -85,45 +87,47 @@ def _fail_on_placeholder(report: DomainReport) -> None:
     if found is None:
         return
     summary = f"{found}: a placeholder left in"
-    configs = [check for check in report.checks if check.id == "config"]
+    configs = [check for check in report.checks if check.id == CheckId.CONFIG]
     for check in configs:
         if check.status != "fail":
-            check.status, check.code, check.summary = "fail", "bad_config", summary
+            check.status, check.code, check.summary = "fail", Code.BAD_CONFIG, summary
     if not configs:
-        report.checks.append(Check("config", "fail", summary, "bad_config"))
+        report.checks.append(Check(CheckId.CONFIG, "fail", summary, Code.BAD_CONFIG))
 
 
 def _describe_certificates(report: DomainReport) -> None:
     chained = [hop for hop in report.hops if hop.peer_chain]
     if not chained:
         return
+    # cryptography only after a failed handshake: a passing run never loads it.
     from wizard.core.diagnosis.certificates import covered_names, summarise_chain
 
     for hop in chained:
         hop.certificates = summarise_chain(hop.peer_chain)
     entries = chained[-1].certificates or []
     for check in report.checks:
-        if check.id != "connect" or check.status != "fail" or not entries:
+        if check.id != CheckId.CONNECT or check.status != "fail" or not entries:
             continue
-        if check.code == "tls_hostname_mismatch":
+        if check.code == Code.TLS_HOSTNAME_MISMATCH:
             names = covered_names(entries)
             shown = ", ".join(names[:MAX_NAMES_SHOWN]) or "no DNS names"
             more = (
                 f" and {len(names) - MAX_NAMES_SHOWN} more" if len(names) > MAX_NAMES_SHOWN else ""
             )
             check.summary += f"; it covers: {shown}{more}"
-        elif check.code == "tls_untrusted":
+        elif check.code == Code.TLS_UNTRUSTED:
             leaf = entries[0]
             check.summary += (
                 f"; the server sent {len(entries)} certificate"
                 + ("s" if len(entries) != 1 else "")
-                + f", the first issued by {leaf['issuer'] or 'an unnamed issuer'}"
+                + f", the first issued by {leaf.issuer or 'an unnamed issuer'}"
             )
 
 
 def _platform_text(cause_id: str, kind: str | None, e: Evidence, context: Context) -> str | None:
     if kind is None:
         return None
+    # Here with the causes: the generators (quoted for a directive) load on a failure only.
     from wizard.core.diagnosis import platform_fixes
     from wizard.core.diagnosis.causes import cache_hit, waf_signal
     from wizard.core.diagnosis.fingerprints import describe
@@ -146,15 +150,17 @@ def _platform_text(cause_id: str, kind: str | None, e: Evidence, context: Contex
     if cause_id == "apex_to_www" and e.report.hops:
         answered = e.report.hops[0].served_by
         answered_by = describe(e.report.hops[0].response_headers)
+    preset = PRESETS[context.mdm] if context.mdm else None
+    target = preset.target(context.mdm_answers) if preset else None
     # A wrong type is fixed where the file is served, whatever the setup meant to do.
     method = "self-host" if cause_id == "mime_not_set" else context.method
-    if method is None and context.org_id:
+    if method is None and target is not None:
         method = "redirect"
     if method is None:
         return None
     for platform in dict.fromkeys(p for p in (answered, context.platform) if p):
         quote = platform_fixes.directive_quote(
-            platform, method, domain=e.report.domain, org_id=context.org_id
+            platform, method, domain=e.report.domain, target=target
         )
         if quote:
             note = f" ({answered_by})" if platform == answered and answered_by else ""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wizard.core.artifacts import PLATFORMS, GenerateError, Plan, generate, prepare_setup
+from wizard.core.artifacts.model import GenerateError, Plan
+from wizard.core.artifacts.platforms import PLATFORMS, generate
+from wizard.core.artifacts.prepare import prepare_setup
 from wizard.core.document import build_document
 
 # Lines of the generated files that make up the rule, per (platform, method).
@@ -86,18 +88,13 @@ class Quote:
 
 
 def directive_quote(
-    platform: str,
-    method: str,
-    *,
-    domain: str | None = None,
-    org_id: str | None = None,
-    target: str | None = None,
+    platform: str, method: str, *, domain: str | None = None, target: str | None = None
 ) -> Quote | None:
     """The rule lines `generate` writes for `platform` and `method`, or None when it writes none."""
     markers = DIRECTIVE_MARKERS.get((platform, method))
     if markers is None:
         return None
-    plan = _plan(platform, method, domain=domain, org_id=org_id, target=target)
+    plan = _plan(platform, method, domain=domain, target=target)
     if plan is None:
         return None
     for artifact in plan.artifacts:
@@ -113,25 +110,16 @@ def directive_quote(
 
 def static_host_steps(platform: str) -> tuple[str, ...]:
     """What `generate` tells a static host's admin to use instead (its plan's steps)."""
-    plan = _plan(platform, "redirect", domain=None, org_id=None, target=None)
+    plan = _plan(platform, "redirect", domain=None, target=None)
     return plan.steps if plan else ()
 
 
-def _plan(
-    platform: str,
-    method: str,
-    *,
-    domain: str | None,
-    org_id: str | None,
-    target: str | None,
-) -> Plan | None:
+def _plan(platform: str, method: str, *, domain: str | None, target: str | None) -> Plan | None:
     try:
         if method == "redirect":
-            if target is None and org_id is None:
-                target = "https://mdm.example.net/discovery"  # stands for your MDM's URL
-            setup, _ = prepare_setup(
-                "redirect", domains=[domain] if domain else [], org_id=org_id, target=target
-            )
+            # Without the setup's own target, one that stands for "your MDM's URL".
+            target = target or "https://mdm.example.net/discovery"
+            setup, _ = prepare_setup("redirect", domains=[domain] if domain else [], target=target)
         else:
             document = build_document("https://mdm.example.net/enroll")
             setup, _ = prepare_setup(

@@ -7,12 +7,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from wizard.core.verify.results import DomainReport
+from wizard.core.results import DomainReport
 
 if TYPE_CHECKING:
     from publicsuffixlist import PublicSuffixList
-
-WELL_KNOWN_PATH = "/.well-known/com.apple.remotemanagement"
 
 
 @lru_cache(maxsize=1)

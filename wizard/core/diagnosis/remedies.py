@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wizard.core.codes import Code
+from wizard.core.document import BOM_FIX, BOM_PROBLEM
+
 PORTAL_NO_WELL_KNOWN = (
     "Verification failed to get a well-known URL. Please check your info and try again."
 )
@@ -47,99 +50,70 @@ class Remedy:
     fix: str
     portal_message: str | None
 
-    def as_text(self, portal: bool = True) -> str:
-        """One paragraph: the fix, then (for JumpCloud, `portal`) the portal message the admin
-        may have seen."""
-        text = f"{self.problem} Fix: {self.fix}"
-        if self.portal_message and portal:
-            text += f' (JumpCloud portal: "{self.portal_message}")'
-        return text
 
-
-FAILURE_CODES = (
-    "invalid_domain",
-    "connect_failed",
-    "timeout",
-    "tls_untrusted",
-    "tls_hostname_mismatch",
-    "tls_expired",
-    "tls_protocol",
-    "tls_weak_key",
-    "insecure_redirect",
-    "too_many_redirects",
-    "wrong_org_id",
-    "bad_status",
-    "bad_content_type",
-    "body_too_large",
-    "unreadable_body",
-    "bad_json",
-    "bad_config",
-    "enroll_probe_failed",
-)
-
-CATALOGUE: dict[str, Remedy] = {
+CATALOGUE: dict[Code, Remedy] = {
     # Failures: the codes of the public contract.
-    "invalid_domain": Remedy(
+    Code.INVALID_DOMAIN: Remedy(
         "The domain does not resolve in DNS, so no device can reach it.",
         "Create an A/AAAA (or CNAME) record for the exact domain users sign in with "
         "(the part after @ in their Managed Apple Account), then wait for DNS to propagate.",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "connect_failed": Remedy(
+    Code.CONNECT_FAILED: Remedy(
         "Nothing accepted an HTTPS connection on port 443 for this name.",
         "Make sure a web server listens on 443 for this exact name (not only www.) and that "
         "firewalls and load balancers let it through.",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "timeout": Remedy(
+    Code.TIMEOUT: Remedy(
         "The server did not finish answering within the time limit.",
         "Check the server is not overloaded or dropping packets, and that the well-known path "
         "is not handled by a slow application route; a static file or redirect answers at once.",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "tls_untrusted": Remedy(
+    Code.TLS_UNTRUSTED: Remedy(
         "The certificate does not chain to a publicly trusted root (self-signed, private CA, "
         "or a missing intermediate).",
         "Install a certificate from a public CA (e.g. Let's Encrypt) and serve the full chain "
         "(leaf + intermediates: fullchain.pem, not cert.pem).",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "tls_hostname_mismatch": Remedy(
+    Code.TLS_HOSTNAME_MISMATCH: Remedy(
         "The certificate is not valid for this host name.",
         "Issue a certificate that covers the exact domain (the apex too, if users sign in "
         "with user@example.com), and make sure the server picks it for this name (SNI).",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "tls_expired": Remedy(
+    Code.TLS_EXPIRED: Remedy(
         "The certificate has expired (or is not yet valid).",
         "Renew the certificate, reload the web server, and check the renewal job (certbot "
         "timer, ACME client) so it does not lapse again.",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "tls_protocol": Remedy(
+    Code.TLS_PROTOCOL: Remedy(
         "The server offers no TLS version or cipher suite Apple devices accept.",
         "Enable TLS 1.2 or 1.3 with forward-secret ECDHE and AES-GCM suites, e.g. NGINX "
         "`ssl_protocols TLSv1.2 TLSv1.3;` and Mozilla's 'intermediate' cipher list.",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "tls_weak_key": Remedy(
+    Code.TLS_WEAK_KEY: Remedy(
         "The certificate's key or signature is too weak for App Transport Security.",
         "Reissue the certificate with an RSA key of 2048 bits or more (or ECDSA P-256) and a "
         "SHA-256 (or stronger) signature.",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "insecure_redirect": Remedy(
+    Code.INSECURE_REDIRECT: Remedy(
         "A redirect in the chain points to plain http://; devices only follow HTTPS.",
         "Make every redirect target an https:// URL (check the Location header of each hop).",
         PORTAL_NO_WELL_KNOWN,
     ),
-    "too_many_redirects": Remedy(
+    Code.TOO_MANY_REDIRECTS: Remedy(
         "The redirect chain is too long or loops back on itself.",
         "Redirect the well-known URL once, straight to the final target; look for an "
         "apex-to-www or http-to-https rule that fires again on the target.",
         PORTAL_REDIRECTS,
     ),
-    "bad_status": Remedy(
+    Code.BAD_STATUS: Remedy(
         "The well-known URL did not answer 200 OK. Devices on iOS/iPadOS 18.2 and later "
         "(macOS 15.2 and later) then ask Apple Business Manager, which sends them to the "
         "discovery URL your MDM registered there, if it did; older devices stop here.",
@@ -149,7 +123,7 @@ CATALOGUE: dict[str, Remedy] = {
         "Manager's fallback instead, confirm your MDM registered its discovery URL there.",
         PORTAL_STATUS,
     ),
-    "bad_content_type": Remedy(
+    Code.BAD_CONTENT_TYPE: Remedy(
         "The document is not served as application/json. If this is an HTML page answering "
         "200 (a catch-all or CMS page), it also defeats Apple's fallback: devices on "
         "iOS/iPadOS 18.2+ ask Apple Business Manager only when this URL fails with an HTTP "
@@ -160,20 +134,20 @@ CATALOGUE: dict[str, Remedy] = {
         "not an HTML page.",
         PORTAL_CONTENT_TYPE,
     ),
-    "body_too_large": Remedy(
+    Code.BODY_TOO_LARGE: Remedy(
         "The body is larger than a discovery document should be, or its length does not match "
         "Content-Length.",
         "Serve only the small JSON document (a few hundred bytes); check that no HTML page, "
         "compression or proxy rewrites the response.",
         PORTAL_LENGTH,
     ),
-    "unreadable_body": Remedy(
+    Code.UNREADABLE_BODY: Remedy(
         "The body could not be read: the connection was cut mid-body or it is not UTF-8 text.",
         "Save the file as plain UTF-8 JSON and check that no proxy or filter truncates "
         "the response.",
         PORTAL_UNREADABLE,
     ),
-    "bad_json": Remedy(
+    Code.BAD_JSON: Remedy(
         'The body is not JSON shaped like {"Servers": [{"Version": ..., "BaseURL": ...}]}.',
         "Publish the document exactly as downloaded from the JumpCloud portal (Self Host > "
         "Download JSON). A catch-all HTML page answering 200 here also defeats Apple's "
@@ -181,13 +155,13 @@ CATALOGUE: dict[str, Remedy] = {
         "error status): answer 404 rather than a page.",
         PORTAL_JSON,
     ),
-    "bad_config": Remedy(
+    Code.BAD_CONFIG: Remedy(
         "The document's Version or BaseURL is wrong.",
         'Use Version "mdm-byod" and the BaseURL your MDM gives (absolute https://); for '
         "JumpCloud, download the JSON again rather than editing it by hand.",
         PORTAL_CONFIG,
     ),
-    "wrong_org_id": Remedy(
+    Code.WRONG_ORG_ID: Remedy(
         "The redirect chain reaches JumpCloud with another organization_id, or none: the "
         "device would land in another organization, or in none.",
         "Redirect to https://apple.mdm.jumpcloud.com/account-driven-service-discovery?"
@@ -196,7 +170,7 @@ CATALOGUE: dict[str, Remedy] = {
         "replace its query.",
         PORTAL_CONFIG,
     ),
-    "enroll_probe_failed": Remedy(
+    Code.ENROLL_PROBE_FAILED: Remedy(
         "The enrollment endpoint (BaseURL) did not answer like an MDM that supports "
         "account-driven enrollment.",
         "Check the BaseURL is the one your MDM publishes and that its server is up; a healthy "
@@ -204,12 +178,12 @@ CATALOGUE: dict[str, Remedy] = {
         None,
     ),
     # Warnings: the device may still enroll, but something is fragile or wrong.
-    "cert_expiring": Remedy(
+    Code.CERT_EXPIRING: Remedy(
         "The certificate expires within 30 days.",
         "Renew it now and confirm automatic renewal works.",
         None,
     ),
-    "query_not_forwarded": Remedy(
+    Code.QUERY_NOT_FORWARDED: Remedy(
         "The device's query (user-identifier, model-family) did not reach the end of the "
         "redirect chain; Apple devices do not carry it across a redirect themselves.",
         "Append the request's query to the redirect target (NGINX `&$args`, Apache "
@@ -217,36 +191,32 @@ CATALOGUE: dict[str, Remedy] = {
         "writes these forms.",
         None,
     ),
-    "address_unchecked": Remedy(
+    Code.ADDRESS_UNCHECKED: Remedy(
         "One of the domain's addresses could not be checked from this machine (no route to "
         "it, typically no IPv6 here), or there were more addresses than are checked.",
         "Run the check again from a machine with IPv6 (or with `--resolve` on that address "
         "alone); phones on IPv6-only mobile networks reach only the AAAA addresses.",
         None,
     ),
-    "unexpected_keys": Remedy(
+    Code.UNEXPECTED_KEYS: Remedy(
         "A Servers entry has keys other than Version and BaseURL. The iOS 26 client code "
         "rejects such an entry; Apple's documentation does not say so.",
         'Keep each item of "Servers" to exactly "Version" and "BaseURL".',
         PORTAL_CONFIG,
     ),
-    "multiple_servers": Remedy(
+    Code.MULTIPLE_SERVERS: Remedy(
         "The document lists more than one server; devices use only the first.",
         'Keep a single item in "Servers".',
         None,
     ),
-    "version_device_enrollment": Remedy(
+    Code.VERSION_DEVICE_ENROLLMENT: Remedy(
         'Version "mdm-adde" asks for account-driven device enrollment.',
         'Use "mdm-byod" for user enrollment of personal devices, unless your MDM documents '
         "device enrollment.",
         PORTAL_CONFIG,
     ),
-    "utf8_bom": Remedy(
-        "The file starts with a UTF-8 byte-order mark.",
-        "Save the file as UTF-8 without BOM (many Windows editors add one).",
-        None,
-    ),
-    "probe_inconclusive": Remedy(
+    Code.UTF8_BOM: Remedy(BOM_PROBLEM, BOM_FIX, None),
+    Code.PROBE_INCONCLUSIVE: Remedy(
         "The enrollment endpoint refused the test request (400/403), which a healthy MDM may "
         "do for a request that is not from a real device.",
         "Nothing to fix if devices enroll; otherwise check the BaseURL with your MDM vendor.",
@@ -255,5 +225,6 @@ CATALOGUE: dict[str, Remedy] = {
 }
 
 
-def remedy_for(code: str) -> Remedy | None:
-    return CATALOGUE.get(code)
+def remedy_for(code: Code) -> Remedy:
+    """Every code has an entry (a test holds it)."""
+    return CATALOGUE[code]

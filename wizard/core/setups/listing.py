@@ -1,18 +1,24 @@
-"""What the start list shows of each saved setup, read without pydantic.
+"""What the start list shows of each saved setup, read quickly.
 
-The wizard lists saved setups right after its first paint; building the full pydantic model
-costs ~250 ms the first time (import and schema build), so the list reads only the fields it
-shows, checking each one's type, and the full model is validated when a setup is opened.
+The wizard lists saved setups in its first frame, and building the full pydantic model costs
+about 250 ms the first time (import and schema build). So the list first reads only the
+fields it shows, each of a type the model would accept; a file it is not sure of is read by
+the model itself (`SetupState`, the one definition of a valid file), which alone decides to
+move a file aside. A file the model accepts is never set aside here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from wizard.core.providers import NAMES
 from wizard.core.setups.history import Summary
 from wizard.core.setups.steps import STEPS, Step
+
+if TYPE_CHECKING:
+    from wizard.core.setups.state import SetupState
 
 
 @dataclass
@@ -31,31 +37,42 @@ class SetupListing:
 
     @property
     def last_failure(self) -> str | None:
-        return self.summary.last_failure if self.summary.last_at else None
+        return self.summary.last_failure
+
+    @classmethod
+    def of(cls, state: SetupState) -> SetupListing:
+        return cls(
+            state.name,
+            state.provider,
+            state.org_id,
+            list(state.domains),
+            state.step,
+            state.updated_at,
+            state.summary,
+        )
 
 
-def listing_from(raw: dict[str, Any]) -> SetupListing:
-    """The listing of a setup file's JSON; ValueError naming the first field that is wrong."""
-    name = _text(raw, "name")
-    provider = _text(raw, "provider", "jumpcloud")
-    org_id = raw.get("org_id")
-    if org_id is not None and not isinstance(org_id, str):
-        raise ValueError("invalid field org_id")
-    domains = raw.get("domains", [])
-    if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
-        raise ValueError("invalid field domains")
-    step = raw.get("step", "organization")
-    if step not in STEPS:
-        raise ValueError("invalid field step")
+def quick_listing(raw: dict[str, Any]) -> SetupListing | None:
+    """The listing of a setup file's JSON when every field it shows is plainly what the model
+    accepts; None when in doubt (a missing `updated_at`, a time in another form...): then
+    the model reads the file."""
+    name, provider = raw.get("name"), raw.get("provider", "jumpcloud")
+    org_id, domains = raw.get("org_id"), raw.get("domains", [])
+    step, updated_at = raw.get("step", "organization"), raw.get("updated_at")
+    if not (
+        isinstance(name, str)
+        and provider in NAMES
+        and (org_id is None or isinstance(org_id, str))
+        and isinstance(domains, list)
+        and all(isinstance(domain, str) for domain in domains)
+        and step in STEPS
+        and isinstance(updated_at, str)
+    ):
+        return None
     try:
-        updated_at = datetime.fromisoformat(_text(raw, "updated_at"))
+        when = datetime.fromisoformat(updated_at)
     except ValueError:
-        raise ValueError("invalid field updated_at") from None
-    return SetupListing(name, provider, org_id, domains, step, updated_at)
-
-
-def _text(raw: dict[str, Any], key: str, default: str | None = None) -> str:
-    value = raw.get(key, default)
-    if not isinstance(value, str):
-        raise ValueError(f"invalid field {key}")
-    return value
+        return None
+    if when.tzinfo is None:
+        return None  # the model reads it as local time; let it
+    return SetupListing(name, provider, org_id, domains, step, when)

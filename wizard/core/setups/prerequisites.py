@@ -10,7 +10,11 @@ from typing import Literal
 
 import httpx
 
-from wizard.core.verify.connect_to import ConnectTo, find_rule
+from wizard.core.codes import Code
+from wizard.core.providers import PRESETS
+from wizard.core.verify.connect_to import route
+from wizard.core.verify.options import VerifyOptions
+from wizard.core.verify.resolve import addresses_of, find_resolve
 from wizard.core.verify.tls import classify_connect_error, make_ssl_context
 from wizard.core.verify.transport import make_client
 
@@ -24,11 +28,11 @@ class Prerequisite:
     title: str
     explanation: str
     where: str
-    jumpcloud_only: bool = False
     automatic: Automatic | None = None
 
 
-PREREQUISITES: tuple[Prerequisite, ...] = (
+# Apple's items, for every MDM; a preset adds its console steps (see `prerequisites_for`).
+APPLE_ITEMS: tuple[Prerequisite, ...] = (
     Prerequisite(
         "managed_accounts",
         "Managed Apple Accounts exist for your users",
@@ -37,15 +41,6 @@ PREREQUISITES: tuple[Prerequisite, ...] = (
         "(Google Workspace, Microsoft Entra ID) or manually in Apple Business Manager or Apple "
         "School Manager.",
         "Apple Business Manager > Preferences > Managed Apple Accounts (federation), or Users.",
-    ),
-    Prerequisite(
-        "accounts_linked",
-        "The accounts are linked to JumpCloud users",
-        "JumpCloud must know which Managed Apple Account belongs to which JumpCloud user, or "
-        "enrollment cannot be tied to the user. The MAID import script associates them.",
-        "JumpCloud Admin Portal: run the MAID Import Script (JumpCloud help: 'Run the MAID "
-        "Import Script').",
-        jumpcloud_only=True,
     ),
     Prerequisite(
         "abm_allow_any",
@@ -85,55 +80,41 @@ PREREQUISITES: tuple[Prerequisite, ...] = (
         "Your certificate provider (e.g. Let's Encrypt); serve the full chain.",
         automatic="certificate",
     ),
-    Prerequisite(
-        "personal_devices_allowed",
-        "JumpCloud allows enrolling personal devices",
-        "Without it users do not see 'Enroll Your iOS Device' in the User Portal and "
-        "enrollment is refused.",
-        "JumpCloud Admin Portal > DEVICE MANAGEMENT > MDM > Apple: turn on 'Allow users to "
-        "enroll personal mobile devices'.",
-        jumpcloud_only=True,
-    ),
+    # As Apple states it (account-driven user enrollment needs iOS/iPadOS 15 or macOS 14); a
+    # preset that supports fewer platforms says so instead (Preset.os_versions).
     Prerequisite(
         "os_versions",
-        "Devices run iOS/iPadOS 15 or later",
-        "Account-driven user enrollment works on iOS/iPadOS 15+, and on 18+ it is the only "
-        "way to enroll personal devices. macOS and visionOS user enrollment are not supported "
-        "by JumpCloud.",
-        "Settings > General > About on the device.",
+        "Devices run an OS version your MDM supports",
+        "Account-driven user enrollment needs iOS/iPadOS 15 or macOS 14 or later (Apple); on "
+        "iOS/iPadOS 18 and later it is the only way to enroll personal devices. Your MDM may "
+        "support fewer platforms.",
+        "Settings > General > About on the device; your MDM's documentation.",
     ),
-)
-
-
-# For every MDM but JumpCloud: the OS versions as Apple states them, without JumpCloud's
-# limits (Apple: account-driven user enrollment needs iOS/iPadOS 15 or macOS 14).
-OS_VERSIONS_ANY_MDM = Prerequisite(
-    "os_versions",
-    "Devices run an OS version your MDM supports",
-    "Account-driven user enrollment needs iOS/iPadOS 15 or macOS 14 or later (Apple); on "
-    "iOS/iPadOS 18 and later it is the only way to enroll personal devices. Your MDM may "
-    "support fewer platforms.",
-    "Settings > General > About on the device; your MDM's documentation.",
 )
 
 
 def prerequisites_for(provider: str) -> tuple[Prerequisite, ...]:
-    """Apple's items, then the MDM's own console steps (JumpCloud's are in the list)."""
-    if provider == "jumpcloud":
-        return PREREQUISITES
-    from wizard.core.providers.presets import PRESETS
-
-    shared = tuple(
-        OS_VERSIONS_ANY_MDM if p.id == "os_versions" else p
-        for p in PREREQUISITES
-        if not p.jumpcloud_only
-    )
-    preset = PRESETS.get(provider)
-    own = tuple(
-        Prerequisite(f"{provider}_{number}", step.title, "", step.where)
-        for number, step in enumerate(preset.prerequisites if preset else (), 1)
-    )
-    return own + shared
+    """The MDM's own console steps (those that follow an item of Apple's, after it; the
+    others first), with Apple's items. A step without an id is ticked under its position
+    among the preset's steps ("intune_1"), so steps are appended, never inserted."""
+    preset = PRESETS[provider]
+    own = [
+        (
+            step.after,
+            Prerequisite(
+                step.id or f"{provider}_{number}", step.title, step.explanation, step.where
+            ),
+        )
+        for number, step in enumerate(preset.prerequisites, 1)
+    ]
+    items = [item for after, item in own if after is None]
+    for shared in APPLE_ITEMS:
+        if shared.id == "os_versions" and preset.os_versions is not None:
+            step = preset.os_versions
+            shared = Prerequisite(shared.id, step.title, step.explanation, step.where)
+        items.append(shared)
+        items += [item for after, item in own if after == shared.id]
+    return tuple(items)
 
 
 @dataclass(frozen=True)
@@ -154,29 +135,33 @@ class SiteProbe:
         ]
 
 
-async def probe_site(
-    domain: str,
-    timeout: float = 10.0,
-    ca_bundle: str | None = None,
-    connect_to: tuple[ConnectTo, ...] = (),
-) -> SiteProbe:
-    """Resolve `domain`, then GET https://domain/ with the device's TLS rules (any status).
+async def probe_site(domain: str, options: VerifyOptions) -> SiteProbe:
+    """Resolve `domain`, then GET https://domain/ (any status), through the verifier's own
+    transport: its TLS rules, and the run's --connect-to, --resolve, CA bundle and
+    User-Agent, exactly as on the Verify step.
 
-    A host covered by a --connect-to rule is not looked up (`resolves` is None): the rule
-    says where it is. Under a custom CA, a certificate that passes proves nothing about
-    public trust, so `certificate` is None with a note saying so."""
+    A host a --connect-to or --resolve rule covers is not looked up (`resolves` is None):
+    the rule says where it is. Under a custom CA, a certificate that passes proves nothing
+    about public trust, so `certificate` is None with a note saying so."""
+    timeout = options.timeout
+    ca_bundle = options.ca_bundle
     resolves: bool | None = True
     try:
         async with asyncio.timeout(timeout):
-            if find_rule(connect_to, domain, 443) is not None:
+            host, port = route(options.connect_to, domain, 443)
+            if host != domain or find_resolve(options.resolve, host, port) is not None:
                 resolves = None
             else:
                 try:
-                    loop = asyncio.get_running_loop()
-                    await loop.getaddrinfo(domain, 443, type=socket.SOCK_STREAM)
+                    await addresses_of(domain, 443, options.resolve)
                 except (socket.gaierror, UnicodeError):
                     return SiteProbe(domain, False, None, None, f"{domain} does not resolve")
-            async with make_client(make_ssl_context(ca_bundle), connect_to) as client:
+            async with make_client(
+                make_ssl_context(ca_bundle),
+                options.connect_to,
+                options.resolve,
+                options.user_agent,
+            ) as client:
                 try:
                     response = await client.get(f"https://{domain}/")
                     await response.aclose()
@@ -186,7 +171,7 @@ async def probe_site(
                     answered = classified.code.startswith("tls_")
                     certificate = False if answered else None
                     note = None
-                    if ca_bundle and classified.code in ("tls_untrusted", "connect_failed"):
+                    if ca_bundle and classified.code in (Code.TLS_UNTRUSTED, Code.CONNECT_FAILED):
                         # Trust was judged against the custom CA, not the public roots.
                         certificate, note = None, CUSTOM_CA_NOTE
                     return SiteProbe(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from wizard.core.diagnosis.evidence_report import ReproduceWith, render_domain
+from wizard.core.providers import title_of
 from wizard.core.setups.prerequisites import prerequisites_for
-from wizard.core.setups.state import STEP_TITLES, SetupState
+from wizard.core.setups.state import SetupState
+from wizard.core.setups.steps import STEP_TITLES
 from wizard.core.shown import printable
 
 
@@ -14,8 +17,6 @@ def _cell(text: str) -> str:
 
 def _evidence(state: SetupState) -> list[str]:
     """Each domain's checks, causes, headers and curl commands, as `verify --report` writes."""
-    from wizard.core.diagnosis.evidence_report import ReproduceWith, render_domain
-
     reproduce = ReproduceWith(
         connect_to=state.settings.connect_to,
         resolve=state.settings.resolve,
@@ -24,14 +25,12 @@ def _evidence(state: SetupState) -> list[str]:
     )
     lines: list[str] = []
     for result in state.last_results:
-        lines += [*render_domain(result.model_dump(), reproduce), ""]
+        lines += [*render_domain(result, reproduce), ""]
     return lines
 
 
 def markdown_report(state: SetupState) -> str:
     """The report; every saved value is untrusted text, shown literally (`_cell`)."""
-    from wizard.core.providers.answers import title_of
-
     provider = title_of(state.provider)
     lines = [
         f"# Account-driven enrollment setup: {_cell(state.name)}",

@@ -1,10 +1,11 @@
 """Saved progress of one setup: every answer, the step reached and the artifacts.
 
 A pydantic model with a schema version, so a file written by a later version (or damaged)
-is detected on load instead of half-read. Verification runs live in the history database
-(`history.py`); the store fills in the latest results and the history summary on load.
-Schema 1 (version 0.1.0) kept the runs inside the file: such a file still opens, and its runs
-move into the database on the first write.
+is detected on load instead of half-read; it is the one definition of a valid setup file
+(`listing` defers to it when in doubt). Verification runs live in the history database
+(`history`); the store attaches the latest results and the history summary on load, outside
+the model's fields. Schema 1 (version 0.1.0) kept the runs inside the file: such a file
+still opens, and its runs move into the database on the first write.
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from wizard.core.protocol import Enrollment, Method
+from wizard.core.providers import NAMES, PRESETS, Answers, Preset
+from wizard.core.providers.preset import InputName
+from wizard.core.results import DomainReport
 from wizard.core.setups.history import LegacyRun, Outcome, RecordedRun, Summary
-from wizard.core.setups.steps import STEP_TITLES, STEPS, Step
-from wizard.core.verify.results import DomainReport
-
-__all__ = ["STEPS", "STEP_TITLES", "Step"]  # re-exported for callers of this module
+from wizard.core.setups.steps import STEPS, Step
 
 SCHEMA_VERSION = 2  # the store also reads schema 1 (see store.READABLE_SCHEMAS)
-# The MDM preset's name (wizard.core.providers.presets). Files saved before the other presets
-# existed hold "jumpcloud" or "generic", both still preset names: they load unchanged.
-Provider = Literal["jumpcloud", "intune", "jamf", "fleet", "manageengine", "ivanti", "generic"]
 
 
 def now() -> datetime:
@@ -32,9 +31,9 @@ def now() -> datetime:
 
 
 class VerifySettings(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
     """The verifier options an admin can change from the Verify screen."""
+
+    model_config = ConfigDict(defer_build=True)
 
     connect_to: list[str] = Field(default_factory=list)
     resolve: list[str] = Field(default_factory=list)
@@ -43,61 +42,6 @@ class VerifySettings(BaseModel):
     timeout: float = 10.0
     user: str | None = None
     model_family: str = "iPhone"
-
-
-class CheckRecord(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    id: str
-    status: str
-    code: str | None = None
-    cause: str | None = None
-    summary: str
-    remedy: str | None = None
-
-
-class HopRecord(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    url: str
-    status: int | None = None
-    # The evidence `verify --json` prints for each hop (bounded there), kept for the report.
-    method: str = "GET"
-    served_by: str | None = None
-    request_headers: list[tuple[str, str]] = Field(default_factory=list)
-    response_headers: list[tuple[str, str]] = Field(default_factory=list)
-    body_excerpt: str | None = None
-    certificates: list[dict[str, Any]] | None = None
-
-
-class AddressRecord(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    address: str
-    family: str
-    ok: bool | None = None
-    failure: str | None = None
-
-
-class DomainResult(BaseModel):
-    """One domain's verification, as `verify --json` prints it."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    domain: str
-    ok: bool
-    failure: str | None = None
-    conditions: list[str] = Field(default_factory=list)
-    addresses: list[AddressRecord] = Field(default_factory=list)
-    checks: list[CheckRecord] = Field(default_factory=list)
-    hops: list[HopRecord] = Field(default_factory=list)
-    document: Any = None
-    mdm: str | None = None
-    elapsed_ms: int = 0
-
-    @classmethod
-    def from_report(cls, report: DomainReport) -> DomainResult:
-        return cls.model_validate(report.as_json())
 
 
 class DomainOutcome(BaseModel):
@@ -109,9 +53,9 @@ class DomainOutcome(BaseModel):
 
 
 class VerificationRun(BaseModel):
-    model_config = ConfigDict(defer_build=True)
+    """A run as schema 1 kept it inside the file: when, and how each domain fared."""
 
-    """One entry of the history: when, and how each domain fared."""
+    model_config = ConfigDict(defer_build=True)
 
     at: datetime
     outcomes: list[DomainOutcome]
@@ -121,6 +65,20 @@ class VerificationRun(BaseModel):
         return all(outcome.ok for outcome in self.outcomes)
 
 
+# Where each preset input is saved. The file's field names are older than most presets:
+# `generic_target` and `generic_base_url` hold any MDM's target and BaseURL.
+SAVED_AS: dict[InputName, str] = {
+    "org-id": "org_id",
+    "tenant-id": "tenant_id",
+    "cloud": "cloud",
+    "server-url": "server_url",
+    "enrollment": "enrollment",
+    "target": "generic_target",
+    "base-url": "generic_base_url",
+    "json-file": "document_text",
+}
+
+
 class SetupState(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
@@ -128,18 +86,19 @@ class SetupState(BaseModel):
     name: str
     # A new setup is saved under a stand-in name until its first domain names it.
     provisional_name: bool = False
-    provider: Provider = "jumpcloud"
+    # The MDM preset's name (a key of wizard.core.providers.PRESETS).
+    provider: str = "jumpcloud"
+    # The presets' inputs (see SAVED_AS).
     org_id: str | None = None
-    # The other presets' inputs (see wizard.core.providers.answers.Answers).
     tenant_id: str | None = None
     cloud: Literal["public", "usgov", "china"] = "public"
     server_url: str | None = None
-    enrollment: Literal["user", "device"] = "user"
+    enrollment: Enrollment = "user"
     generic_target: str | None = None
     generic_base_url: str | None = None
     domains: list[str] = Field(default_factory=list)
     prerequisites: dict[str, datetime] = Field(default_factory=dict)
-    method: Literal["redirect", "self-host"] | None = None
+    method: Method | None = None
     platform: str | None = None
     exact_seed: bool = False
     imported_json: str | None = None
@@ -150,38 +109,71 @@ class SetupState(BaseModel):
     settings: VerifySettings = Field(default_factory=VerifySettings)
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)
-    # Not written to the file: filled in from the history database by the store. A schema-1
-    # file still carries them, and `history` then holds its runs until they are migrated.
-    last_results: list[DomainResult] = Field(default_factory=list, exclude=True)
-    last_verified_at: datetime | None = Field(default=None, exclude=True)
+    # Schema 1 only: the runs and last results kept inside the file; read, never written.
     history: list[VerificationRun] = Field(default_factory=list, exclude=True)
-    _summary: Summary = PrivateAttr(default_factory=Summary)
+    legacy_results: list[dict[str, Any]] = Field(
+        default_factory=list, exclude=True, validation_alias="last_results"
+    )
     # A check made from Troubleshoot: shown, never saved unless the admin asks.
     transient: bool = Field(default=False, exclude=True)
-    # The newest runs, newest first, where a report needs them (`Store.attach_recent_runs`).
-    recent_runs: list[RecordedRun] = Field(default_factory=list, exclude=True)
+    # Attached by the store from the history database; not part of the file.
+    _summary: Summary = PrivateAttr(default_factory=Summary)
+    _last_results: list[DomainReport] = PrivateAttr(default_factory=list)
+    _recent_runs: list[RecordedRun] = PrivateAttr(default_factory=list)
+
+    @field_validator("provider")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        if value not in PRESETS:
+            raise ValueError(f"not one of {', '.join(NAMES)}")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _updated_when_created(cls, data: Any) -> Any:
+        # 0.1.0 could write a file without `updated_at`: it was last changed when created.
+        if isinstance(data, dict) and "updated_at" not in data and "created_at" in data:
+            return {**data, "updated_at": data["created_at"]}
+        return data
+
+    # -- the answers ---------------------------------------------------------------------------
+
+    @property
+    def preset(self) -> Preset:
+        return PRESETS[self.provider]
+
+    def answers(self, *, with_document: bool = True) -> Answers:
+        """The preset's inputs as saved; other presets' inputs left behind in the file are
+        not its answers. `with_document` False leaves out the document, the target and the
+        BaseURL (they were checked where they were entered)."""
+        values = {name: getattr(self, attribute) for name, attribute in SAVED_AS.items()}
+        answers = Answers(
+            org_id=values["org-id"],
+            tenant_id=values["tenant-id"],
+            cloud=values["cloud"],
+            server_url=values["server-url"],
+            base_url=values["base-url"],
+            target=values["target"],
+            document_text=values["json-file"],
+            enrollment=values["enrollment"],
+        ).keeping(self.preset.inputs)
+        if with_document:
+            return answers
+        return answers.keeping(
+            tuple(n for n in self.preset.inputs if n not in ("target", "base-url", "json-file"))
+        )
+
+    def set_answer(self, name: InputName, value: str | None) -> None:
+        setattr(self, SAVED_AS[name], value)
 
     def has_answers(self) -> bool:
         """Worth saving: a domain, or a complete and valid organization input. A setup started
         and left at once (a key pressed, one character typed) is not saved at all."""
-        from wizard.core.document import base_url_problem
-        from wizard.core.domains import is_valid_org_id
-
-        if self.domains:
+        if self.domains or self.document_text:
             return True
-        if self.provider == "jumpcloud":
-            return self.org_id is not None and is_valid_org_id(self.org_id)
-        if self.provider != "generic":
-            from wizard.core.providers.answers import input_problem, preset_named
-
-            preset = preset_named(self.provider)
-            values = {"--tenant-id": self.tenant_id, "--server-url": self.server_url}
-            typed = [(flag, value) for flag, value in values.items() if value]
-            return bool(self.document_text) or (
-                bool(typed) and not any(input_problem(preset, flag, value) for flag, value in typed)
-            )
-        urls = [url for url in (self.generic_target, self.generic_base_url) if url]
-        return bool(urls) and not any(base_url_problem(url) for url in urls)
+        answers = self.answers()
+        typed = [name for name in answers.given() if name != "cloud"]
+        return bool(typed) and self.preset.complete(answers) is None
 
     def reach(self, step: Step) -> None:
         """Remember `step` as reached if it is further than the furthest so far: going back
@@ -189,28 +181,47 @@ class SetupState(BaseModel):
         if STEPS.index(step) > STEPS.index(self.step):
             self.step = step
 
-    @property
-    def last_failure(self) -> str | None:
-        """The failure code of the last run (first failing domain), None when it passed."""
-        for result in self.last_results:
-            if not result.ok:
-                return result.failure or "failed"
-        return None
+    # -- where its history stands ----------------------------------------------------------
 
     @property
     def summary(self) -> Summary:
         return self._summary
 
-    def set_history(
-        self, summary: Summary, latest: tuple[datetime, list[dict[str, Any]]] | None
-    ) -> None:
-        """What the history database says (the store calls this after loading or recording)."""
+    @property
+    def last_verified_at(self) -> datetime | None:
+        return self._summary.last_at
+
+    @property
+    def last_failure(self) -> str | None:
+        """The failure code of the last run (first failing domain), None when it passed."""
+        return self._summary.last_failure
+
+    @property
+    def last_results(self) -> list[DomainReport]:
+        return self._last_results
+
+    @property
+    def recent_runs(self) -> list[RecordedRun]:
+        """The newest runs, newest first, where a report needs them (`Store.attach_recent_runs`)."""
+        return self._recent_runs
+
+    @recent_runs.setter
+    def recent_runs(self, runs: list[RecordedRun]) -> None:
+        self._recent_runs = runs
+
+    def set_history(self, summary: Summary, latest: list[DomainReport] | None) -> None:
+        """What the history database says (the store calls this after loading or recording);
+        a schema-1 file's own last results stand until the database has newer ones."""
         self._summary = summary
-        if latest is not None and (
-            self.last_verified_at is None or latest[0] >= self.last_verified_at
-        ):
-            self.last_verified_at = latest[0]
-            self.last_results = [DomainResult.model_validate(item) for item in latest[1]]
+        if latest is not None:
+            self._last_results = latest
+        elif not self._last_results and self.legacy_results:
+            self._last_results = _readable(self.legacy_results)
+
+    def show_run(self, run: RecordedRun, reports: list[DomainReport]) -> None:
+        """A run just made, shown at once (before, or without, its recording)."""
+        self._summary = self._summary.after(run)
+        self._last_results = list(reports)
 
     def legacy_runs(self) -> list[LegacyRun]:
         """The schema-1 file's runs, each keyed so a migration never adds one twice."""
@@ -226,11 +237,9 @@ class SetupState(BaseModel):
             for index, run in enumerate(self.history)
         ]
 
-    def last_passed_at(self) -> datetime | None:
-        return self._summary.last_passed_at
-
     def summary_row(self) -> dict[str, Any]:
         """What `status --json` prints for this setup."""
+        summary = self._summary
         return {
             "name": self.name,
             "mdm": self.provider,
@@ -240,12 +249,12 @@ class SetupState(BaseModel):
             "method": self.method,
             "platform": self.platform,
             "step": self.step,
-            "last_verified_at": _iso(self.last_verified_at),
-            "last_failure": self.last_failure if self.last_verified_at else None,
-            "last_passed_at": _iso(self.last_passed_at()),
-            "failing_since": _iso(self._summary.failing_since),
-            "conditions": list(self._summary.last_conditions),
-            "runs": self._summary.runs,
+            "last_verified_at": _iso(summary.last_at),
+            "last_failure": summary.last_failure,
+            "last_passed_at": _iso(summary.last_passed_at),
+            "failing_since": _iso(summary.failing_since),
+            "conditions": list(summary.last_conditions),
+            "runs": summary.runs,
             "updated_at": _iso(self.updated_at),
         }
 
@@ -259,6 +268,18 @@ def setup_name_for(domains: list[str], org_id: str | None, taken: set[str]) -> s
         name = f"{base}-{number}"
         number += 1
     return name
+
+
+def _readable(items: list[dict[str, Any]]) -> list[DomainReport]:
+    """The schema-1 file's last results that this version can read back (0.1.0 wrote a few
+    codes since renamed: those results are left out, the runs themselves are kept)."""
+    reports = []
+    for item in items:
+        try:
+            reports.append(DomainReport.from_json(item))
+        except ValueError:
+            continue
+    return reports
 
 
 def _iso(value: datetime | None) -> str | None:

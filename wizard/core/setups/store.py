@@ -32,11 +32,12 @@ from wizard.core.setups.files import (
     move_aside,
     read_regular_file,
 )
+from wizard.core.setups.history import RecordedRun, RunHistory
+from wizard.core.setups.listing import SetupListing, quick_listing
 from wizard.core.shown import printable
 
 if TYPE_CHECKING:
-    from wizard.core.setups.history import RecordedRun, RunHistory
-    from wizard.core.setups.listing import SetupListing
+    from wizard.core.results import DomainReport
     from wizard.core.setups.state import SetupState
 
 __all__ = ["ENVIRONMENT_VARIABLE", "SUFFIX", "SaveError", "Store", "state_dir"]
@@ -73,8 +74,6 @@ class Store:
     @property
     def history(self) -> RunHistory:
         if self._history is None:
-            from wizard.core.setups.history import RunHistory
-
             self._history = RunHistory(self.folder)
         return self._history
 
@@ -117,10 +116,9 @@ class Store:
         return sorted(setups, key=lambda state: state.updated_at, reverse=True)
 
     def list_setups(self) -> list[SetupListing]:
-        """What the start list shows of every setup, without building the full model (see
-        `listing.py`); unreadable ones moved aside. Most recently changed first."""
-        from wizard.core.setups.listing import listing_from
-
+        """What the start list shows of every setup, most recently changed first. Each file
+        is read quickly where that is certain (see `listing.py`), else by the model, which
+        alone moves an unreadable file aside."""
         listings = []
         for name in self.names():
             path = self.folder / f"{name}{SUFFIX}"
@@ -128,11 +126,14 @@ class Store:
                 self._set_aside(path, name, "not a setup name")
                 continue
             try:
-                listing = listing_from(_read_raw(path))
-            except FileNotFoundError:
-                continue
-            except (OSError, ValueError, RecursionError, TypeError) as error:
-                self._set_aside(path, name, _reason(error))
+                raw = _read_raw(path)
+            except (OSError, ValueError, RecursionError, TypeError):
+                raw = None  # the model says why, and moves it aside
+            listing = quick_listing(raw) if raw is not None and not raw.get("history") else None
+            if listing is None:
+                state = self.load(name)
+                if state is not None:
+                    listings.append(SetupListing.of(state))
                 continue
             listing.summary = self.history.summary(name)
             listings.append(listing)
@@ -179,25 +180,29 @@ class Store:
     def record_run(
         self,
         state: SetupState,
-        results: Sequence[dict[str, Any]],
+        reports: Sequence[DomainReport],
         conditions: Sequence[str],
         at: datetime | None = None,
     ) -> None:
-        """Add one run (results as `verify --json` prints them) to the setup's history, and
-        show it on `state`. Raises SaveError when it cannot be recorded."""
+        """Add one run to the setup's history, and show it on `state` with the history's
+        summary. Raises SaveError when it cannot be recorded (the run is still shown)."""
         from wizard.core.setups.state import now
 
-        when = at or now()
+        run = RecordedRun.of(reports, conditions, at or now())
         try:
             make_private_folder(self.folder)
+            if state.history:  # a schema-1 file: its runs first, and the file rewritten without
+                self.save(state)
+            self.history.record(state.name, reports, conditions, run.at)
         except OSError as error:
+            state.show_run(run, list(reports))
             raise SaveError(
                 f"could not record the run of {state.name!r} in {self.folder}: {_reason(error)}"
             ) from None
-        if state.history:  # a schema-1 file: its runs first, and the file rewritten without
-            self.save(state)
-        self.history.record(state.name, results, conditions, when)
-        self._attach_history(state)
+        except SaveError:
+            state.show_run(run, list(reports))
+            raise
+        state.set_history(self.history.summary(state.name), list(reports))
 
     def runs(self, state: SetupState, limit: int) -> list[RecordedRun]:
         """The setup's newest runs, newest first (a schema-1 file's runs included)."""
@@ -255,16 +260,16 @@ class Store:
             raise SaveError(f"could not delete setup {name!r} ({path}): {_reason(error)}") from None
         return aside
 
-    def rename_for_domains(self, state: SetupState) -> None:
-        """Give a provisionally named setup its domain-based name, moving its file and runs."""
+    def name_for(self, state: SetupState) -> str:
+        """The domain-based name a provisionally named setup gets (unique in the folder)."""
         from wizard.core.setups.state import setup_name_for
 
-        if not state.provisional_name or not state.domains:
-            return
-        old = state.name
-        taken = set(self.names()) - {old}
-        state.name = setup_name_for(state.domains, state.org_id, taken)
-        state.provisional_name = False
+        taken = set(self.names()) - {state.name}
+        return setup_name_for(state.domains, state.org_id, taken)
+
+    def save_renamed(self, state: SetupState, old: str) -> None:
+        """Save a setup that was provisionally named `old` under its new name, moving its
+        file and runs (the new file first: a crash leaves both, never neither)."""
         self.save(state)
         if state.name != old:
             self.history.rename(old, state.name)
@@ -275,14 +280,16 @@ class Store:
         instances migrating together add each run once)."""
         if not state.history:
             return
-        latest = [result.model_dump(mode="json") for result in state.last_results]
+        latest = [report.to_json() for report in state.last_results]
         self.history.import_legacy(state.name, state.legacy_runs(), latest)
         state.history = []
+        state.legacy_results = []
 
     def _attach_history(self, state: SetupState) -> None:
-        legacy = state.legacy_runs()
+        latest = self.history.latest_reports(state.name)
         state.set_history(
-            self.history.summary(state.name, legacy), self.history.latest_results(state.name)
+            self.history.summary(state.name, state.legacy_runs()),
+            latest[1] if latest else None,
         )
 
     def _set_aside(self, path: Path, name: str, reason: str) -> None:

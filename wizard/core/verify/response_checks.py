@@ -1,65 +1,26 @@
-"""The checks of one domain as they are recorded, and the checks of the final response:
-status, content type, body and the discovery document (steps 4 to 8 of a device's request),
-plus the judgement of the optional enrollment probe."""
+"""The checks of the final response: status, content type, body and the discovery document
+(steps 4 to 8 of a device's request), plus the judgement of the optional enrollment probe."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import httpx
 
+from wizard.core.codes import CheckId, Code, Status
 from wizard.core.document import DocumentError, check_rules, load_json, parse_document
+from wizard.core.protocol import WELL_KNOWN_FAILED
 from wizard.core.verify.body_decoding import BodyDecoder, BodyNotDecodable, BodyTooLarge
-from wizard.core.verify.results import CHECK_ORDER, Check, DomainReport, Status
+from wizard.core.verify.check_run import CheckRun
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-WELL_KNOWN_FAILED = "com.apple.well-known.failed"
-
-OnCheck = Callable[[str, Check], None]
-
-
-@dataclass
-class CheckRun:
-    """The checks of one domain as they are made; knows which step is in progress, so the
-    deadline can be charged to it."""
-
-    report: DomainReport
-    on_check: OnCheck | None
-    prefix: str = ""
-    current: str = "dns"
-    done: set[str] = field(default_factory=set)
-    # What the network is doing now, e.g. ("the TLS handshake", "example.com"); the
-    # transport reports each phase as it starts, so a deadline can name what was slow.
-    phase: tuple[str, str] = ("resolving", "")
-    on_phase: Callable[[str, str], None] | None = None
-    # Why this run's pinned address could not be tried from this machine (no route), if so.
-    no_route: str | None = None
-
-    def enter_phase(self, phase: str, where: str) -> None:
-        self.phase = (phase, where)
-        if self.on_phase:
-            self.on_phase(phase, where)
-
-    def record(self, check_id: str, status: Status, summary: str, code: str | None = None) -> None:
-        check = Check(check_id, status, self.prefix + summary, code)
-        self.report.checks.append(check)
-        self.done.add(check_id)
-        if self.on_check:
-            self.on_check(self.report.domain, check)
-
-    def skip_rest(self, reason: str) -> None:
-        for check_id in CHECK_ORDER:
-            if check_id not in self.done:
-                self.record(check_id, "skip", reason)
 
 
 async def check_status(run: CheckRun, response: httpx.Response) -> bool:
     """200 passes; anything else is `bad_status`, naming Apple's refusal when it is one."""
     status = response.status_code
     if status == 200:
-        run.record("status", "pass", "200 OK")
+        run.record(CheckId.STATUS, "pass", "200 OK")
         return True
     reason = response.reason_phrase or ""
     if status in REDIRECT_STATUSES or 300 <= status < 400:
@@ -68,7 +29,7 @@ async def check_status(run: CheckRun, response: httpx.Response) -> bool:
         summary = f"403 {WELL_KNOWN_FAILED}: {refusal}"
     else:
         summary = f"{status} {reason}".strip() + f" from {response.request.url}"
-    run.record("status", "fail", summary, "bad_status")
+    run.record(CheckId.STATUS, "fail", summary, Code.BAD_STATUS)
     return False
 
 
@@ -76,17 +37,17 @@ def check_content_type(run: CheckRun, response: httpx.Response) -> None:
     """Only application/json (with parameters) passes."""
     header = response.headers.get("content-type")
     if header is None:
-        run.record("content_type", "fail", "no Content-Type header", "bad_content_type")
+        run.record(CheckId.CONTENT_TYPE, "fail", "no Content-Type header", Code.BAD_CONTENT_TYPE)
         return
     media = header.split(";", 1)[0].strip().lower()
     if media == "application/json":
-        run.record("content_type", "pass", header)
+        run.record(CheckId.CONTENT_TYPE, "pass", header)
     else:
         run.record(
-            "content_type",
+            CheckId.CONTENT_TYPE,
             "fail",
             f"served as {header!r}; devices need application/json",
-            "bad_content_type",
+            Code.BAD_CONTENT_TYPE,
         )
 
 
@@ -95,14 +56,16 @@ async def read_body(run: CheckRun, response: httpx.Response, limit: int) -> str 
     br); cut off past `limit` bytes, sent or decoded; None on failure."""
     declared = _declared_length(response)
     if declared == -1:
-        run.record("body", "fail", "the Content-Length header is not a number", "body_too_large")
+        run.record(
+            CheckId.BODY, "fail", "the Content-Length header is not a number", Code.BODY_TOO_LARGE
+        )
         return None
     if declared is not None and declared > limit:
         run.record(
-            "body",
+            CheckId.BODY,
             "fail",
             f"Content-Length is {declared} bytes; limit {limit}",
-            "body_too_large",
+            Code.BODY_TOO_LARGE,
         )
         return None
     encoding = response.headers.get("content-encoding")
@@ -113,35 +76,37 @@ async def read_body(run: CheckRun, response: httpx.Response, limit: int) -> str 
         async for raw in response.aiter_raw():
             received += len(raw)
             if received > limit:
-                run.record("body", "fail", f"more than {limit} bytes", "body_too_large")
+                run.record(CheckId.BODY, "fail", f"more than {limit} bytes", Code.BODY_TOO_LARGE)
                 return None
             chunks.append(decoder.feed(raw))
     except BodyTooLarge:
         run.record(
-            "body",
+            CheckId.BODY,
             "fail",
             f"the {encoding} body decodes to more than {limit} bytes",
-            "body_too_large",
+            Code.BODY_TOO_LARGE,
         )
         return None
     except BodyNotDecodable as error:
-        run.record("body", "fail", f"the body could not be decoded ({error})", "unreadable_body")
+        run.record(
+            CheckId.BODY, "fail", f"the body could not be decoded ({error})", Code.UNREADABLE_BODY
+        )
         return None
     except httpx.HTTPError:
         if declared is not None and response.num_bytes_downloaded < declared:
             run.record(
-                "body",
+                CheckId.BODY,
                 "fail",
                 f"Content-Length says {declared} bytes but the server sent "
                 f"{response.num_bytes_downloaded} and closed",
-                "body_too_large",
+                Code.BODY_TOO_LARGE,
             )
         else:
             run.record(
-                "body",
+                CheckId.BODY,
                 "fail",
                 f"the connection was cut after {received} bytes of the body",
-                "unreadable_body",
+                Code.UNREADABLE_BODY,
             )
         return None
     body = b"".join(chunks)
@@ -149,54 +114,57 @@ async def read_body(run: CheckRun, response: httpx.Response, limit: int) -> str 
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         run.record(
-            "body",
+            CheckId.BODY,
             "fail",
             f"the body is not UTF-8 (byte 0x{body[error.start]:02x} at offset {error.start})",
-            "unreadable_body",
+            Code.UNREADABLE_BODY,
         )
         return None
     size = f"{len(body)} bytes" + (f" ({encoding}, {received} sent)" if encoding else "")
     if text.startswith("\ufeff"):
-        run.record("body", "warn", f"{size}, UTF-8 with a byte-order mark", "utf8_bom")
+        run.record(CheckId.BODY, "warn", f"{size}, UTF-8 with a byte-order mark", Code.UTF8_BOM)
         return text[1:]
-    run.record("body", "pass", f"{size}, UTF-8")
+    run.record(CheckId.BODY, "pass", f"{size}, UTF-8")
     return text
 
 
-def check_document(run: CheckRun, text: str, *, jumpcloud: bool) -> str | None:
-    """JSON, the Apple shape, then the provider rules; the BaseURL when it is usable."""
+def check_document(run: CheckRun, text: str) -> str | None:
+    """JSON, the Apple shape, then Apple's rules; the BaseURL when it is usable (a preset's
+    own rules judge the finished report, see preset_checks)."""
     if not text.strip():
-        run.record("json", "fail", "the body is empty", "bad_json")
+        run.record(CheckId.JSON, "fail", "the body is empty", Code.BAD_JSON)
         return None
     try:
         data = load_json(text)
         run.report.document = data
         document = parse_document(data)
     except DocumentError as error:
-        if error.code == "bad_config":
-            run.record("json", "pass", "JSON with a Servers array")
-            run.current = "config"
+        if error.code == Code.BAD_CONFIG:
+            run.record(CheckId.JSON, "pass", "JSON with a Servers array")
+            run.current = CheckId.CONFIG
         run.record(run.current, "fail", error.message, error.code)
         return None
-    findings = check_rules(document, jumpcloud=jumpcloud)
-    servers = [finding for finding in findings if finding.code == "multiple_servers"]
+    findings = check_rules(document)
+    servers = [finding for finding in findings if finding.code == Code.MULTIPLE_SERVERS]
     if servers:
-        run.record("json", "warn", servers[0].message, servers[0].code)
+        run.record(CheckId.JSON, "warn", servers[0].message, servers[0].code)
     else:
-        run.record("json", "pass", "JSON with one server")
-    run.current = "config"
-    rest = [finding for finding in findings if finding.code != "multiple_servers"]
+        run.record(CheckId.JSON, "pass", "JSON with one server")
+    run.current = CheckId.CONFIG
+    rest = [finding for finding in findings if finding.code != Code.MULTIPLE_SERVERS]
     if rest:
         worst = rest[0]
-        run.record("config", worst.severity, worst.message, worst.code)
+        run.record(CheckId.CONFIG, worst.severity, worst.message, worst.code)
         if worst.severity == "fail":
             return None
     else:
-        run.record("config", "pass", f'Version "{document.version}", BaseURL {document.base_url}')
+        run.record(
+            CheckId.CONFIG, "pass", f'Version "{document.version}", BaseURL {document.base_url}'
+        )
     return document.base_url
 
 
-def judge_probe(response: httpx.Response) -> tuple[Status, str, str | None]:
+def judge_probe(response: httpx.Response) -> tuple[Status, str, Code | None]:
     status = response.status_code
     challenge = response.headers.get("www-authenticate", "")
     if status == 401:
@@ -206,19 +174,19 @@ def judge_probe(response: httpx.Response) -> tuple[Status, str, str | None]:
             url = re.search(r'url\s*=\s*"([^"]*)"', challenge, re.I)
             if url:
                 return "pass", f'401 with Bearer method="apple-as-web", url={url.group(1)}', None
-            return "fail", "401 apple-as-web challenge without a url", "enroll_probe_failed"
+            return "fail", "401 apple-as-web challenge without a url", Code.ENROLL_PROBE_FAILED
         return (
             "fail",
             f"401 without an apple-as-web challenge (WWW-Authenticate: {challenge!r})",
-            "enroll_probe_failed",
+            Code.ENROLL_PROBE_FAILED,
         )
     if status in (400, 403):
         return (
             "warn",
             f"{status}: inconclusive; the MDM refused a test request",
-            "probe_inconclusive",
+            Code.PROBE_INCONCLUSIVE,
         )
-    return "fail", f"{status} {response.reason_phrase}; expected 401", "enroll_probe_failed"
+    return "fail", f"{status} {response.reason_phrase}; expected 401", Code.ENROLL_PROBE_FAILED
 
 
 def _declared_length(response: httpx.Response) -> int | None:

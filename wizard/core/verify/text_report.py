@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import textwrap
 
+from wizard.core.codes import Status
 from wizard.core.diagnosis.fingerprints import describe
-from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.providers import title_of
+from wizard.core.results import DomainReport
 from wizard.core.shown import printable
-from wizard.core.verify.results import CHECK_TITLES, DomainReport, Status
 
 _COLOURS: dict[str, str] = {"pass": "32", "warn": "33", "fail": "31", "skip": "2", "bold": "1"}
 _LABELS: dict[Status, str] = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
@@ -48,8 +49,6 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
         + f"  [{report.elapsed_ms} ms]"
     ]
     if report.mdm:
-        from wizard.core.providers.answers import title_of
-
         lines.append(f"  MDM: {title_of(report.mdm)} ({report.mdm})")
     if report.hops:
         lines.append("  Requests:")
@@ -70,28 +69,32 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
     lines.append("  Checks:")
     for check in report.checks:
         label = paint(_LABELS[check.status], check.status)
-        title = CHECK_TITLES.get(check.id, check.id)
+        title = check.id.heading
         # The label is painted after wrapping: escape codes would count as columns.
         summary = wrapped(
             f"{_LABELS[check.status]}  {title}: {printable(check.summary)}", "    ", " " * 10
         )
         summary[0] = summary[0].replace(_LABELS[check.status], label, 1)
         lines.extend(summary)
-        entry = remedy_for(check.code) if check.code and check.status in ("warn", "fail") else None
+        advice = check.advice if check.status in ("warn", "fail") else None
+        if advice is None:
+            continue
         indent, rest = " " * 10, " " * 12
-        if check.fix:
-            lines.extend(wrapped(printable(f"Cause: {check.cause}. {check.fix}"), indent, rest))
-        elif entry:
-            lines.extend(wrapped(f"Why: {entry.problem}", indent, rest))
-            lines.extend(wrapped(f"Fix: {entry.fix}", indent, rest))
-            if entry.portal_message and check.portal_messages:
-                lines.extend(wrapped(f'JumpCloud portal: "{entry.portal_message}"', indent, rest))
+        if check.cause:
+            lines.extend(
+                wrapped(printable(f"Cause: {check.cause}. {advice.problem}"), indent, rest)
+            )
+        else:
+            lines.extend(wrapped(printable(f"Why: {advice.problem}"), indent, rest))
+        lines.extend(wrapped(printable(f"Fix: {advice.fix}"), indent, rest))
+        if advice.portal_message:
+            lines.extend(wrapped(f'JumpCloud portal: "{advice.portal_message}"', indent, rest))
     return "\n".join(lines)
 
 
 def render_json_line(report: DomainReport) -> str:
     # ensure_ascii keeps every control character escaped: safe to print to a terminal.
-    return json.dumps(report.as_json(), ensure_ascii=True)
+    return json.dumps(report.to_json(), ensure_ascii=True)
 
 
 def render_conditions(conditions: list[str]) -> str:

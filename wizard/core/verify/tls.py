@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import certifi
 
+from wizard.core.codes import Code
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import argument
 
@@ -81,7 +82,7 @@ def make_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
 
 @dataclass(frozen=True)
 class Classified:
-    code: str
+    code: Code
     summary: str
 
 
@@ -94,43 +95,45 @@ def classify_connect_error(error: BaseException, host: str) -> Classified:
             reason = cause.reason or ""
             if reason in _PROTOCOL_REASONS:
                 return Classified(
-                    "tls_protocol",
+                    Code.TLS_PROTOCOL,
                     f"TLS handshake with {host} failed ({reason}): no TLS 1.2+ version "
                     "or ATS cipher suite in common",
                 )
             if reason == "WRONG_VERSION_NUMBER":
                 return Classified(
-                    "connect_failed", f"{host} did not answer with TLS (plain HTTP on the port?)"
+                    Code.CONNECT_FAILED, f"{host} did not answer with TLS (plain HTTP on the port?)"
                 )
             return Classified(
-                "connect_failed", f"TLS handshake with {host} failed ({reason or cause})"
+                Code.CONNECT_FAILED, f"TLS handshake with {host} failed ({reason or cause})"
             )
         if isinstance(cause, socket.gaierror):
-            return Classified("connect_failed", f"cannot resolve {host} ({cause.strerror})")
+            return Classified(Code.CONNECT_FAILED, f"cannot resolve {host} ({cause.strerror})")
         if isinstance(cause, ConnectionRefusedError):
-            return Classified("connect_failed", f"{host} refused the connection")
+            return Classified(Code.CONNECT_FAILED, f"{host} refused the connection")
         if isinstance(cause, OSError) and cause.strerror:
-            return Classified("connect_failed", f"cannot connect to {host} ({cause.strerror})")
+            return Classified(Code.CONNECT_FAILED, f"cannot connect to {host} ({cause.strerror})")
     text = str(error) or type(error).__name__
-    return Classified("connect_failed", f"cannot connect to {host} ({text})")
+    return Classified(Code.CONNECT_FAILED, f"cannot connect to {host} ({text})")
 
 
 def _classify_verification(error: ssl.SSLCertVerificationError, host: str) -> Classified:
     code = error.verify_code
     message = error.verify_message or str(error)
     if code == _EXPIRED:
-        return Classified("tls_expired", f"the certificate for {host} has expired")
+        return Classified(Code.TLS_EXPIRED, f"the certificate for {host} has expired")
     if code == _NOT_YET_VALID:
-        return Classified("tls_expired", f"the certificate for {host} is not valid yet")
+        return Classified(Code.TLS_EXPIRED, f"the certificate for {host} is not valid yet")
     if code in (_HOSTNAME_MISMATCH, _IP_MISMATCH):
-        return Classified("tls_hostname_mismatch", f"the certificate is not valid for {host}")
+        return Classified(Code.TLS_HOSTNAME_MISMATCH, f"the certificate is not valid for {host}")
     if code in (_EE_KEY_TOO_SMALL, _CA_KEY_TOO_SMALL):
-        return Classified("tls_weak_key", f"a certificate key for {host} is too small ({message})")
+        return Classified(
+            Code.TLS_WEAK_KEY, f"a certificate key for {host} is too small ({message})"
+        )
     if code == _CA_MD_TOO_WEAK:
         return Classified(
-            "tls_weak_key", f"a certificate for {host} is signed with a weak hash ({message})"
+            Code.TLS_WEAK_KEY, f"a certificate for {host} is signed with a weak hash ({message})"
         )
-    return Classified("tls_untrusted", f"the certificate for {host} is not trusted ({message})")
+    return Classified(Code.TLS_UNTRUSTED, f"the certificate for {host} is not trusted ({message})")
 
 
 @dataclass(frozen=True)

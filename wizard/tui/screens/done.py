@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
-from wizard.core.providers.presets import PRESETS
+from wizard.core.providers import PRESETS
 from wizard.core.setups.report_markdown import markdown_report
 from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.screens.step import StepScreen
@@ -19,7 +19,7 @@ from wizard.tui.screens.step import StepScreen
 
 def next_steps(setup_method: str | None, domains: list[str], provider: str) -> str:
     """The MDM's own next steps, numbered, then its known traps."""
-    preset = PRESETS.get(provider, PRESETS["generic"])
+    preset = PRESETS[provider]
     domain = domains[0] if domains else "your domain"
     choice = "Self Host" if setup_method == "self-host" else "Redirect"
     lines = [

@@ -6,8 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import RadioSet, Select, Static
 
-from wizard.core.artifacts import PLATFORMS
-from wizard.core.providers.presets import PRESETS as PRESETS_BY_NAME
+from wizard.core.artifacts.platforms import PLATFORMS
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.widgets.tick_box import Choice
 
@@ -52,7 +51,7 @@ class MethodScreen(StepScreen):
         )
         yield Static(recommendation(self.setup.platform), id="recommendation", markup=False)
         yield Static("How should the domain answer?", classes="question")
-        preset = PRESETS_BY_NAME[self.setup.provider]
+        preset = self.setup.preset
         if len(preset.methods) == 1:
             only = "Redirect" if preset.methods[0] == "redirect" else "Self-Host"
             yield Static(f"{preset.title} documents only {only}.", id="preset-method", markup=False)
@@ -78,7 +77,7 @@ class MethodScreen(StepScreen):
         self.changed()
 
     def leave(self) -> bool:
-        preset = PRESETS_BY_NAME[self.setup.provider]
+        preset = self.setup.preset
         if self.setup.method not in preset.methods:
             self.setup.method = None
         if self.setup.method is None:

@@ -1,5 +1,7 @@
 """Step 1: the MDM, that MDM's own inputs (each checked as typed, with where to find it),
-and the domains users sign in with."""
+and the domains users sign in with. The fields are the presets' `wizard_inputs`: one field
+per kind of input (a server URL typed for one MDM stays for another), the chosen MDM's shown,
+labelled in its words."""
 
 from __future__ import annotations
 
@@ -8,71 +10,22 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, RadioSet, Select, Static
 
-from wizard.core.artifacts import jumpcloud_target
-from wizard.core.document import base_url_problem
-from wizard.core.domains import (
-    ORG_ID_WHERE,
-    display_domain,
-    is_valid_org_id,
-    org_id_problem,
-    parse_domain_list,
-)
-from wizard.core.providers.answers import (
-    Answers,
-    built_base_url,
-    built_target,
-    input_problem,
-    tenant_problem,
-)
-from wizard.core.providers.presets import (
-    FLEET_URL_WHERE,
-    IVANTI_URL_WHERE,
-    JAMF_URL_WHERE,
-    PRESETS,
-    TENANT_WHERE,
-)
+from wizard.core.domains import display_domain, parse_domain_list
+from wizard.core.providers import PRESETS, Preset
+from wizard.core.providers.preset import Input as PresetInput
+from wizard.core.providers.preset import InputName
+from wizard.core.setups.state import SAVED_AS
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.widgets.tick_box import Choice
 
-# Short labels: the choices sit in a grid of four that fits 80 columns.
-LABELS = {
-    "jumpcloud": "JumpCloud",
-    "intune": "Intune",
-    "jamf": "Jamf Pro",
-    "fleet": "Fleet",
-    "manageengine": "ManageEngine",
-    "ivanti": "Ivanti",
-    "generic": "Generic MDM",
-}
-SERVER_URL_LABELS = {
-    "jamf": f"Jamf Pro URL (https://...; {JAMF_URL_WHERE}):",
-    "fleet": f"Fleet server URL (https://...; find it in {FLEET_URL_WHERE}):",
-    "ivanti": f"Ivanti Neurons for MDM cluster URL (https://...; {IVANTI_URL_WHERE}):",
-}
-CLOUDS = [
-    ("Public (manage.microsoft.com)", "public"),
-    ("US Government (manage.microsoft.us)", "usgov"),
-    ("21Vianet China (manage.microsoft.cn)", "china"),
-]
-ENROLLMENTS = [
-    ("User enrollment (mdm-byod)", "user"),
-    ("Device enrollment (mdm-adde; unconfirmed by Jamf)", "device"),
-]
-# Which group of fields each preset shows.
-FIELDS = {
-    "jumpcloud": "jumpcloud-fields",
-    "intune": "intune-fields",
-    "jamf": "server-fields",
-    "fleet": "server-fields",
-    "ivanti": "server-fields",
-    "manageengine": "manageengine-fields",
-    "generic": "generic-fields",
+# Every kind of input some preset asks for on this step, in the order they are shown.
+FIELDS: dict[InputName, PresetInput] = {
+    item.name: item for preset in PRESETS.values() for item in preset.wizard_inputs
 }
 
 
-def preset_notes(name: str) -> str:
+def preset_notes(preset: Preset) -> str:
     """The preset's known traps and unconfirmed facts, said before they bite."""
-    preset = PRESETS[name]
     lines = [f"Note: {trap}" for trap in preset.traps]
     lines += [f"Unconfirmed: {fact}" for fact in preset.unconfirmed]
     return "\n".join(lines)
@@ -85,38 +38,20 @@ class OrganizationScreen(StepScreen):
         setup = self.setup
         yield Static("Which MDM will devices enroll into?", classes="question")
         with RadioSet(id="provider"):
-            for name in PRESETS:
-                yield Choice(LABELS[name], value=setup.provider == name, id=name)
-        with Vertical(id="jumpcloud-fields", classes="fields"):
-            yield Static(
-                f"JumpCloud organization ID (24 lowercase hex characters; find it {ORG_ID_WHERE}):"
-            )
-            yield Input(setup.org_id or "", placeholder="24 lowercase hex characters", id="org-id")
-            yield Static("", id="org-id-state", markup=False)
-        with Vertical(id="intune-fields", classes="fields"):
-            yield Static(f"Microsoft Entra tenant ID (a GUID; find it in the {TENANT_WHERE}):")
-            yield Input(
-                setup.tenant_id or "",
-                placeholder="00000000-0000-0000-0000-000000000000",
-                id="tenant-id",
-            )
-            yield Static("", id="tenant-id-state", markup=False)
-            yield Select(CLOUDS, value=setup.cloud, allow_blank=False, id="cloud")
-        with Vertical(id="server-fields", classes="fields"):
-            yield Static("", id="server-url-label", markup=False)
-            yield Input(setup.server_url or "", placeholder="https://", id="server-url")
-            yield Static("", id="server-url-state", markup=False)
-            yield Select(ENROLLMENTS, value=setup.enrollment, allow_blank=False, id="enrollment")
-        with Vertical(id="manageengine-fields", classes="fields"):
-            yield Static(
-                "ManageEngine MDM Plus: download the discovery JSON from its console; you "
-                "import that file on the Platform step, and it is published byte for byte."
-            )
-        with Vertical(id="generic-fields", classes="fields"):
-            yield Static("Your MDM's service-discovery URL (for Redirect):")
-            yield Input(setup.generic_target or "", placeholder="https://", id="generic-target")
-            yield Static("Your MDM's enrollment BaseURL (for Self-Host):")
-            yield Input(setup.generic_base_url or "", placeholder="https://", id="generic-base")
+            for name, preset in PRESETS.items():
+                yield Choice(preset.label, value=setup.provider == name, id=name)
+        yield Static("", id="preset-note", markup=False)
+        for name, item in FIELDS.items():
+            # As saved, whichever MDM it was typed for.
+            value = getattr(setup, SAVED_AS[name])
+            with Vertical(id=f"field-{name}", classes="fields"):
+                if item.choices:
+                    yield Select(item.choices, value=value or item.choices[0][1],
+                                 allow_blank=False, id=name)  # fmt: skip
+                    continue
+                yield Static("", id=f"{name}-label", markup=False)
+                yield Input(value or "", placeholder=item.placeholder, id=name)
+                yield Static("", id=f"{name}-state", markup=False)
         yield Static("", id="preset-notes", classes="explanation", markup=False)
         yield Static(
             "Domains users sign in with (the part after @). Paste e-mails or URLs; "
@@ -129,17 +64,15 @@ class OrganizationScreen(StepScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self._show_provider_fields()
-        self._check_org_id(self.query_one("#org-id", Input).value)
-        self._check_tenant(self.query_one("#tenant-id", Input).value)
-        self._check_server_url(self.query_one("#server-url", Input).value)
+        self._show_preset()
         self._check_domains(self.query_one("#domains", Input).value)
+
+    # -- the MDM ---------------------------------------------------------------------------
 
     @on(RadioSet.Changed, "#provider")
     def provider_changed(self, event: RadioSet.Changed) -> None:
-        name = event.pressed.id or "jumpcloud"
-        self.setup.provider = name  # type: ignore[assignment]
-        preset = PRESETS[name]
+        self.setup.provider = event.pressed.id or "jumpcloud"
+        preset = self.setup.preset
         # Every later step follows the preset: a method it does not allow is not kept.
         if len(preset.methods) == 1:
             self.setup.method = preset.methods[0]
@@ -147,94 +80,68 @@ class OrganizationScreen(StepScreen):
             self.setup.method = None
         if self.setup.enrollment not in preset.enrollments:
             self.setup.enrollment = "user"
-        self._show_provider_fields()
-        self._check_server_url(self.query_one("#server-url", Input).value)
+            self.query_one("#enrollment", Select).value = "user"
+        self._show_preset()
         self.changed()
 
-    def _show_provider_fields(self) -> None:
-        name = self.setup.provider
-        for group in set(FIELDS.values()):
-            self.query_one(f"#{group}").display = FIELDS[name] == group
-        self.query_one("#enrollment").display = name == "jamf"
-        if name in SERVER_URL_LABELS:
-            self.query_one("#server-url-label", Static).update(SERVER_URL_LABELS[name])
-        self.query_one("#preset-notes", Static).update(preset_notes(name))
+    def _inputs(self) -> dict[InputName, PresetInput]:
+        """The chosen preset's inputs on this step, by name."""
+        return {item.name: item for item in self.setup.preset.wizard_inputs}
 
-    @on(Input.Changed, "#org-id")
-    def org_id_typed(self, event: Input.Changed) -> None:
-        if self._check_org_id(event.value):
-            self.setup.org_id = event.value.strip()
+    def _show_preset(self) -> None:
+        preset = self.setup.preset
+        asked = self._inputs()
+        for name in FIELDS:
+            self.query_one(f"#field-{name}").display = name in asked
+        for name, item in asked.items():
+            if not item.choices:
+                self.query_one(f"#{name}-label", Static).update(item.label)
+                self.query_one(f"#{name}", Input).placeholder = item.placeholder
+                self._check(item, self.query_one(f"#{name}", Input).value)
+        note = self.query_one("#preset-note", Static)
+        note.update(preset.wizard_note)
+        note.display = bool(preset.wizard_note)
+        self.query_one("#preset-notes", Static).update(preset_notes(preset))
+
+    # -- its inputs ------------------------------------------------------------------------
+
+    @on(Input.Changed, ".fields Input")
+    def input_typed(self, event: Input.Changed) -> None:
+        item = next((i for i in self._inputs().values() if i.name == event.input.id), None)
+        if item is None:
+            return
+        if not item.checked:  # kept as typed; checked when the admin goes on
+            self.setup.set_answer(item.name, event.value.strip() or None)
+            self.changed()
+        elif self._check(item, event.value):
+            self.setup.set_answer(item.name, event.value.strip())
             self.changed()
 
-    def _check_org_id(self, value: str) -> bool:
-        state = self.query_one("#org-id-state", Static)
-        if not value.strip():
+    @on(Select.Changed, ".fields Select")
+    def choice_changed(self, event: Select.Changed) -> None:
+        item = next((i for i in FIELDS.values() if i.name == event.select.id), None)
+        if item is None or event.value not in {value for _, value in item.choices}:
+            return
+        self.setup.set_answer(item.name, str(event.value))
+        self._show_preset()  # what the other inputs build may change (the cloud's host)
+        self.changed()
+
+    def _check(self, item: PresetInput, value: str) -> bool:
+        """Say whether `value` is right for the input as typed, and what it builds."""
+        state = self.query_one(f"#{item.name}-state", Static)
+        if not item.checked or not value.strip():
             state.update("")
             return False
-        problem = org_id_problem(value)
-        if problem is None:
-            state.update(f"OK. Redirect target: {jumpcloud_target(value.strip())}")
-            return True
-        state.update(f"Not an organization ID yet: {problem}.")
-        return False
-
-    @on(Input.Changed, "#tenant-id")
-    def tenant_typed(self, event: Input.Changed) -> None:
-        if self._check_tenant(event.value):
-            self.setup.tenant_id = event.value.strip()
-            self.changed()
-
-    def _check_tenant(self, value: str) -> bool:
-        state = self.query_one("#tenant-id-state", Static)
-        if not value.strip():
-            state.update("")
-            return False
-        problem = tenant_problem(value)
-        if problem is None:
-            url = built_base_url(
-                PRESETS["intune"], Answers(tenant_id=value, cloud=self.setup.cloud)
-            )
-            state.update(f"OK. BaseURL: {url}")
-            return True
-        state.update(f"Not a tenant ID yet: {problem}.")
-        return False
-
-    @on(Select.Changed, "#cloud")
-    def cloud_changed(self, event: Select.Changed) -> None:
-        if event.value in ("public", "usgov", "china"):
-            self.setup.cloud = event.value
-            self._check_tenant(self.query_one("#tenant-id", Input).value)
-            self.changed()
-
-    @on(Select.Changed, "#enrollment")
-    def enrollment_changed(self, event: Select.Changed) -> None:
-        if event.value in ("user", "device"):
-            self.setup.enrollment = event.value
-            self._check_server_url(self.query_one("#server-url", Input).value)
-            self.changed()
-
-    @on(Input.Changed, "#server-url")
-    def server_url_typed(self, event: Input.Changed) -> None:
-        if self._check_server_url(event.value):
-            self.setup.server_url = event.value.strip()
-            self.changed()
-
-    def _check_server_url(self, value: str) -> bool:
-        state = self.query_one("#server-url-state", Static)
-        preset = PRESETS[self.setup.provider]
-        if not value.strip() or preset.name not in SERVER_URL_LABELS:
-            state.update("")
-            return False
-        problem = input_problem(preset, "--server-url", value)
+        preset = self.setup.preset
+        problem = preset.input_problem(item.name, value)
         if problem is not None:
-            state.update(f"Not a server URL yet: {problem}.")
+            state.update(f"{item.not_yet}: {problem}.")
             return False
-        answers = Answers(server_url=value.strip(), enrollment=self.setup.enrollment)
-        if preset.methods == ("redirect",):
-            state.update(f"OK. Redirect target: {built_target(preset, answers)}")
-        else:
-            state.update(f"OK. BaseURL: {built_base_url(preset, answers)}")
+        built = preset.built(self.setup.answers().with_value(item.name, value.strip()))
+        state.update(f"OK. {built}" if built else "OK.")
         return True
+
+    # -- the domains -----------------------------------------------------------------------
 
     @on(Input.Changed, "#domains")
     def domains_typed(self, event: Input.Changed) -> None:
@@ -256,52 +163,23 @@ class OrganizationScreen(StepScreen):
             state.update("")
         return domains, problems
 
-    @on(Input.Changed, "#generic-target, #generic-base")
-    def generic_typed(self) -> None:
-        self.setup.generic_target = self.query_one("#generic-target", Input).value.strip() or None
-        self.setup.generic_base_url = self.query_one("#generic-base", Input).value.strip() or None
-        self.changed()
-
     def leave(self) -> bool:
-        setup = self.setup
         domains, problems, _ = parse_domain_list(self.query_one("#domains", Input).value)
         if problems or not domains:
             self.problem(problems[0] if problems else "Enter at least one domain.")
             return False
-        problem = self._preset_problem()
+        # What the fields hold now, not only what was kept while typing.
+        typed = [name for name, item in self._inputs().items() if not item.choices]
+        answers = self.setup.answers()
+        for name in typed:
+            value = self.query_one(f"#{name}", Input).value.strip()
+            answers = answers.with_value(name, value or None)
+        problem = self.setup.preset.complete(answers)
         if problem:
             self.problem(problem)
             return False
-        setup.domains = domains
+        for name in typed:
+            self.setup.set_answer(name, answers.value(name))
+        self.setup.domains = domains
         self.problem("")
         return True
-
-    def _preset_problem(self) -> str | None:
-        """What the chosen MDM still needs on this step, or None."""
-        setup = self.setup
-        if setup.provider == "jumpcloud":
-            org_id = self.query_one("#org-id", Input).value.strip()
-            if not is_valid_org_id(org_id):
-                return f"The JumpCloud organization ID: {org_id_problem(org_id)}."
-            setup.org_id = org_id
-        elif setup.provider == "intune":
-            tenant = self.query_one("#tenant-id", Input).value.strip()
-            if problem := tenant_problem(tenant):
-                return f"The tenant ID: {problem}."
-            setup.tenant_id = tenant
-        elif setup.provider in SERVER_URL_LABELS:
-            url = self.query_one("#server-url", Input).value.strip()
-            problem = input_problem(PRESETS[setup.provider], "--server-url", url)
-            if problem:
-                return f"The server URL: {problem}."
-            setup.server_url = url
-        elif setup.provider == "generic":
-            for label, given in (
-                ("discovery URL", setup.generic_target),
-                ("BaseURL", setup.generic_base_url),
-            ):
-                if given and base_url_problem(given):
-                    return f"The {label} must be an absolute https:// URL."
-            if not (setup.generic_target or setup.generic_base_url):
-                return "Enter your MDM's discovery URL or its BaseURL."
-        return None

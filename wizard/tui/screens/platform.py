@@ -17,15 +17,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, Select, Static
 
-from wizard.core.artifacts import (
-    PLATFORMS,
-    FilesDiffer,
-    GenerateError,
-    Plan,
-    generate,
-    switches_form,
-    write_plan,
-)
+from wizard.core.artifacts.model import FilesDiffer, GenerateError, Plan
+from wizard.core.artifacts.output_folder import write_plan
+from wizard.core.artifacts.platforms import PLATFORMS, generate, switches_form
 from wizard.core.document import DocumentFileError, read_document_file
 from wizard.core.setups.options import artifact_setup, imported_document
 from wizard.core.shown import argument, one_line
@@ -51,15 +45,6 @@ OSC52_HINT = (
     "a terminal that ignores OSC 52, such as tmux without set-clipboard, copies nothing: "
     "then save the files with s"
 )
-
-
-# The MDMs whose Self-Host document is a file downloaded from their console.
-IMPORT_TEXTS = {
-    "jumpcloud": "JumpCloud Self-Host: in the Admin Portal, DEVICE MANAGEMENT > MDM > Apple > "
-    "iOS Enrollment > Self Host, click Download JSON, then give the file here:",
-    "manageengine": "ManageEngine MDM Plus: download the discovery JSON from its console "
-    "(menu names unconfirmed), then give the file here:",
-}
 
 
 def lexer_for(filename: str) -> str:
@@ -100,9 +85,10 @@ class PlatformScreen(StepScreen):
             prompt="Choose the platform",
             id="platform",
         )
-        if setup.method == "self-host" and setup.provider in IMPORT_TEXTS:
+        # The MDMs whose Self-Host document is a file downloaded from their console.
+        if setup.method == "self-host" and setup.preset.download:
             with Vertical(id="import"):
-                yield Static(IMPORT_TEXTS[setup.provider], classes="question")
+                yield Static(setup.preset.download, classes="question")
                 with Horizontal(classes="row"):
                     yield Input(
                         setup.imported_json or "", placeholder="~/Downloads/...json", id="json-path"

@@ -4,6 +4,7 @@ worker; the admin ticks the others, and the time of each tick is saved."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Checkbox, Static
 
+from wizard.core.domains import InvalidInput
 from wizard.core.setups.options import verify_options
 from wizard.core.setups.prerequisites import SiteProbe, prerequisites_for, probe_site
 from wizard.core.setups.state import now
@@ -65,13 +67,15 @@ class PrerequisitesScreen(StepScreen):
 
     @work(exclusive=True, name="prerequisite checks")
     async def probe(self) -> None:
-        settings = self.setup.settings
-        rules = verify_options(self.setup).connect_to
+        try:
+            options = verify_options(self.setup)
+        except InvalidInput as error:
+            self.problem(f"Settings problem: {error} (the Verify step's o)")
+            return
+        # The Verify step's settings, each check bounded as there (10 s at most here).
+        options = dataclasses.replace(options, timeout=min(options.timeout, 10.0))
         probes = await asyncio.gather(
-            *(
-                probe_site(domain, min(settings.timeout, 10.0), settings.ca_bundle, rules)
-                for domain in self.setup.domains
-            )
+            *(probe_site(domain, options) for domain in self.setup.domains)
         )
         self.post_message(self.Probed(list(probes)))
 

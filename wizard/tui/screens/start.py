@@ -16,7 +16,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.domains import display_domain
-from wizard.core.providers.presets import PRESETS
+from wizard.core.providers import PRESETS
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.tui.messages import OpenSetup
 from wizard.tui.safe_text import plain
@@ -26,17 +26,12 @@ from wizard.tui.widgets.plain_button import PlainButton
 if TYPE_CHECKING:
     from wizard.core.setups.listing import SetupListing
 
-# What a setup without an org ID is known by in the list: its MDM.
-MDM_SHOWN = {
-    name: "Generic MDM" if name == "generic" else preset.title
-    for name, preset in PRESETS.items()
-    if name != "jumpcloud"
-}
-
 
 def describe(setup: SetupListing) -> Content:
     """One line per saved setup: organization, domains, step, last result and when."""
-    organization = setup.org_id or MDM_SHOWN.get(setup.provider, "no org ID")
+    # Every setup is known by its MDM, and a JumpCloud one by its organization too.
+    mdm = PRESETS[setup.provider].label
+    organization = f"{mdm} {setup.org_id}" if setup.org_id else mdm
     domains = ", ".join(display_domain(domain) for domain in setup.domains) or "no domains yet"
     if setup.last_verified_at is None:
         last = "never verified"

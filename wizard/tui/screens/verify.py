@@ -8,6 +8,7 @@ domain's diagnosis to the clipboard (OSC 52), `r` runs it again, `o` changes the
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -21,12 +22,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from wizard.core.domains import InvalidInput
-from wizard.core.providers.presets import PRESETS
+from wizard.core.results import Check, DomainReport
 from wizard.core.setups.options import verify_options
-from wizard.core.setups.state import CheckRecord, DomainResult, SetupState, VerifySettings, now
+from wizard.core.setups.state import SetupState, VerifySettings, now
 from wizard.core.shown import printable
-from wizard.core.verify.results import Check
-from wizard.core.verify.verifier import Verifier, VerifyOptions
+from wizard.core.verify.options import VerifyOptions
+from wizard.core.verify.verifier import Verifier
 from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.messages import RecordRun
 from wizard.tui.screens.step import StepScreen
@@ -54,15 +55,15 @@ class VerifyScreen(StepScreen):
     @dataclass
     class CheckDone(Message):
         domain: str
-        check: CheckRecord
+        check: Check
 
     @dataclass
     class DomainDone(Message):
-        result: DomainResult
+        result: DomainReport
 
     @dataclass
     class RunDone(Message):
-        results: list[DomainResult]
+        results: list[DomainReport]
 
     @dataclass
     class PhaseStarted(Message):
@@ -73,10 +74,10 @@ class VerifyScreen(StepScreen):
         super().__init__(setup)
         self._conditions: tuple[str, ...] = ()  # the test settings of the run in progress
         previous = {result.domain: result for result in self.setup.last_results}
-        self.results: dict[str, DomainResult | None] = {
+        self.results: dict[str, DomainReport | None] = {
             domain: previous.get(domain) for domain in self.setup.domains
         }
-        self.live_checks: dict[str, list[CheckRecord]] = {
+        self.live_checks: dict[str, list[Check]] = {
             domain: list(result.checks) if result else [] for domain, result in self.results.items()
         }
         self.running: set[str] = set()
@@ -93,11 +94,7 @@ class VerifyScreen(StepScreen):
         yield table
         first = self.setup.domains[0] if self.setup.domains else ""
         with VerticalScroll(id="verify-details"):
-            yield DomainResultView(
-                first,
-                self.results.get(first),
-                portal_messages=PRESETS[self.setup.provider].portal_messages,
-            )
+            yield DomainResultView(first, self.results.get(first))
 
     def on_mount(self) -> None:
         table = self.query_one("#verify-domains", DataTable)
@@ -148,7 +145,7 @@ class VerifyScreen(StepScreen):
             return "running" if domain in self.running else "unknown"
         if not result.ok:
             return "fail"
-        return "warn" if any(check.status == "warn" for check in result.checks) else "pass"
+        return "warn" if result.warned else "pass"
 
     def _cause(self, domain: str) -> str:
         """The cause of the first failing check (else of the first warning), or its code."""
@@ -235,7 +232,7 @@ class VerifyScreen(StepScreen):
         if result is None:
             self.notify("Nothing to copy yet: this domain has not been checked.")
             return
-        self.app.copy_to_clipboard(diagnosis_text(result.model_dump()))
+        self.app.copy_to_clipboard(diagnosis_text(result))
         self.notify(f"Copied the diagnosis of {self.selected} to the clipboard.")
 
     def action_run(self) -> None:
@@ -258,17 +255,17 @@ class VerifyScreen(StepScreen):
     @work(exclusive=True, name="verification")
     async def verify(self, options: VerifyOptions) -> None:
         def on_check(domain: str, check: Check) -> None:
-            self.post_message(self.CheckDone(domain, CheckRecord(**check.as_json())))
+            # A copy: the diagnosis completes the check later, on the finished report.
+            self.post_message(self.CheckDone(domain, dataclasses.replace(check)))
 
         def on_phase(domain: str, phase: str) -> None:
             self.post_message(self.PhaseStarted(domain, phase))
 
-        results: list[DomainResult] = []
+        results: list[DomainReport] = []
         async with Verifier(options) as verifier:
             async for report in verifier.verify_all(self.setup.domains, on_check, on_phase):
-                result = DomainResult.from_report(report)
-                results.append(result)
-                self.post_message(self.DomainDone(result))
+                results.append(report)
+                self.post_message(self.DomainDone(report))
         self.post_message(self.RunDone(results))
 
     @on(CheckDone)
@@ -292,16 +289,11 @@ class VerifyScreen(StepScreen):
 
     @on(RunDone)
     def run_done(self, message: RunDone) -> None:
-        self.setup.last_results = message.results
-        self.setup.last_verified_at = now()
-        self.post_message(
-            RecordRun(
-                [result.model_dump(mode="json") for result in message.results],
-                list(self._conditions),
-            )
-        )
+        at = now()
+        # The app shows the run on the setup at once, and records it.
+        self.post_message(RecordRun(message.results, list(self._conditions), at))
         failed = [result.domain for result in message.results if not result.ok]
-        when = f"{self.setup.last_verified_at:%Y-%m-%d %H:%M} UTC"
+        when = f"{at:%Y-%m-%d %H:%M} UTC"
         if failed:
             self._status(
                 f"{when}: {len(failed)} of {len(message.results)} failed. Fix, then r; "
@@ -318,7 +310,7 @@ class VerifyScreen(StepScreen):
             )
 
     def action_settings(self) -> None:
-        families = PRESETS[self.setup.provider].model_families
+        families = self.setup.preset.model_families
         self.app.push_screen(
             VerifySettingsDialog(self.setup.settings, families), self._settings_saved
         )

@@ -14,11 +14,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from wizard.core.domains import InvalidInput
+from wizard.core.protocol import MODEL_FAMILIES
 from wizard.core.setups.state import VerifySettings
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
 from wizard.core.verify.transport import DEVICE_USER_AGENT, user_agent_problem
-from wizard.core.verify.verifier import MODEL_FAMILIES
 
 
 def read_settings(

@@ -9,10 +9,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from wizard.core.codes import CHECK_ORDER
 from wizard.core.diagnosis.fingerprints import describe
-from wizard.core.diagnosis.remedies import remedy_for
-from wizard.core.setups.state import CheckRecord, DomainResult
-from wizard.core.verify.results import CHECK_ORDER, CHECK_TITLES
+from wizard.core.results import Check, DomainReport
 from wizard.tui.safe_text import plain
 from wizard.tui.styles import style_for
 
@@ -31,12 +30,12 @@ def view_id(domain: str) -> str:
     return "result-" + domain.replace(".", "-")
 
 
-def verdict_of(result: DomainResult | None, running: bool) -> tuple[str, str]:
+def verdict_of(result: DomainReport | None, running: bool) -> tuple[str, str]:
     """A short verdict and its style, for the domain list and the details' title."""
     if result is not None:
         if not result.ok:
             return f"FAIL ({result.failure})", style_for("fail")
-        if any(check.status == "warn" for check in result.checks):
+        if result.warned:
             return "PASS with warnings", style_for("warn")
         return "PASS", style_for("pass")
     if running:
@@ -52,14 +51,10 @@ class DomainResultView(Vertical):
     DomainResultView .remedy { padding-left: 8; }
     """
 
-    def __init__(
-        self, domain: str, result: DomainResult | None = None, *, portal_messages: bool = True
-    ) -> None:
+    def __init__(self, domain: str, result: DomainReport | None = None) -> None:
         super().__init__(id=view_id(domain))
         self.domain = domain
-        # JumpCloud's portal messages are quoted only for a JumpCloud setup.
-        self.portal_messages = portal_messages
-        self.checks: list[CheckRecord] = list(result.checks) if result else []
+        self.checks: list[Check] = list(result.checks) if result else []
         self.result = result
         self.running = False
 
@@ -71,7 +66,7 @@ class DomainResultView(Vertical):
         self.refresh_view()
 
     def show(
-        self, domain: str, result: DomainResult | None, checks: list[CheckRecord], running: bool
+        self, domain: str, result: DomainReport | None, checks: list[Check], running: bool
     ) -> None:
         """Show another domain (or the same one, updated)."""
         self.domain, self.result, self.checks, self.running = domain, result, list(checks), running
@@ -80,11 +75,11 @@ class DomainResultView(Vertical):
     def start(self) -> None:
         self.show(self.domain, None, [], True)
 
-    def add_check(self, check: CheckRecord) -> None:
+    def add_check(self, check: Check) -> None:
         self.checks.append(check)
         self.refresh_view()
 
-    def finish(self, result: DomainResult) -> None:
+    def finish(self, result: DomainReport) -> None:
         self.show(self.domain, result, list(result.checks), False)
 
     def refresh_view(self) -> None:
@@ -123,7 +118,7 @@ class DomainResultView(Vertical):
         for check in passed:
             widgets.extend(self._check_widgets(check))
         if skipped:
-            titles = ", ".join(CHECK_TITLES.get(check.id, check.id) for check in skipped)
+            titles = ", ".join(check.id.heading for check in skipped)
             reasons = {check.summary for check in skipped}
             reason = reasons.pop() if len(reasons) == 1 else "see the report"
             widgets.append(
@@ -143,44 +138,44 @@ class DomainResultView(Vertical):
                 label, style = status_label("running")
                 widgets.append(
                     Static(
-                        Content.assemble((label, style), f"  {CHECK_TITLES[upcoming]}"),
+                        Content.assemble((label, style), f"  {upcoming.heading}"),
                         classes="check",
                     )
                 )
         return widgets
 
-    def _check_widgets(self, check: CheckRecord) -> list[Static]:
+    def _check_widgets(self, check: Check) -> list[Static]:
         label, style = status_label(check.status)
-        title = CHECK_TITLES.get(check.id, check.id)
         widgets = [
             Static(
-                Content.assemble((label, style), f"  {title}: ", plain(check.summary)),
+                Content.assemble((label, style), f"  {check.id.heading}: ", plain(check.summary)),
                 classes="check",
             )
         ]
-        if check.status not in ("warn", "fail"):
+        advice = check.advice
+        if check.status not in ("warn", "fail") or advice is None:
             return widgets
-        if check.cause and check.remedy:
+        if check.cause:
             widgets.append(
                 Static(
-                    Content.assemble(("Cause: ", "bold"), plain(f"{check.cause}. {check.remedy}")),
+                    Content.assemble(
+                        ("Cause: ", "bold"), plain(f"{check.cause}. {advice.as_text()}")
+                    ),
                     classes="remedy",
                 )
             )
             return widgets
-        entry = remedy_for(check.code) if check.code else None
-        if entry:
+        widgets.append(
+            Static(Content.assemble(("Fix: ", "bold"), plain(advice.fix)), classes="remedy")
+        )
+        if advice.portal_message:
             widgets.append(
-                Static(Content.assemble(("Fix: ", "bold"), plain(entry.fix)), classes="remedy")
-            )
-            if entry.portal_message and self.portal_messages:
-                widgets.append(
-                    Static(
-                        Content.assemble(
-                            ("JumpCloud portal: ", "bold"),
-                            plain(f'"{entry.portal_message}"', "italic"),
-                        ),
-                        classes="remedy",
-                    )
+                Static(
+                    Content.assemble(
+                        ("JumpCloud portal: ", "bold"),
+                        plain(f'"{advice.portal_message}"', "italic"),
+                    ),
+                    classes="remedy",
                 )
+            )
         return widgets

@@ -1,0 +1,1 @@
+"""The generated artifacts, loaded into real nginx, Apache and Caddy where they run."""

@@ -1,0 +1,1 @@
+"""The plain commands, run as an admin or a cron job runs them."""

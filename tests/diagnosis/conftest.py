@@ -1,0 +1,1 @@
+"""Why a check failed: causes, fixes and the evidence report."""

@@ -1,0 +1,1 @@
+"""The MDM presets: inputs, documents and redirects judged, MDMs recognised."""

@@ -1,0 +1,1 @@
+"""Saved setups and their history: files, the database, concurrency and damage."""

@@ -1,0 +1,26 @@
+"""The values every test uses, typed out once. Test domains live under `.test` (never
+resolvable) and reach the local servers through `--connect-to`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from wizard.core.protocol import WELL_KNOWN_PATH
+from wizard.core.providers import jumpcloud
+
+DOMAIN = "example.test"
+JUMPCLOUD = jumpcloud.HOST
+# JumpCloud's discovery path, and a JumpCloud organization ID of the documented shape.
+DISCOVERY = "/account-driven-service-discovery"
+ORG_ID = "5f1b2c3d4e5f6a7b8c9d0e1f"
+# The names the test certificate covers.
+TEST_NAMES = [DOMAIN, f"*.{DOMAIN}", JUMPCLOUD, "127.0.0.1"]
+WELL_KNOWN = WELL_KNOWN_PATH
+BASE_URL = "https://mdm.example.test/enroll"
+GOOD = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": BASE_URL}]})
+# A Microsoft Entra tenant ID of the documented shape.
+TENANT = "0f0e0d0c-1111-2222-3333-444455556666"
+# The moment snapshots and screenshots are pinned to.
+AT = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+TODAY = date(2026, 1, 2)

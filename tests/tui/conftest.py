@@ -1,0 +1,1 @@
+"""The wizard, driven with the keyboard (Pilot) and compared with snapshots."""

@@ -1,0 +1,84 @@
+"""Snapshots of every screen at 80x24 and 120x40 (pytest-textual-snapshot).
+
+Dates, results and the home folder are pinned, cursors do not blink and the header shows no
+clock, so a change in a snapshot is a change in what the admin sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.constants import TODAY
+from tests.support.wizard_app import SHOWN_FOLDER, app_at, app_with_five_domains, pinned_setup
+from wizard.core.setups.store import Store
+from wizard.tui.app import WizardApp
+
+SIZES = [(80, 24), (120, 40)]
+STEPS = ["organization", "prerequisites", "method", "platform", "verify", "done"]
+
+
+@pytest.fixture(autouse=True)
+def pinned_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/admin")
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_start_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(app_at(None), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("step", STEPS)
+def test_step_screen(snap_compare: Any, step: str, size: tuple[int, int]) -> None:
+    async def resume(pilot: Any) -> None:
+        await settle(pilot)  # the saved setups are listed after the first paint
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app_at(step), terminal_size=size, run_before=resume)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_verify_screen_with_five_domains(
+    snap_compare: Any, size: tuple[int, int], tmp_path: Path
+) -> None:
+    async def resume(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = app_with_five_domains(tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=resume)
+
+
+@pytest.mark.parametrize("mdm", ["intune", "jamf"])
+def test_organization_step_for_a_preset(snap_compare: Any, mdm: str, tmp_path: Path) -> None:
+    """The Organization step with Intune's tenant ID and cloud, or Jamf's URL and enrollment
+    type, at 80x24."""
+    store = Store(tmp_path)
+    setup = pinned_setup("organization")
+    setup.provider = mdm
+    setup.org_id = None
+    setup.method = "self-host"
+    if mdm == "intune":
+        setup.tenant_id = "0f0e0d0c-1111-2222-3333-444455556666"
+    else:
+        setup.server_url = "https://acme.jamfcloud.com"
+    store.save(setup)
+    app = WizardApp(store, blink=False, today=TODAY, shown_folder=SHOWN_FOLDER)
+
+    async def resume(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=resume)

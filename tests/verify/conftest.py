@@ -1,0 +1,1 @@
+"""Checking a domain as a device does, against real HTTPS servers on loopback."""

@@ -1,0 +1,147 @@
+"""JumpCloud, from its admin guide (the product's seed document): redirect to its discovery URL
+with the organization ID, or self-host the JSON from the portal's "Download JSON". The
+organization rule lives here: a chain that reaches JumpCloud's discovery host must carry this
+organization's ID, or the device lands in another organization (or none).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from wizard.core.codes import Code
+from wizard.core.domains import ORG_ID_WHERE, org_id_problem
+from wizard.core.protocol import IOS_FAMILIES, USER_ENROLLMENT
+from wizard.core.providers.preset import Answers, Input, InputName, Preset, Step
+
+HOST = "apple.mdm.jumpcloud.com"
+DISCOVERY_URL = f"https://{HOST}/account-driven-service-discovery"
+DOWNLOAD_WHERE = (
+    "in the Admin Portal, DEVICE MANAGEMENT > MDM > Apple > iOS Enrollment > Self Host, click "
+    "Download JSON"
+)
+
+
+def discovery_target(org_id: str) -> str:
+    """The redirect target JumpCloud's guide gives for an organization."""
+    return f"{DISCOVERY_URL}?organization_id={org_id}"
+
+
+class JumpCloud(Preset):
+    def input_problem(self, name: InputName, value: str) -> str | None:
+        if name == "org-id":
+            return org_id_problem(value)
+        return None
+
+    def target(self, answers: Answers) -> str | None:
+        if answers.target is not None:
+            return answers.target
+        return discovery_target(answers.org_id) if answers.org_id else None
+
+    def built(self, answers: Answers) -> str | None:
+        target = self.target(answers)
+        return f"Redirect target: {target}" if target else None
+
+    def base_url_shape(self, answers: Answers) -> str | None:
+        return "the BaseURL in the JSON from JumpCloud's Self Host > Download JSON"
+
+    def version_problem(self, answers: Answers, version: str, expected: str) -> str:
+        return f'Version is "{version}"; JumpCloud supports only "{USER_ENROLLMENT}"'
+
+    def redirect_problem(
+        self, answers: Answers, domain: str, visited: list[str]
+    ) -> tuple[Code, str] | None:
+        expected = answers.org_id
+        if expected is None:
+            return super().redirect_problem(answers, domain, visited)
+        for url in visited:
+            parts = urlsplit(url)
+            if parts.hostname != HOST:
+                continue
+            found = parse_qs(parts.query).get("organization_id", [])
+            if not found:
+                return Code.WRONG_ORG_ID, (
+                    f"it reaches {HOST} with no organization_id; expected {expected}: the "
+                    "device would land in no organization"
+                )
+            if found != [expected]:
+                return Code.WRONG_ORG_ID, (
+                    f"it reaches {HOST} with organization_id {', '.join(found)}; expected "
+                    f"{expected}: the device would land in another organization"
+                )
+        return None
+
+    def recognises(self, host: str, path: str) -> bool:
+        return host == HOST or host.endswith(".jumpcloud.com")
+
+    def header(self, answers: Answers) -> str:
+        return f"Organization: {answers.org_id or 'not given'}."
+
+    def verify_arguments(self, answers: Answers) -> list[str]:
+        # --org-id alone means JumpCloud on the command line.
+        return ["--org-id", answers.org_id] if answers.org_id else ["--mdm", self.name]
+
+
+PRESET = JumpCloud(
+    name="jumpcloud",
+    title="JumpCloud",
+    label="JumpCloud",
+    # Its document comes from the portal; `verify` still fails a placeholder it serves.
+    refuses_placeholders=False,
+    methods=("redirect", "self-host"),
+    inputs=("org-id", "base-url", "json-file"),
+    versions={"user": USER_ENROLLMENT},  # the guide: JumpCloud supports user enrollment only
+    model_families=IOS_FAMILIES,  # the guide: iOS/iPadOS 15+; no macOS or visionOS
+    wizard_inputs=(
+        Input(
+            "org-id",
+            f"JumpCloud organization ID (24 lowercase hex characters; find it {ORG_ID_WHERE}):",
+            called="JumpCloud organization ID",
+            typed_as="organization ID",
+            placeholder="24 lowercase hex characters",
+        ),
+    ),
+    prerequisites=(
+        Step(
+            "The accounts are linked to JumpCloud users",
+            "JumpCloud Admin Portal: run the MAID Import Script (JumpCloud help: 'Run the MAID "
+            "Import Script').",
+            "JumpCloud must know which Managed Apple Account belongs to which JumpCloud user, or "
+            "enrollment cannot be tied to the user. The MAID import script associates them.",
+            id="accounts_linked",
+            after="managed_accounts",
+        ),
+        Step(
+            "JumpCloud allows enrolling personal devices",
+            "JumpCloud Admin Portal > DEVICE MANAGEMENT > MDM > Apple: turn on 'Allow users to "
+            "enroll personal mobile devices'.",
+            "Without it users do not see 'Enroll Your iOS Device' in the User Portal and "
+            "enrollment is refused.",
+            id="personal_devices_allowed",
+            after="certificate_trusted",
+        ),
+    ),
+    os_versions=Step(
+        "Devices run iOS/iPadOS 15 or later",
+        "Settings > General > About on the device.",
+        "Account-driven user enrollment works on iOS/iPadOS 15+, and on 18+ it is the only "
+        "way to enroll personal devices. macOS and visionOS user enrollment are not supported "
+        "by JumpCloud.",
+    ),
+    next_steps=(
+        "JumpCloud Admin Portal: DEVICE MANAGEMENT > MDM > Apple > Home, scroll to iOS "
+        "Enrollment; under Account-driven User Enrollment Configuration select {choice}.",
+        "Enter {domain} in the Input domain field and click Confirm. Expect: "
+        '"Account-driven Configuration Successful for {domain}". An error such as '
+        '"could not be verified" maps to a failure shown on the Verify step.',
+        "Make sure 'Allow users to enroll personal mobile devices' is on.",
+        "Users (iOS/iPadOS 15+): Settings > General > VPN & Device Management > Sign "
+        "In to Work or School Account, with their Managed Apple Account; or follow "
+        "'Enroll Your iOS Device' in the JumpCloud User Portal.",
+    ),
+    portal_messages=True,
+    portal_step="in the JumpCloud portal, enter {each} under Input domain and click Confirm",
+    download=f"JumpCloud Self-Host: {DOWNLOAD_WHERE}, then give the file here:",
+    missing="a JumpCloud redirect needs the organization ID (--org-id)",
+    missing_document="JumpCloud self-host: download the JSON (DEVICE MANAGEMENT > MDM > Apple "
+    "> iOS Enrollment > Self Host > Download JSON) and pass --json-file PATH",
+)
