@@ -30,6 +30,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check wizard tests benchmarks scripts
 	$(BIN)/ruff format --check wizard tests benchmarks scripts
 	$(BIN)/mypy wizard tests benchmarks scripts
+	$(BIN)/lint-imports --no-cache
 
 test: $(VENV)/.installed-test servers lint
 	$(BIN)/pytest
