@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wizard.core.domains import InvalidInput, normalise_domain, validate_org_id
+from tests.support.commands import run_cli
+from wizard.core.domains import InvalidInput, display_domain, normalise_domain, validate_org_id
 from wizard.core.verify.connect_to import ConnectTo, parse_connect_to, route
 
 
@@ -49,6 +51,11 @@ def test_normalises(text: str, domain: str) -> None:
         "https://",
         "HTTP://user:pw@host.example.org:8443",  # a port other than the device's 443
         "example.com:8443",
+        # `xn--` labels that are not IDNA: httpx (and a device) cannot use them.
+        "xn--zz.com",
+        "XN--ZZ.com",
+        "xn--.com",
+        "ada@shop.xn--zz.example",
     ],
 )
 def test_rejects(text: str) -> None:
@@ -67,6 +74,9 @@ def test_any_text_is_a_domain_or_a_clean_error(text: str) -> None:
     assert domain.isascii() and domain == domain.lower()
     assert len(domain) <= 253 and "." in domain
     assert normalise_domain(domain) == domain
+    # Whatever is accepted is a URL host the verifier's client takes and can show.
+    httpx.URL(f"https://{domain}/.well-known/com.apple.remotemanagement")
+    display_domain(domain)
 
 
 label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
@@ -75,7 +85,7 @@ label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
 @given(st.lists(label, min_size=2, max_size=5), st.sampled_from(["", "user@", "https://"]))
 def test_well_formed_names_survive_any_wrapping(labels: list[str], wrap: str) -> None:
     name = ".".join(labels)
-    if labels[-1].isdigit():
+    if labels[-1].isdigit() or any(label.startswith("xn--") for label in labels):
         return
     assert normalise_domain(f"{wrap}{name.upper()}/path") == name
 
@@ -105,3 +115,11 @@ def test_printable_escapes_controls_and_every_bidi_control() -> None:
     for dangerous in ("\x1b", "\x07", "\x9b", "\x7f", "\u202e", "\u2066", "\u2067", "\u2069"):
         assert dangerous not in printable(f"a{dangerous}b")
     assert printable("café 👩\u200d💻 [b]x[/b]") == "café 👩\u200d💻 [b]x[/b]"
+
+
+@pytest.mark.parametrize("name", ["xn--zz.com", "a.xn--.example"])
+def test_a_malformed_international_name_is_one_line_and_exit_2(name: str) -> None:
+    """`verify -- xn--zz.com` used to end in an IDNAError traceback once the name resolved."""
+    result = run_cli("verify", "--resolve", f"{name}:443:127.0.0.1", "--", name)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "not a valid international" in result.stderr

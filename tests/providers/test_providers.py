@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.constants import TENANT
+from tests.support.commands import routed, run_cli
+from tests.support.constants import DOMAIN, TENANT, WELL_KNOWN
+from tests.support.https_server import HTTPSServer, json_document
 from wizard.cli import main
 from wizard.core.providers import NAMES, PRESETS, Answers, Preset, preset_named, recognise
 from wizard.core.providers.intune import tenant_problem
@@ -298,3 +300,26 @@ def test_generate_says_the_mdm_traps_and_unconfirmed_facts(
     )
     assert code == 0 and "location" in out  # stdout is the artifact alone
     assert said in err
+
+
+def test_intune_judges_the_public_cloud_when_none_is_given() -> None:
+    """`--cloud` defaults to public for `verify` as for `generate`: a document on the US
+    Government host used to pass `verify --mdm intune --tenant-id` without `--cloud`."""
+    intune = PRESETS["intune"]
+    us = INTUNE.replace("manage.microsoft.com", "manage.microsoft.us")
+    problem = intune.document_problem(Answers(tenant_id=TENANT), "mdm-byod", us)
+    assert problem is not None and "--cloud usgov" in problem and INTUNE in problem
+    assert intune.document_problem(Answers(tenant_id=TENANT, cloud="usgov"), "mdm-byod", us) is None
+
+
+def test_verify_of_an_intune_document_on_another_cloud_fails(
+    server: HTTPSServer, ca_bundle: Path
+) -> None:
+    us = INTUNE.replace("manage.microsoft.com", "manage.microsoft.us")
+    document = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": us}]})
+    server.route(WELL_KNOWN, json_document(document))
+    args = ("verify", DOMAIN, "--mdm", "intune", "--tenant-id", TENANT, "--json")
+    result = run_cli(*args, *routed(server, ca_bundle))
+    assert result.returncode == 1, result.stderr
+    line = json.loads(result.stdout)
+    assert line["failure"] == "bad_config" and line["mdm"] == "intune"

@@ -496,6 +496,28 @@ async def test_prerequisites_are_checked_live(
     assert resolves.startswith("skip")  # --connect-to decides where it is
 
 
+async def test_prerequisites_use_the_verifiers_transport_and_every_test_setting(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    """The live checks go where Verify goes: a --connect-to target looked up through a
+    --resolve rule (no DNS), with the saved User-Agent."""
+    setup = saved_setup(tmp_path, server, ca_bundle, step="prerequisites")
+    setup.settings.connect_to = [f"{DOMAIN}:443:node1.{DOMAIN}:{server.port}"]
+    setup.settings.resolve = [f"node1.{DOMAIN}:{server.port}:127.0.0.1"]
+    setup.settings.user_agent = "AdminProbe/2"
+    Store(tmp_path).save(setup)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        https = str(app.screen.query_one("#live-https_answers", Static).render())
+    assert https.startswith("OK") and DOMAIN in https
+    [request] = server.requests
+    assert request.host == DOMAIN and request.headers["user-agent"] == "AdminProbe/2"
+
+
 async def test_untrusted_certificate_shows_in_prerequisites(
     tmp_path: Path, start_server: Any, ca_bundle: Path
 ) -> None:

@@ -73,8 +73,11 @@ def normalise_domain(text: str) -> str:
     _check_lengths(host, shown)
     if host.isascii():
         # Already the wire form: DNS takes any letters-digits-hyphens label, including ones
-        # IDNA reserves (`r3---sn-abc.example`), so only the label rule below applies.
+        # IDNA reserves (`r3---sn-abc.example`), so only the label rule below applies; but
+        # an `xn--` label claims to be IDNA, and one that does not decode is no name.
         ascii_name = host.lower()
+        if any(label.startswith("xn--") for label in ascii_name.split(".")):
+            _check_a_labels(ascii_name, shown)
     else:
         import idna  # only for international names: 1-5 ms to import
 
@@ -93,6 +96,25 @@ def normalise_domain(text: str) -> str:
     if labels[-1].isdigit() or _is_ip_address(ascii_name):
         raise InvalidInput(f"{shown} is not a valid host name")
     return ascii_name
+
+
+def _check_a_labels(name: str, shown: str) -> None:
+    """Raise InvalidInput unless every `xn--` label of `name` is a valid IDNA A-label."""
+    import idna  # only for international names: 1-5 ms to import
+
+    for label in name.split("."):
+        if not label.startswith("xn--"):
+            continue
+        try:
+            decoded = idna.decode(label)
+            valid = idna.encode(decoded).decode("ascii") == label
+        except (idna.IDNAError, UnicodeError, ValueError):
+            valid = False
+        if not valid:
+            raise InvalidInput(
+                f"{shown} is not a valid host name: {argument(label, 40)} is not a valid "
+                "international (xn--) label"
+            )
 
 
 def _check_lengths(name: str, shown: str) -> None:

@@ -226,11 +226,16 @@ class DomainReport:
         from pydantic import ValidationError
 
         try:
-            return _adapter().validate_python(_with_advice(data))
+            report = _adapter().validate_python(_with_advice(data))
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first.get("loc", ()))
             raise ValueError(f"saved result: {where or '?'}: {first.get('msg')}") from None
+        # The verdict follows from the checks; a result whose saved verdict says otherwise
+        # (0.1.0 kept failures without their checks) cannot be shown as it was.
+        if isinstance(data, dict) and data.get("ok", report.ok) != report.ok:
+            raise ValueError("saved result: its verdict does not follow from its checks")
+        return report
 
 
 def _with_advice(data: object) -> object:

@@ -26,7 +26,7 @@ class Resolve:
     addresses: tuple[str, ...]
 
     def matches(self, host: str, port: int) -> bool:
-        return self.host == host.lower().strip("[]") and self.port == port
+        return self.host == host.lower().strip("[]").rstrip(".") and self.port == port
 
     def __str__(self) -> str:
         shown = ",".join(f"[{a}]" if ":" in a else a for a in self.addresses)
@@ -56,7 +56,8 @@ def parse_resolve(spec: str) -> Resolve:
             addresses.append(str(ipaddress.ip_address(bare)))
         except ValueError:
             raise InvalidInput(f"--resolve {spec!r}: {item!r} is not an IP address") from None
-    return Resolve(host.lower(), port, tuple(dict.fromkeys(addresses)))
+    # A fully qualified name with its root dot is the same name the domain is checked as.
+    return Resolve(host.lower().rstrip("."), port, tuple(dict.fromkeys(addresses)))
 
 
 def find_resolve(rules: tuple[Resolve, ...], host: str, port: int) -> Resolve | None:
