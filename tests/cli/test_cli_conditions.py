@@ -32,7 +32,6 @@ def test_conditions_are_written_as_on_the_command_line() -> None:
         "--user-agent 'Probe/2 (test)'",
     ]
     assert VerifyOptions().conditions() == []
-    assert options.without_test_settings().conditions() == []
 
 
 def test_text_says_test_settings_first_and_never_a_plain_pass(

@@ -13,10 +13,12 @@ from tests.support.constants import GOOD, ORG_ID, WELL_KNOWN
 from tests.support.generating import prepared
 from tests.support.https_server import HTTPSServer, json_document
 from wizard.core.artifacts.platforms import PLATFORMS, generate
+from wizard.core.codes import Code
 from wizard.core.diagnosis.causes import BY_ID, CAUSES
 from wizard.core.diagnosis.fingerprints import FINGERPRINTS, describe, served_by
 from wizard.core.diagnosis.platform_fixes import DIRECTIVE_MARKERS, directive_quote
 from wizard.core.diagnosis.registered_domain import same_registered_domain
+from wizard.core.diagnosis.remedies import CATALOGUE
 from wizard.core.document import build_document
 from wizard.core.placeholders import find_placeholder
 from wizard.core.providers import jumpcloud
@@ -75,6 +77,14 @@ def test_ids_that_are_platforms_are_spelled_alike() -> None:
         "litespeed",
     }  # fmt: skip
     assert {p for p in PLATFORMS if p != "other"} <= ids
+
+
+def test_every_code_has_its_remedy_and_only_failures_are_failures() -> None:
+    assert set(CATALOGUE) == set(Code)
+    for code, remedy in CATALOGUE.items():
+        assert remedy.problem.endswith(".") and remedy.fix, code
+    assert Code.TIMEOUT.is_failure and Code.WRONG_ORG_ID.is_failure
+    assert not Code.CERT_EXPIRING.is_failure and not Code.PROBE_INCONCLUSIVE.is_failure
 
 
 def test_every_cause_id_is_unique_and_has_a_fix() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -18,24 +17,10 @@ from tests.support.https_server import (
     respond,
     response_bytes,
 )
-from tests.support.verifying import options_for
-from wizard.core.results import DomainReport
+from tests.support.verifying import check, options_for, verify
 from wizard.core.verify.connect_to import ConnectTo
 from wizard.core.verify.options import VerifyOptions
 from wizard.core.verify.verifier import verify_domains
-
-
-def verify(options: VerifyOptions, domain: str = DOMAIN) -> DomainReport:
-    """Run one verification and check it ended inside its deadline (plus start-up slack)."""
-    started = time.monotonic()
-    [report] = asyncio.run(verify_domains([domain], options))
-    assert time.monotonic() - started < options.timeout + 1.5
-    return report
-
-
-def check(report: DomainReport, check_id: str) -> tuple[str, str | None, str]:
-    [found] = [c for c in report.checks if c.id == check_id]
-    return found.status, found.code, found.summary
 
 
 def test_good_self_hosted_document_passes(server: HTTPSServer, ca_bundle: Path) -> None:

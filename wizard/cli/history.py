@@ -7,6 +7,11 @@ import json
 
 from wizard.cli.parsing import Parser, add_state_dir, positive_int, print_notices
 from wizard.core.domains import InvalidInput
+from wizard.core.setups.files import check_setup_name
+from wizard.core.shown import printable
+
+# The core is imported inside `run`: building this command's parser (for --help, or
+# beside the other commands') must not load the store, SQLite or the verifier.
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -31,9 +36,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.setups.files import check_setup_name
     from wizard.core.setups.store import Store, state_dir
-    from wizard.core.shown import printable
 
     name = check_setup_name(args.name)
     store = Store(state_dir(getattr(args, "state_dir", None)))

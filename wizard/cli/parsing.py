@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 if TYPE_CHECKING:
     from wizard.core.setups.store import Store
 
-from wizard.core.shown import argument, one_line
+from wizard.core.shown import argument, one_line, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -61,7 +61,5 @@ def non_negative_int(text: str) -> int:
 
 def print_notices(store: Store) -> None:
     """The store's one-line notices (a damaged file moved aside, ...) on stderr, escaped."""
-    from wizard.core.shown import printable
-
     for notice in store.all_notices():
         print(f"adue-wizard: {printable(notice)}", file=sys.stderr)

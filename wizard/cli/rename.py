@@ -6,6 +6,11 @@ import argparse
 import sys
 
 from wizard.cli.parsing import EXIT_FAILED, Parser, add_state_dir, print_notices
+from wizard.core.setups.files import check_setup_name
+from wizard.core.shown import printable
+
+# The core is imported inside `run`: building this command's parser (for --help, or
+# beside the other commands') must not load the store, SQLite or the verifier.
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -20,9 +25,8 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.setups.files import SaveError, check_setup_name
+    from wizard.core.setups.files import SaveError
     from wizard.core.setups.store import Store, state_dir
-    from wizard.core.shown import printable
 
     old, new = check_setup_name(args.old), check_setup_name(args.new)
     store = Store(state_dir(getattr(args, "state_dir", None)))

@@ -9,6 +9,10 @@ from datetime import datetime
 from wizard.cli.parsing import Parser, add_state_dir, print_notices
 from wizard.core.domains import display_domain
 from wizard.core.setups.steps import STEP_TITLES
+from wizard.core.shown import printable
+
+# The core is imported inside `run`: building this command's parser (for --help, or
+# beside the other commands') must not load the store, SQLite or the verifier.
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -25,7 +29,6 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from wizard.core.providers import title_of
     from wizard.core.setups.store import Store, state_dir
-    from wizard.core.shown import printable
 
     store = Store(state_dir(args.state_dir))
     setups = store.load_all()

@@ -25,12 +25,17 @@ from wizard.cli.parsing import (
     positive_int,
     print_notices,
 )
+from wizard.core.atomic_file import write_atomically
 from wizard.core.domains import InvalidInput, normalise_domain
 from wizard.core.protocol import MODEL_FAMILIES
+from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import argument, printable
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
 
+# The verifier (asyncio, ssl, httpx) and the store are imported inside the functions that
+# use them: building this command's parser (for --help, or beside the other commands') must
+# not load them.
 if TYPE_CHECKING:
     from wizard.core.results import DomainReport
     from wizard.core.verify.options import VerifyOptions
@@ -171,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Path | None) -> int:
-    from wizard.core.setups.files import SaveError, check_setup_name
+    from wizard.core.setups.files import SaveError
     from wizard.core.setups.options import verify_options
     from wizard.core.setups.store import Store, state_dir
     from wizard.core.verify.options import VerifyOptions
@@ -308,7 +313,6 @@ def _report_path(value: str | None) -> Path | None:
 def write_evidence_report(
     path: Path, reports: Sequence[DomainReport], options: VerifyOptions
 ) -> None:
-    from wizard.core.atomic_file import write_atomically
     from wizard.core.diagnosis.evidence_report import ReproduceWith, render_report
 
     reproduce = ReproduceWith(

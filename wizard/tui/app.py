@@ -98,6 +98,7 @@ class WizardApp(App[int]):
     def troubleshoot(self, message: StartScreen.TroubleshootRequested) -> None:
         """Check the domain at once as a device on the internet would: no saved test
         settings, nothing saved unless the admin keeps it (Ctrl+S)."""
+        # The model (pydantic) loads when a setup is opened, not when the wizard starts.
         from wizard.core.setups.state import SetupState, setup_name_for
 
         known = self.store.load(message.setup) if message.setup else None
@@ -229,6 +230,7 @@ class WizardApp(App[int]):
         self.write(lambda: self.store.runs(setup, 20), attach)
 
     def show_step(self, step: Step) -> None:
+        # The step screens load when a setup is opened, not when the wizard starts.
         from wizard.tui.screens import screen_for
 
         assert self.setup is not None

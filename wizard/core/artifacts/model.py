@@ -34,8 +34,7 @@ def as_typed_name(domain: str) -> str:
     """An IDNA (xn--) name in the Unicode form users type; other names as they are."""
     if "xn--" not in domain:
         return domain
-    # Only for an international name: `verify` reaches this module through the presets, and
-    # the codec costs its start 1-5 ms.
+    # Only for an international name: the codec costs 1-5 ms to load.
     import idna
 
     try:

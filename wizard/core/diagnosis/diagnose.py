@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from wizard.core.codes import CheckId, Code
+from wizard.core.diagnosis.fingerprints import describe
 from wizard.core.diagnosis.remedies import remedy_for
 from wizard.core.placeholders import find_placeholder, placeholder_in_targets
 from wizard.core.providers import PRESETS, Answers
@@ -130,7 +131,6 @@ def _platform_text(cause_id: str, kind: str | None, e: Evidence, context: Contex
     # Here with the causes: the generators (quoted for a directive) load on a failure only.
     from wizard.core.diagnosis import platform_fixes
     from wizard.core.diagnosis.causes import cache_hit, waf_signal
-    from wizard.core.diagnosis.fingerprints import describe
 
     answered = e.final.served_by if e.final else None
     answered_by = describe(e.final.response_headers) if e.final else None

@@ -202,7 +202,7 @@ class SetupState(BaseModel):
 
     @property
     def recent_runs(self) -> list[RecordedRun]:
-        """The newest runs, newest first, where a report needs them (`Store.attach_recent_runs`)."""
+        """The newest runs, newest first, where a report needs them (the wizard reads them)."""
         return self._recent_runs
 
     @recent_runs.setter

@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.core.atomic_file import write_atomically
+from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import (
     SaveError,
     UnreadableFile,
@@ -36,6 +37,8 @@ from wizard.core.setups.history import RecordedRun, RunHistory
 from wizard.core.setups.listing import SetupListing, quick_listing
 from wizard.core.shown import printable
 
+# The model (setups/state, with pydantic) is imported inside the methods that open or write
+# a setup: listing the setups when the wizard or `status` starts must not pay for it.
 if TYPE_CHECKING:
     from wizard.core.results import DomainReport
     from wizard.core.setups.state import SetupState
@@ -208,15 +211,9 @@ class Store:
         """The setup's newest runs, newest first (a schema-1 file's runs included)."""
         return self.history.runs(state.name, limit, state.legacy_runs())
 
-    def attach_recent_runs(self, state: SetupState, limit: int = 20) -> None:
-        """Give `state` its newest runs (for the Markdown report)."""
-        state.recent_runs = self.runs(state, limit)
-
     def rename(self, old: str, new: str) -> SetupState:
         """Rename a saved setup; its history follows it. Raises InvalidInput (no such setup,
         the new name is taken or not a name) or SaveError."""
-        from wizard.core.domains import InvalidInput
-
         check_setup_name(new)
         state = self.load(old)
         if state is None:
@@ -244,10 +241,6 @@ class Store:
         """Move a setup's file aside (NAME.setup.json.deleted-STAMP, in the state folder); its
         runs stay in the history under the usual retention and return if it is restored.
         Returns where the file went."""
-        from datetime import UTC, datetime
-
-        from wizard.core.domains import InvalidInput
-
         path = self.path_for(name)
         if not path.exists() and not path.is_symlink():
             raise InvalidInput(f"no saved setup named {name!r} in {printable(str(self.folder))}")
@@ -326,6 +319,7 @@ def _read_raw(path: Path) -> dict[str, Any]:
 
 
 def _reason(error: BaseException) -> str:
+    # Only a file that failed to load gets here; pydantic is loaded by then.
     from pydantic import ValidationError
 
     if isinstance(error, ValidationError):

@@ -56,13 +56,6 @@ class VerifyOptions:
             found.append(f"--user-agent {shlex.quote(self.user_agent)}")
         return found
 
-    def without_test_settings(self) -> VerifyOptions:
-        """These options as a device on the internet would check: DNS, public roots and the
-        device's User-Agent (the MDM and the rest stay)."""
-        return dataclasses.replace(
-            self, connect_to=(), resolve=(), ca_bundle=None, user_agent=DEVICE_USER_AGENT
-        )
-
 
 def well_known_url(domain: str, user: str, family: str) -> str:
     # Devices may send the @ unencoded; so do we, to look exactly like one.

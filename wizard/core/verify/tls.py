@@ -9,6 +9,7 @@ better, with an RSA key of at least 2048 bits or an EC key of at least 256 bits.
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import ssl
 from collections.abc import Iterator
@@ -58,8 +59,6 @@ _PROTOCOL_REASONS = frozenset(
 def check_ca_bundle(path: str, source: str = "--ca-bundle") -> str:
     """`path` if it is a readable PEM bundle; otherwise InvalidInput naming `source` (where
     the setting came from) and what is wrong, in one line."""
-    import os
-
     shown = argument(path)
     if os.path.isdir(path):
         raise InvalidInput(f"{source} {shown} is a directory, not a PEM file")

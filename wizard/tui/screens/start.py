@@ -142,6 +142,7 @@ class StartScreen(Screen[None]):
 
     @on(PlainButton.Pressed, "#new")
     def action_new(self) -> None:
+        # The model (pydantic) loads when a setup is opened, not when the wizard starts.
         from wizard.core.setups.state import SetupState, setup_name_for
 
         taken = {setup.name for setup in self.setups}
@@ -150,6 +151,7 @@ class StartScreen(Screen[None]):
 
     @on(PlainButton.Pressed, "#troubleshoot")
     def action_troubleshoot(self) -> None:
+        # Dialogs load when asked for: the start screen is the wizard's first frame.
         from wizard.tui.screens.domain_prompt import DomainPrompt
 
         self.app.push_screen(DomainPrompt(), self._troubleshoot)

@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from wizard.core.diagnosis.evidence_report import diagnosis_text
 from wizard.core.domains import InvalidInput
 from wizard.core.results import Check, DomainReport
 from wizard.core.setups.options import verify_options
@@ -226,8 +227,6 @@ class VerifyScreen(StepScreen):
 
     def action_copy(self) -> None:
         """Copy the selected domain's diagnosis (the terminal gets it by OSC 52)."""
-        from wizard.core.diagnosis.evidence_report import diagnosis_text
-
         result = self.results.get(self.selected or "")
         if result is None:
             self.notify("Nothing to copy yet: this domain has not been checked.")
