@@ -4,9 +4,11 @@ not fill it in, or typed the domain twice (`.com.com`)."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from wizard.core.results import DomainReport
+if TYPE_CHECKING:
+    from wizard.core.results import DomainReport
 
 # Each pattern with what to call it in a summary.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

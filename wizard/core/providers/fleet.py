@@ -66,7 +66,6 @@ class Fleet(Preset):
 PRESET = Fleet(
     name="fleet",
     title="Fleet",
-    label="Fleet",
     methods=("self-host",),
     inputs=("server-url", "base-url", "json-file"),
     versions={"user": USER_ENROLLMENT},

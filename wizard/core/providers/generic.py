@@ -34,7 +34,6 @@ class Generic(Preset):
 PRESET = Generic(
     name="generic",
     title="Another MDM",
-    label="Generic MDM",
     # The admin's own URL; `verify` still fails a placeholder the domain serves.
     refuses_placeholders=False,
     methods=("redirect", "self-host"),

@@ -111,7 +111,6 @@ class Intune(Preset):
 PRESET = Intune(
     name="intune",
     title="Microsoft Intune",
-    label="Intune",
     methods=("self-host",),  # the Intune article documents only the JSON file
     inputs=("tenant-id", "cloud", "json-file"),
     versions={"user": USER_ENROLLMENT},

@@ -76,7 +76,6 @@ class Ivanti(Preset):
 PRESET = Ivanti(
     name="ivanti",
     title="Ivanti Neurons for MDM",
-    label="Ivanti",
     methods=("redirect",),
     inputs=("server-url",),
     versions={"user": USER_ENROLLMENT},

@@ -71,7 +71,6 @@ class Jamf(Preset):
 PRESET = Jamf(
     name="jamf",
     title="Jamf Pro",
-    label="Jamf Pro",
     methods=("self-host",),
     inputs=("server-url", "enrollment", "json-file"),
     versions={"user": USER_ENROLLMENT, "device": DEVICE_ENROLLMENT},

@@ -84,7 +84,6 @@ class JumpCloud(Preset):
 PRESET = JumpCloud(
     name="jumpcloud",
     title="JumpCloud",
-    label="JumpCloud",
     # Its document comes from the portal; `verify` still fails a placeholder it serves.
     refuses_placeholders=False,
     methods=("redirect", "self-host"),

@@ -40,7 +40,6 @@ class ManageEngine(Preset):
 PRESET = ManageEngine(
     name="manageengine",
     title="ManageEngine MDM Plus",
-    label="ManageEngine",
     methods=("self-host",),
     inputs=("json-file",),
     versions={"user": USER_ENROLLMENT},

@@ -136,8 +136,6 @@ class ArtifactInputs:
 class Preset:
     name: str
     title: str
-    # A short name, for a list of choices that fits 80 columns.
-    label: str
     methods: tuple[Method, ...]
     # Every input the command line takes for it; `wizard_inputs` are the ones the wizard's
     # Organization step asks for (a document is imported on the Platform step).

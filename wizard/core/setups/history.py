@@ -18,10 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wizard.core.results import DomainReport
 from wizard.core.setups.database import StateDatabase
+
+if TYPE_CHECKING:
+    from wizard.core.results import DomainReport
 
 KEEP_DAYS_VARIABLE = "ADUE_WIZARD_KEEP_DAYS"
 KEEP_RUNS_VARIABLE = "ADUE_WIZARD_KEEP_RUNS"
@@ -373,6 +375,9 @@ class RunHistory:
         row = self.database.read(read, None)
         if row is None:
             return None
+        # The result model loads when a setup is opened, not when the start list is shown.
+        from wizard.core.results import DomainReport
+
         try:
             items = json.loads(row[1])
             reports = [DomainReport.from_json(item) for item in items]

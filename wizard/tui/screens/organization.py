@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.widgets import Input, RadioSet, Select, Static
 
 from wizard.core.domains import display_domain, parse_domain_list
-from wizard.core.providers import PRESETS, Preset
+from wizard.core.providers import LABELS, PRESETS
 from wizard.core.providers.preset import Input as PresetInput
-from wizard.core.providers.preset import InputName
+from wizard.core.providers.preset import InputName, Preset
 from wizard.core.setups.state import SAVED_AS
 from wizard.tui.screens.step import StepScreen
 from wizard.tui.widgets.tick_box import Choice
@@ -38,8 +38,8 @@ class OrganizationScreen(StepScreen):
         setup = self.setup
         yield Static("Which MDM will devices enroll into?", classes="question")
         with RadioSet(id="provider"):
-            for name, preset in PRESETS.items():
-                yield Choice(preset.label, value=setup.provider == name, id=name)
+            for name, label in LABELS.items():
+                yield Choice(label, value=setup.provider == name, id=name)
         yield Static("", id="preset-note", markup=False)
         for name, item in FIELDS.items():
             # As saved, whichever MDM it was typed for.

@@ -16,7 +16,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.domains import display_domain
-from wizard.core.providers import PRESETS
+from wizard.core.providers import LABELS
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.tui.messages import OpenSetup
 from wizard.tui.safe_text import plain
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def describe(setup: SetupListing) -> Content:
     """One line per saved setup: organization, domains, step, last result and when."""
     # Every setup is known by its MDM, and a JumpCloud one by its organization too.
-    mdm = PRESETS[setup.provider].label
+    mdm = LABELS[setup.provider]
     organization = f"{mdm} {setup.org_id}" if setup.org_id else mdm
     domains = ", ".join(display_domain(domain) for domain in setup.domains) or "no domains yet"
     if setup.last_verified_at is None:
