@@ -20,7 +20,7 @@ import trustme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DOMAIN, TEST_NAMES
+from tests.support.constants import DOMAIN, TEST_NAMES
 from wizard.core.verify.ems_probe import (
     ATS_TLS12_SUITES,
     EmsProbe,
