@@ -304,7 +304,7 @@ class JumpCloudStandIn(LoopbackServer):
         return Answer(status, body if v2 else v1_error(status, message))
 
     def _key(self, request: Request, *, v2: bool = False) -> ApiKey | Answer:
-        # securitySchemes x-api-key (v1 10123-10127, v2 80462-80466). Both list a 401 whose
+        # securitySchemes x-api-key (v1 10123-10127, v2 80462-80467). Both list a 401 whose
         # body they leave undescribed (e.g. v1 3617-3618); the stand-in sends an `Error`.
         key = self.state.api_keys.get(request.headers.get("x-api-key", ""))
         return key or self._error(401, "Unauthorized", request, v2=v2)
@@ -342,7 +342,7 @@ class JumpCloudStandIn(LoopbackServer):
         return Answer(200, {"totalCount": total, "results": results})
 
     def _one_user(self, request: Request, user_id: str) -> Answer:
-        """GET /systemusers/{id} (v1 3954-4019) and PUT (v1 4026-4189)."""
+        """GET /systemusers/{id} (v1 3955-4019) and PUT (v1 4026-4213)."""
         org = self._authorize(request)
         if isinstance(org, Answer):
             return org
@@ -436,7 +436,7 @@ class JumpCloudStandIn(LoopbackServer):
         return Answer(200, {"redirectUrl": adue.redirect_url})
 
     def _adue_organization(self, raw_id: str) -> Organization | None:
-        # The parameter is `organizationObjectId`, `format: byte` (v2 40724-40730).
+        # The parameter is `organizationObjectId`, `format: byte` (v2 40725-40731).
         form = self.state.adue_id_form
         if form != "base64" and OBJECT_ID.fullmatch(raw_id):
             return self.state.organization(raw_id)

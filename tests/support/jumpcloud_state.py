@@ -118,7 +118,7 @@ def hostile_users(org_id: str, *, start: int = 90_000) -> list[User]:
 
 @dataclass
 class AppleMdm:
-    """An organization's Apple MDM server: schema `AppleMDM` (v2 lines 61041-61106)."""
+    """An organization's Apple MDM server: schema `AppleMDM` (v2 lines 61041-61108)."""
 
     id: str
     name: str = "JumpCloud MDM"
