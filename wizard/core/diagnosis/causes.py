@@ -16,7 +16,7 @@ from typing import Literal
 from wizard.core.codes import CheckId, Code
 from wizard.core.diagnosis.registered_domain import apex_to_www_hop
 from wizard.core.placeholders import placeholder_in_targets
-from wizard.core.protocol import WELL_KNOWN_FAILED
+from wizard.core.protocol import WELL_KNOWN_FAILED, WELL_KNOWN_PATH
 from wizard.core.results import Check, DomainReport, Hop
 
 # Which platform-specific text the fix quotes (see platform_fixes).
@@ -235,7 +235,7 @@ CAUSES: tuple[Cause, ...] = (
         "cdn_cached",
         _cdn_cached,
         "This failing answer came from a cache, not from the server as it is now.",
-        "Purge the cached URL, then bypass the cache for /.well-known/com.apple.remotemanagement "
+        f"Purge the cached URL, then bypass the cache for {WELL_KNOWN_PATH} "
         "so a stale answer (often a 404 from before the file existed) is never served again; "
         "then check again.",
         "purge",
@@ -253,8 +253,7 @@ CAUSES: tuple[Cause, ...] = (
         _waf_challenge,
         "A bot challenge or firewall block answered instead of the site: a device is not a "
         "browser and cannot pass it.",
-        "Add a rule that skips the challenge and firewall for exactly "
-        "/.well-known/com.apple.remotemanagement.",
+        f"Add a rule that skips the challenge and firewall for exactly {WELL_KNOWN_PATH}.",
         "waf",
     ),
     Cause(
@@ -270,7 +269,7 @@ CAUSES: tuple[Cause, ...] = (
         _apex_to_www,
         "The domain redirects to another host of the same registered domain (its www. form, "
         "or back) before the well-known rule runs, and the chain then fails.",
-        "Exempt /.well-known/com.apple.remotemanagement from the host redirect (put the "
+        f"Exempt {WELL_KNOWN_PATH} from the host redirect (put the "
         "well-known rule first), so the exact sign-in domain answers itself.",
         "directive",
     ),
@@ -339,14 +338,13 @@ CAUSES: tuple[Cause, ...] = (
         "login_required",
         _status_is(401),
         "The site is behind a login (401): the device cannot sign in to fetch the document.",
-        "Exempt /.well-known/com.apple.remotemanagement from the login (basic auth, SSO "
-        "proxy, staging password).",
+        f"Exempt {WELL_KNOWN_PATH} from the login (basic auth, SSO proxy, staging password).",
     ),
     Cause(
         "forbidden",
         _status_is(403),
         "The server refuses the request (403).",
-        "Allow anonymous GET of /.well-known/com.apple.remotemanagement (file permissions, "
+        f"Allow anonymous GET of {WELL_KNOWN_PATH} (file permissions, "
         "deny rules for dot-folders, IP allow-lists).",
     ),
     Cause(

@@ -14,6 +14,7 @@ from wizard.core.artifacts.model import GenerateError, Plan
 from wizard.core.artifacts.platforms import PLATFORMS, generate
 from wizard.core.artifacts.prepare import prepare_setup
 from wizard.core.document import build_document
+from wizard.core.protocol import WELL_KNOWN_PATH
 
 # Lines of the generated files that make up the rule, per (platform, method).
 DIRECTIVE_MARKERS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -26,10 +27,10 @@ DIRECTIVE_MARKERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("iis", "redirect"): ('<action type="Redirect"',),
     ("iis", "self-host"): ("<mimeMap ",),
     ("cloudflare", "redirect"): ('"expression": "(',),
-    ("shopify", "redirect"): ("/.well-known/com.apple.remotemanagement,",),
-    ("squarespace", "redirect"): ("/.well-known/com.apple.remotemanagement -> ",),
-    ("netlify", "redirect"): ("/.well-known/com.apple.remotemanagement ",),
-    ("netlify", "self-host"): ("/.well-known/com.apple.remotemanagement", "Content-Type: "),
+    ("shopify", "redirect"): (f"{WELL_KNOWN_PATH},",),
+    ("squarespace", "redirect"): (f"{WELL_KNOWN_PATH} -> ",),
+    ("netlify", "redirect"): (f"{WELL_KNOWN_PATH} ",),
+    ("netlify", "self-host"): (f"{WELL_KNOWN_PATH}", "Content-Type: "),
     ("vercel", "redirect"): ('"source": ', '"destination": '),
     ("vercel", "self-host"): ('"source": ', '"value": '),
     ("cloudfront", "redirect"): ("statusCode: 301",),
@@ -39,19 +40,19 @@ MAX_QUOTED_LINES = 4
 # Where to let the device through a bot challenge or firewall, per service that answered.
 WAF_PLACES: dict[str, str] = {
     "cloudflare": "Cloudflare dashboard > Security > WAF > Custom rules: a rule with "
-    'expression (http.request.uri.path eq "/.well-known/com.apple.remotemanagement") and '
+    f'expression (http.request.uri.path eq "{WELL_KNOWN_PATH}") and '
     "action Skip (all remaining custom rules, rate limiting rules, managed rules and Super Bot "
     "Fight Mode). Bot Fight Mode cannot be skipped by a rule: turn it off for the zone.",
     "vercel": "Vercel project > Firewall: a custom rule for the path "
-    "/.well-known/com.apple.remotemanagement with action Bypass, and Attack Challenge Mode off.",
+    f"{WELL_KNOWN_PATH} with action Bypass, and Attack Challenge Mode off.",
     "cloudfront": "AWS WAF web ACL of the distribution: a rule of higher priority matching "
-    "URI path exactly /.well-known/com.apple.remotemanagement with action Allow.",
+    f"URI path exactly {WELL_KNOWN_PATH} with action Allow.",
     "akamai": "Akamai App & API Protector / Bot Manager: an exception (match target) for the "
-    "path /.well-known/com.apple.remotemanagement.",
+    f"path {WELL_KNOWN_PATH}.",
     "fastly": "Fastly Next-Gen WAF: a request rule for the path "
-    "/.well-known/com.apple.remotemanagement with action Allow.",
+    f"{WELL_KNOWN_PATH} with action Allow.",
     "azure": "Azure Front Door WAF policy: a custom rule of higher priority matching the path "
-    "/.well-known/com.apple.remotemanagement with action Allow.",
+    f"{WELL_KNOWN_PATH} with action Allow.",
 }
 
 # Where to purge a cached answer and stop caching it, per CDN.
@@ -59,13 +60,13 @@ PURGE_PLACES: dict[str, str] = {
     "cloudflare": "Cloudflare dashboard > Caching > Configuration > Purge Cache > Custom "
     "Purge (the URL); then Caching > Cache Rules: a rule for the path with Bypass cache.",
     "cloudfront": "CloudFront console > the distribution > Invalidations: create one for "
-    "/.well-known/com.apple.remotemanagement; give that path a behaviour with the "
+    f"{WELL_KNOWN_PATH}; give that path a behaviour with the "
     "CachingDisabled cache policy.",
     "fastly": "Fastly: Purge URL for the well-known URL; pass the path in VCL "
-    '(if (req.url.path == "/.well-known/com.apple.remotemanagement") { return(pass); }).',
+    f'(if (req.url.path == "{WELL_KNOWN_PATH}") {{ return(pass); }}).',
     "akamai": "Akamai Control Center: Fast Purge the URL; a Property Manager rule for the "
     "path with caching set to no-store.",
-    "azure": "Azure Front Door: Purge cache for /.well-known/com.apple.remotemanagement; a "
+    "azure": f"Azure Front Door: Purge cache for {WELL_KNOWN_PATH}; a "
     "rule set action that disables caching for that path.",
     "vercel": "Vercel project > Settings > Caches: purge the CDN cache, and send "
     "Cache-Control: no-store for the path (vercel.json headers).",

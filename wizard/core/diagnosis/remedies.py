@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from wizard.core.codes import Code
 from wizard.core.document import BOM_FIX, BOM_PROBLEM
+from wizard.core.protocol import WELL_KNOWN_PATH
+from wizard.core.providers.jumpcloud import discovery_target
 
 PORTAL_NO_WELL_KNOWN = (
     "Verification failed to get a well-known URL. Please check your info and try again."
@@ -117,7 +119,7 @@ CATALOGUE: dict[Code, Remedy] = {
         "The well-known URL did not answer 200 OK. Devices on iOS/iPadOS 18.2 and later "
         "(macOS 15.2 and later) then ask Apple Business Manager, which sends them to the "
         "discovery URL your MDM registered there, if it did; older devices stop here.",
-        "Make https://<domain>/.well-known/com.apple.remotemanagement return 200 with the "
+        f"Make https://<domain>{WELL_KNOWN_PATH} return 200 with the "
         "document (self-host) or a 301 to the discovery URL (redirect); a 404 usually means "
         "the file or rule is not where the server looks. If you rely on Apple Business "
         "Manager's fallback instead, confirm your MDM registered its discovery URL there.",
@@ -164,8 +166,8 @@ CATALOGUE: dict[Code, Remedy] = {
     Code.WRONG_ORG_ID: Remedy(
         "The redirect chain reaches JumpCloud with another organization_id, or none: the "
         "device would land in another organization, or in none.",
-        "Redirect to https://apple.mdm.jumpcloud.com/account-driven-service-discovery?"
-        "organization_id=<your ID> (JumpCloud Admin Portal > Settings > Organization Profile) "
+        f"Redirect to {discovery_target('<your ID>')} (JumpCloud Admin Portal > Settings > "
+        "Organization Profile) "
         "and do not let a rule (e.g. Apache `Redirect`, Cloudflare 'Preserve query string') "
         "replace its query.",
         PORTAL_CONFIG,
