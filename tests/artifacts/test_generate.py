@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests.support.commands import run_cli
 from tests.support.constants import ORG_ID, WELL_KNOWN
 from tests.support.generating import prepared
 from wizard.core.artifacts.model import GenerateError, Plan
@@ -248,17 +247,8 @@ def test_built_document_from_base_url() -> None:
 # -- the command line ----------------------------------------------------------------------
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wizard", "generate", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_list_names_every_platform() -> None:
-    result = cli("--list")
+    result = run_cli("generate", "--list")
     assert result.returncode == 0
     names = [line.split()[0] for line in result.stdout.splitlines()[1:]]
     assert names == [
@@ -278,12 +268,15 @@ def test_list_names_every_platform() -> None:
 
 
 def test_raw_prints_exactly_the_artifact() -> None:
-    result = cli("--method", "redirect", "--platform", "apache", "--org-id", ORG_ID, "--raw")
+    result = run_cli(
+        "generate", "--method", "redirect", "--platform", "apache", "--org-id", ORG_ID, "--raw"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# adue-wizard: Apple account-driven enrollment (Redirect)")
     assert "RewriteRule" in result.stdout and "[R=301,QSA,NE,L]" in result.stdout
     assert "Steps:" not in result.stdout
-    document = cli(
+    document = run_cli(
+        "generate",
         "--method",
         "self-host",
         "--platform",
@@ -312,7 +305,7 @@ def test_out_writes_files_and_never_overwrites_a_different_one(tmp_path: Path) -
         "--out",
         str(tmp_path / "site"),
     ]
-    first = cli(*args)
+    first = run_cli("generate", *args)
     assert first.returncode == 0, first.stderr
     document = tmp_path / "site/.well-known/com.apple.remotemanagement"
     assert document.read_text() == DOCUMENT
@@ -320,13 +313,13 @@ def test_out_writes_files_and_never_overwrites_a_different_one(tmp_path: Path) -
         "default_type application/json;"
         in (tmp_path / "site/nginx-remotemanagement.conf").read_text()
     )
-    assert cli(*args).returncode == 0  # identical files: fine
+    assert run_cli("generate", *args).returncode == 0  # identical files: fine
     document.write_text("edited by hand")
-    refused = cli(*args)
+    refused = run_cli("generate", *args)
     assert refused.returncode == 2
     assert "exists and differs" in refused.stderr and len(refused.stderr.splitlines()) == 1
     assert document.read_text() == "edited by hand"
-    assert cli(*args, "--force").returncode == 0
+    assert run_cli("generate", *args, "--force").returncode == 0
     assert document.read_text() == DOCUMENT
 
 
@@ -369,7 +362,7 @@ def test_out_writes_files_and_never_overwrites_a_different_one(tmp_path: Path) -
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], mentions: str) -> None:
-    result = cli(*args)
+    result = run_cli("generate", *args)
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -379,6 +372,8 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], mentions: str) -> Non
 def test_json_file_failing_the_schema_names_the_problem(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"servers": [{"Version": "mdm-byod", "BaseURL": "https://x.example"}]}')
-    result = cli("--method", "self-host", "--platform", "apache", "--json-file", str(bad))
+    result = run_cli(
+        "generate", "--method", "self-host", "--platform", "apache", "--json-file", str(bad)
+    )
     assert result.returncode == 2
     assert 'no "Servers" key (found "servers"; the key is case-sensitive)' in result.stderr

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.commands import run_in_process
 from tests.support.constants import ORG_ID, WELL_KNOWN
 from tests.support.generating import prepared
-from wizard.cli.main import main
 from wizard.core.artifacts.model import FilesDiffer, GenerateError, Plan
 from wizard.core.artifacts.output_folder import write_plan
 from wizard.core.artifacts.platforms import PLATFORMS, generate
@@ -54,15 +54,6 @@ def plan_for(
 
 def everything(plan: Plan) -> str:
     return "\n".join([*(a.content for a in plan.artifacts), *plan.steps, *plan.notes, plan.does])
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(["generate", *args])
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_usage_error(code: int, out: str, err: str, mention: str) -> None:
@@ -188,7 +179,9 @@ def test_without_a_domain_nothing_invents_one(platform: str, method: str) -> Non
 
 
 def test_cli_without_a_domain_says_your_domain(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "--method", "redirect", "--platform", "apache", "--org-id", ORG_ID)
+    code, out, err = run_in_process(
+        capsys, "generate", "--method", "redirect", "--platform", "apache", "--org-id", ORG_ID
+    )
     assert code == 0, err
     assert "example.com" not in out
     assert "for your domain" in out
@@ -279,8 +272,15 @@ def test_cli_names_the_differing_file_and_force(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     args = ["--method", "redirect", "--platform", "nginx", "--org-id", ORG_ID]
-    assert run(capsys, *args, "--domain", "a.example", "--out", str(tmp_path))[0] == 0
-    code, out, err = run(capsys, *args, "--domain", "b.example", "--out", str(tmp_path))
+    assert (
+        run_in_process(capsys, "generate", *args, "--domain", "a.example", "--out", str(tmp_path))[
+            0
+        ]
+        == 0
+    )
+    code, out, err = run_in_process(
+        capsys, "generate", *args, "--domain", "b.example", "--out", str(tmp_path)
+    )
     assert_usage_error(code, out, err, "exists and differs; use --force to replace it")
 
 
@@ -288,8 +288,9 @@ def test_cli_names_the_differing_file_and_force(
 
 
 def test_domain_more_than_once(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(
+    code, out, err = run_in_process(
         capsys,
+        "generate",
         *("--method", "redirect", "--platform", "caddy", "--org-id", ORG_ID),
         *("--domain", "ada@Example.ORG", "--domain", "https://redir.example.net/x"),
     )
@@ -300,8 +301,9 @@ def test_domain_more_than_once(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_one_bad_domain_among_several_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(
+    code, out, err = run_in_process(
         capsys,
+        "generate",
         *("--method", "redirect", "--platform", "nginx", "--org-id", ORG_ID),
         *("--domain", "example.org", "--domain", "localhost"),
     )
@@ -310,17 +312,18 @@ def test_one_bad_domain_among_several_is_one_line(capsys: pytest.CaptureFixture[
 
 def test_vendor_form_and_its_old_name_are_the_same(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["--method", "redirect", "--platform", "apache", "--org-id", ORG_ID, "--raw"]
-    new = run(capsys, *args, "--vendor-form")
-    old = run(capsys, *args, "--exact-seed")
+    new = run_in_process(capsys, "generate", *args, "--vendor-form")
+    old = run_in_process(capsys, "generate", *args, "--exact-seed")
     assert new == old and new[0] == 0
     assert "Redirect 301" in new[1] and "QSA" not in new[1]
-    help_text = run(capsys, "--help")[1]
+    help_text = run_in_process(capsys, "generate", "--help")[1]
     assert "--vendor-form" in help_text and "alias" in help_text
 
 
 def test_org_id_and_target_together_are_a_conflict(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(
+    code, out, err = run_in_process(
         capsys,
+        "generate",
         *("--method", "redirect", "--platform", "nginx", "--org-id", ORG_ID),
         *("--target", "https://mdm.example.net/discover"),
     )
@@ -336,8 +339,16 @@ def test_github_pages_is_the_same_usage_error_with_or_without_raw(
 ) -> None:
     if extra[:1] == ["--out"]:
         extra = ["--out", str(tmp_path / "out")]
-    code, out, err = run(
-        capsys, "--method", "redirect", "--platform", "github-pages", "--org-id", ORG_ID, *extra
+    code, out, err = run_in_process(
+        capsys,
+        "generate",
+        "--method",
+        "redirect",
+        "--platform",
+        "github-pages",
+        "--org-id",
+        ORG_ID,
+        *extra,
     )
     assert_usage_error(code, out, err, "GitHub Pages cannot serve the discovery document")
     assert "--platform cloudflare" in err
@@ -346,7 +357,10 @@ def test_github_pages_is_the_same_usage_error_with_or_without_raw(
 
 def test_the_plan_heading_says_what_it_does(capsys: pytest.CaptureFixture[str]) -> None:
     base = ["--method", "redirect", "--org-id", ORG_ID, "--domain", "example.org"]
-    assert f"What it does: {FORWARDS}." in run(capsys, *base, "--platform", "nginx")[1]
-    shopify = run(capsys, *base, "--platform", "shopify")[1]
+    assert (
+        f"What it does: {FORWARDS}."
+        in run_in_process(capsys, "generate", *base, "--platform", "nginx")[1]
+    )
+    shopify = run_in_process(capsys, "generate", *base, "--platform", "shopify")[1]
     assert "What it does: cannot forward the device's query" in shopify
     assert jumpcloud_target(ORG_ID) in shopify

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import trustme
 
+from tests.support.commands import run_in_process
 from tests.support.constants import DOMAIN, JUMPCLOUD, ORG_ID, TENANT
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.verifying import server_context
 from tests.support.web_servers import SERVER_NAMES, SNIPPET_FILE, Site, publish, running
-from wizard.cli import main
 
 WELL_KNOWN = ".well-known/com.apple.remotemanagement"
 MANAGEENGINE = json.dumps(
@@ -113,16 +113,10 @@ CASES = [
 ]
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def generate_into(
     capsys: pytest.CaptureFixture[str], folder: Path, platform: str, method: str, *args: str
 ) -> None:
-    code, _, err = run_cli(
+    code, _, err = run_in_process(
         capsys,
         "generate",
         "--platform",
@@ -142,7 +136,7 @@ def verify_json(
     capsys: pytest.CaptureFixture[str], rules: list[str], ca_bundle: Path, *args: str
 ) -> tuple[int, dict[str, Any]]:
     connect = [part for rule in rules for part in ("--connect-to", rule)]
-    code, out, err = run_cli(
+    code, out, err = run_in_process(
         capsys,
         "verify",
         DOMAIN,
@@ -220,7 +214,7 @@ def test_generate_refuses_a_downloaded_file_with_the_placeholder_left_in(
 ) -> None:
     downloaded = tmp_path / "intune.json"
     downloaded.write_text(CASES[0].placeholder)
-    code, out, err = run_cli(
+    code, out, err = run_in_process(
         capsys,
         "generate",
         "--mdm",

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
@@ -18,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.accepted_urls import accepted_urls
+from tests.support.commands import run_cli, run_in_process
 from tests.support.constants import WELL_KNOWN
 from tests.support.generating import prepared
-from wizard.cli.main import main
 from wizard.core.artifacts import escaping
 from wizard.core.artifacts.escaping import UnsafeValue
 from wizard.core.artifacts.model import GenerateError, Plan, Setup
@@ -60,15 +59,6 @@ HOSTILE_URLS = [
 ]
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(["generate", *args])
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def assert_one_clean_line(code: int, out: str, err: str, *mentions: str) -> None:
     assert code == 2, err
     assert out == ""
@@ -85,8 +75,8 @@ def test_hostile_targets_are_refused_for_every_platform(
     capsys: pytest.CaptureFixture[str], platform: str, value: str, shown: str
 ) -> None:
     # `--target=VALUE`: a value starting with `-` would otherwise read as an option.
-    code, out, err = run(
-        capsys, "--method", "redirect", "--platform", platform, f"--target={value}"
+    code, out, err = run_in_process(
+        capsys, "generate", "--method", "redirect", "--platform", platform, f"--target={value}"
     )
     assert_one_clean_line(code, out, err, "--target", shown)
 
@@ -97,7 +87,7 @@ def test_hostile_base_urls_are_refused_for_every_platform(
     capsys: pytest.CaptureFixture[str], platform: str, value: str, shown: str
 ) -> None:
     args = ["--method", "self-host", "--platform", platform, f"--base-url={value}"]
-    code, out, err = run(capsys, *args)
+    code, out, err = run_in_process(capsys, "generate", *args)
     assert_one_clean_line(code, out, err, "--base-url", shown)
 
 
@@ -108,7 +98,7 @@ def test_a_hostile_base_url_inside_the_json_file_is_refused(
     document = tmp_path / "downloaded.json"
     document.write_text(json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": value}]}))
     args = ["--method", "self-host", "--platform", "iis", "--json-file", str(document)]
-    code, out, err = run(capsys, *args)
+    code, out, err = run_in_process(capsys, "generate", *args)
     assert_one_clean_line(code, out, err, "BaseURL")
 
 
@@ -126,18 +116,20 @@ def test_hostile_domains_and_org_ids_are_refused(
     capsys: pytest.CaptureFixture[str], flag: str, value: str
 ) -> None:
     args = ["--method", "redirect", "--platform", "nginx", "--target", "https://a.example/d"]
-    code, out, err = run(capsys, *args, flag, value)
+    code, out, err = run_in_process(capsys, "generate", *args, flag, value)
     assert_one_clean_line(code, out, err)
 
 
 def test_a_dollar_is_refused_for_nginx_only(capsys: pytest.CaptureFixture[str]) -> None:
     target = "https://mdm.example.net/$host"
-    code, out, err = run(capsys, "--method", "redirect", "--platform", "nginx", "--target", target)
+    code, out, err = run_in_process(
+        capsys, "generate", "--method", "redirect", "--platform", "nginx", "--target", target
+    )
     assert_one_clean_line(code, out, err, "--target", "'$'", "NGINX")
     for platform in REDIRECT:
         if platform != "nginx":
             args = ["--method", "redirect", "--platform", platform, "--target", target]
-            assert run(capsys, *args)[0] == 0, platform
+            assert run_in_process(capsys, "generate", *args)[0] == 0, platform
 
 
 def plan(platform: str, target: str, *, exact_seed: bool = False) -> Plan:
@@ -365,12 +357,6 @@ def test_every_accepted_url_generates_for_every_platform(url: str) -> None:
 # -- the command line echoes arguments on one line -----------------------------------------
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wizard", *args], capture_output=True, text=True, timeout=60
-    )
-
-
 @pytest.mark.parametrize(
     "args",
     [
@@ -387,7 +373,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_an_argument_in_an_error_stays_on_one_line(args: list[str]) -> None:
-    result = cli(*args)
+    result = run_cli(*args)
     assert result.returncode == 2
     assert result.stdout == ""
     [line] = result.stderr.splitlines()

@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.commands import routed, run_cli
+from tests.support.commands import routed, run_cli, run_in_process
 from tests.support.constants import DOMAIN, TENANT, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document
-from wizard.cli import main
 from wizard.core.providers import NAMES, PRESETS, Answers, Preset, preset_named, recognise
 from wizard.core.providers.intune import tenant_problem
 
 INTUNE = f"https://manage.microsoft.com/EnrollmentServer/PostReportDeviceInfoForUEV2?aadTenantId={TENANT}"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_the_presets_are_the_issue_names_with_jumpcloud_first() -> None:
@@ -157,24 +150,24 @@ def test_generate_exit_2_rules(
     args: list[str], words: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     method = [] if "--method" in args else ["--method", "self-host"]
-    code, out, err = run(capsys, "generate", "--platform", "nginx", *method, *args)
+    code, out, err = run_in_process(capsys, "generate", "--platform", "nginx", *method, *args)
     assert (code, out) == (2, "")
     assert words in err and len(err.splitlines()) == 1
 
 
 def test_verify_refuses_what_the_preset_does_not_take(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(
+    code, out, err = run_in_process(
         capsys, "verify", "example.test", "--mdm", "intune", "--server-url", "https://x.test"
     )
     assert (code, out) == (2, "") and "--server-url is not an input of --mdm intune" in err
-    code, out, err = run(capsys, "verify", "example.test", "--mdm", "nope")
+    code, out, err = run_in_process(capsys, "verify", "example.test", "--mdm", "nope")
     assert (code, out) == (2, "") and "unknown MDM" in err
 
 
 def test_generate_intune_writes_the_exact_base_url(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
+    code, _, err = run_in_process(
         capsys,
         "generate",
         "--mdm",
@@ -200,7 +193,7 @@ def test_generate_intune_writes_the_exact_base_url(
 def test_generate_jamf_device_enrollment(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
+    code, _, err = run_in_process(
         capsys,
         "generate",
         "--mdm",
@@ -251,11 +244,11 @@ def test_setups_saved_before_the_presets_open_as_saved(
         **saved,
     }
     (tmp_path / "old.example.setup.json").write_text(json.dumps(raw))
-    code, out, err = run(capsys, "status", "--json", "--state-dir", str(tmp_path))
+    code, out, err = run_in_process(capsys, "status", "--json", "--state-dir", str(tmp_path))
     assert code == 0, err
     [row] = json.loads(out)
     assert row["mdm"] == mdm and row["provider"] == mdm
-    code, out, _ = run(capsys, "history", "old.example", "--state-dir", str(tmp_path))
+    code, out, _ = run_in_process(capsys, "history", "old.example", "--state-dir", str(tmp_path))
     assert out.splitlines()[0] == f"old.example: MDM {PRESETS[mdm].title} ({mdm})"
 
     from wizard.core.setups.store import Store
@@ -295,7 +288,7 @@ def test_generic_target_must_be_reached_with_its_own_query() -> None:
 def test_generate_says_the_mdm_traps_and_unconfirmed_facts(
     args: list[str], said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(
+    code, out, err = run_in_process(
         capsys, "generate", "--method", "self-host", "--platform", "nginx", "--raw", *args
     )
     assert code == 0 and "location" in out  # stdout is the artifact alone

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.commands import one_line, run_cli
 from tests.support.constants import DOMAIN, GOOD, ORG_ID, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.verifying import report_of
@@ -26,25 +27,6 @@ from wizard.core.setups.state import SetupState, VerifySettings
 from wizard.core.setups.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli(
-    *args: str, state: Path, timeout: float = 60, **env: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wizard", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "ADUE_WIZARD_STATE_DIR": str(state), "NO_COLOR": "1", **env},
-    )
-
-
-def one_line(stderr: str) -> str:
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert "Traceback" not in stderr
-    return lines[0]
 
 
 # -- concurrent writers ------------------------------------------------------------------
@@ -97,7 +79,7 @@ def test_two_verify_setup_commands_at_once_both_recorded(
         for _ in range(4)
     ]
     assert [command.wait(60) for command in commands] == [0, 0, 0, 0]
-    history = cli("history", DOMAIN, "--json", state=tmp_path)
+    history = run_cli("history", DOMAIN, "--json", state=tmp_path)
     assert len(history.stdout.splitlines()) == 4
 
 
@@ -170,7 +152,7 @@ def test_every_kind_of_damaged_file_is_moved_aside_in_one_line(tmp_path: Path) -
     good = SetupState(name="good.example", domains=["good.example"], org_id=ORG_ID)
     Store(tmp_path).save(good)
     damaged = _damaged_files(tmp_path)
-    result = cli("status", "--json", state=tmp_path, timeout=30)
+    result = run_cli("status", "--json", state=tmp_path, timeout=30)
     assert result.returncode == 0, result.stderr
     assert [row["name"] for row in json.loads(result.stdout)] == ["good.example"]
     notices = result.stderr.strip().splitlines()
@@ -184,7 +166,7 @@ def test_every_kind_of_damaged_file_is_moved_aside_in_one_line(tmp_path: Path) -
     assert "nested too deeply" in next(line for line in notices if "'nested'" in line)
     assert "FIFO" in next(line for line in notices if "'fifo'" in line)
     # And the next start is clean.
-    again = cli("status", state=tmp_path)
+    again = run_cli("status", state=tmp_path)
     assert again.returncode == 0 and again.stderr == ""
 
 
@@ -212,7 +194,7 @@ def test_a_damaged_history_database_is_moved_aside_and_setups_still_open(
     setup = SetupState(name="a.example", domains=["a.example"])
     store.save(setup)
     (tmp_path / DATABASE_NAME).write_bytes(b"this is not a database" * 500)
-    status = cli("status", "--json", state=tmp_path)
+    status = run_cli("status", "--json", state=tmp_path)
     assert status.returncode == 0
     assert [row["name"] for row in json.loads(status.stdout)] == ["a.example"]
     line = one_line(status.stderr)
@@ -313,7 +295,7 @@ def test_path_like_setup_names_are_refused(tmp_path: Path, name: str) -> None:
     victim.write_text("{}")
     state = tmp_path / "state"
     for command in (["verify", "--setup", name], ["history", name]):
-        result = cli(*command, state=state)
+        result = run_cli(*command, state=state)
         assert result.returncode == 2, result
         assert result.stdout == ""
         line = one_line(result.stderr)
@@ -361,12 +343,12 @@ def _hostile_setup(folder: Path) -> None:
 
 def test_status_and_history_show_saved_escapes_literally(tmp_path: Path) -> None:
     _hostile_setup(tmp_path)
-    text = cli("status", state=tmp_path)
+    text = run_cli("status", state=tmp_path)
     for output in (text.stdout, text.stderr):
         assert "\x1b" not in output and "\x07" not in output and "\u202e" not in output
     assert "evil\\x1b]0;pwned\\x07" in text.stdout
     assert "bad\\x1b[31mname" in text.stderr  # the damaged file's name, escaped
-    as_json = cli("status", "--json", state=tmp_path)
+    as_json = run_cli("status", "--json", state=tmp_path)
     assert "\x1b" not in as_json.stdout
     assert json.loads(as_json.stdout)[0]["org_id"] == HOSTILE  # data, escaped by JSON
 
@@ -410,7 +392,7 @@ def test_a_saved_ca_bundle_that_is_gone_or_not_pem_is_one_line(tmp_path: Path, b
         path.write_text("hello")
     setup = SetupState(name=DOMAIN, domains=[DOMAIN], settings=VerifySettings(ca_bundle=str(path)))
     Store(tmp_path / "state").save(setup)
-    result = cli("verify", "--setup", DOMAIN, state=tmp_path / "state")
+    result = run_cli("verify", "--setup", DOMAIN, state=tmp_path / "state")
     assert result.returncode == 2 and result.stdout == ""
     assert "--ca-bundle" in one_line(result.stderr)
 
@@ -449,14 +431,14 @@ def test_a_schema_1_setup_opens_and_its_runs_move_into_the_database(
     tmp_path: Path, server: HTTPSServer, ca_bundle: Path
 ) -> None:
     path = _schema_1_file(tmp_path, 30)  # the last of them failed: failing since then
-    before = cli("history", DOMAIN, "--json", "--limit", "100", state=tmp_path)
+    before = run_cli("history", DOMAIN, "--json", "--limit", "100", state=tmp_path)
     assert len(before.stdout.splitlines()) == 30
-    [row] = json.loads(cli("status", "--json", state=tmp_path).stdout)
+    [row] = json.loads(run_cli("status", "--json", state=tmp_path).stdout)
     assert row["runs"] == 30 and row["last_failure"] == "timeout"
     assert row["failing_since"] == datetime(2026, 1, 1, 0, 29, tzinfo=UTC).isoformat()
     assert json.loads(path.read_text())["schema_version"] == 1  # reading changes nothing
     server.route(WELL_KNOWN, json_document(GOOD))
-    result = cli(
+    result = run_cli(
         "verify",
         "--setup",
         DOMAIN,
@@ -469,13 +451,13 @@ def test_a_schema_1_setup_opens_and_its_runs_move_into_the_database(
     assert result.returncode == 0, result.stderr
     saved = json.loads(path.read_text())
     assert saved["schema_version"] == 2 and "history" not in saved
-    after = cli("history", DOMAIN, "--json", "--limit", "100", state=tmp_path)
+    after = run_cli("history", DOMAIN, "--json", "--limit", "100", state=tmp_path)
     runs = [json.loads(line) for line in after.stdout.splitlines()]
     assert len(runs) == 31 and runs[0]["ok"]
     assert [run["at"] for run in runs[1:]] == [
         json.loads(line)["at"] for line in before.stdout.splitlines()
     ]
-    [row] = json.loads(cli("status", "--json", state=tmp_path).stdout)
+    [row] = json.loads(run_cli("status", "--json", state=tmp_path).stdout)
     assert row["failing_since"] is None and row["runs"] == 31
 
 
@@ -531,21 +513,21 @@ def test_history_command(tmp_path: Path) -> None:
             ["--connect-to a.example:443:127.0.0.1:8443"] if n == 59 else [],
             start + timedelta(minutes=n),
         )
-    text = cli("history", "a.example", state=tmp_path)
+    text = run_cli("history", "a.example", state=tmp_path)
     header, *lines = text.stdout.splitlines()
     assert header == "a.example: MDM JumpCloud (jumpcloud)"
     assert len(lines) == 50  # --limit defaults to 50
     assert lines[0].startswith("2026-03-01 00:59:00 UTC  FAILED  b.example bad_json")
     assert "under test conditions: --connect-to a.example:443:127.0.0.1:8443" in lines[0]
     assert lines[1] == "2026-03-01 00:58:00 UTC  passed"
-    as_json = cli("history", "a.example", "--json", "--limit", "2", state=tmp_path)
+    as_json = run_cli("history", "a.example", "--json", "--limit", "2", state=tmp_path)
     first, second = (json.loads(line) for line in as_json.stdout.splitlines())
     assert set(first) == {"at", "ok", "outcomes", "conditions"}
     assert first["outcomes"][1] == {"domain": "b.example", "ok": False, "failure": "bad_json"}
     assert second["conditions"] == [] and second["ok"]
     for bad in (["--limit", "0"], ["--limit", "-3"]):
-        refused = cli("history", "a.example", *bad, state=tmp_path)
+        refused = run_cli("history", "a.example", *bad, state=tmp_path)
         assert refused.returncode == 2 and refused.stdout == ""
         one_line(refused.stderr)
-    missing = cli("history", "nope.example", state=tmp_path)
+    missing = run_cli("history", "nope.example", state=tmp_path)
     assert missing.returncode == 2 and "no saved setup named" in one_line(missing.stderr)

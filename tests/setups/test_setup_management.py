@@ -4,11 +4,9 @@ rename and delete from the wizard and the command line, and no wizard without a 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.commands import run_cli
 from tests.support.constants import DOMAIN, ORG_ID
 from tests.support.verifying import report_of
 from tests.support.wizard_app import make_app, record, settled, started
@@ -16,19 +14,6 @@ from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 from wizard.tui.screens.organization import OrganizationScreen
 from wizard.tui.screens.start import StartScreen
-
-
-def cli(
-    *args: str, state: Path, stdin: int | None = subprocess.DEVNULL
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wizard", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=stdin,
-        env={**os.environ, "ADUE_WIZARD_STATE_DIR": str(state), "NO_COLOR": "1"},
-    )
 
 
 async def test_a_setup_left_at_once_is_not_saved(tmp_path: Path) -> None:
@@ -111,41 +96,41 @@ def test_rename_and_delete_on_the_command_line(tmp_path: Path) -> None:
     record(store, setup, [report_of("a.example", "timeout")])
     Store(tmp_path).save(SetupState(name="taken.example", domains=["taken.example"]))
 
-    clash = cli("rename", "a.example", "taken.example", state=tmp_path)
+    clash = run_cli("rename", "a.example", "taken.example", state=tmp_path)
     assert clash.returncode == 2 and "already exists" in clash.stderr and clash.stdout == ""
-    path_like = cli("rename", "a.example", "../escape", state=tmp_path)
+    path_like = run_cli("rename", "a.example", "../escape", state=tmp_path)
     assert path_like.returncode == 2 and "is not a setup name" in path_like.stderr
 
-    renamed = cli("rename", "a.example", "b.example", state=tmp_path)
+    renamed = run_cli("rename", "a.example", "b.example", state=tmp_path)
     assert renamed.returncode == 0, renamed.stderr
-    history = cli("history", "b.example", "--json", state=tmp_path)
+    history = run_cli("history", "b.example", "--json", state=tmp_path)
     assert json.loads(history.stdout)["outcomes"][0]["failure"] == "timeout"
     assert not (tmp_path / "a.example.setup.json").exists()
 
     # Without a terminal, delete needs --yes.
-    refused = cli("delete", "b.example", state=tmp_path)
+    refused = run_cli("delete", "b.example", state=tmp_path)
     assert refused.returncode == 2 and "--yes" in refused.stderr and refused.stdout == ""
     assert (tmp_path / "b.example.setup.json").exists()
-    deleted = cli("delete", "b.example", "--yes", state=tmp_path)
+    deleted = run_cli("delete", "b.example", "--yes", state=tmp_path)
     assert deleted.returncode == 0, deleted.stderr
     [aside] = tmp_path.glob("b.example.setup.json.deleted-*")
     assert "rename it back" in deleted.stdout
-    names = [row["name"] for row in json.loads(cli("status", "--json", state=tmp_path).stdout)]
+    names = [row["name"] for row in json.loads(run_cli("status", "--json", state=tmp_path).stdout)]
     assert names == ["taken.example"]
     # Restoring is renaming the file back: the setup returns with its history.
     aside.rename(tmp_path / "b.example.setup.json")
     [row] = [
         row
-        for row in json.loads(cli("status", "--json", state=tmp_path).stdout)
+        for row in json.loads(run_cli("status", "--json", state=tmp_path).stdout)
         if row["name"] == "b.example"
     ]
     assert row["runs"] == 1 and row["last_failure"] == "timeout"
-    missing = cli("delete", "nope.example", "--yes", state=tmp_path)
+    missing = run_cli("delete", "nope.example", "--yes", state=tmp_path)
     assert missing.returncode == 2 and "no saved setup named" in missing.stderr
 
 
 def test_the_wizard_without_a_terminal_exits_2_at_once(tmp_path: Path) -> None:
-    result = cli(state=tmp_path)  # stdin and stdout are pipes
+    result = run_cli(state=tmp_path)  # stdin and stdout are pipes
     assert result.returncode == 2 and result.stdout == ""
     assert "verify" in result.stderr and "generate" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import stat
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.commands import run_cli
 from tests.support.constants import DOMAIN, GOOD, ORG_ID, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.verifying import report_of
@@ -122,16 +120,6 @@ def test_two_instances_do_not_corrupt_or_lose_runs(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def cli(*args: str, state: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wizard", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "ADUE_WIZARD_STATE_DIR": str(state), "NO_COLOR": "1"},
-    )
-
-
 def test_status_json_lists_every_setup(tmp_path: Path) -> None:
     store = Store(tmp_path)
     passed = SetupState(name="a.example", domains=["a.example"], org_id=ORG_ID, step="done")
@@ -142,7 +130,7 @@ def test_status_json_lists_every_setup(tmp_path: Path) -> None:
     record(store, failed, [report_of("b.example", "bad_status")])
     (tmp_path / "broken.setup.json").write_text("{")
     (tmp_path / "unrelated.json").write_text("{")  # not a setup: left alone
-    result = cli("status", "--json", state=tmp_path)
+    result = run_cli("status", "--json", state=tmp_path)
     assert result.returncode == 0
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert set(rows) == {"a.example", "b.example"}
@@ -152,12 +140,12 @@ def test_status_json_lists_every_setup(tmp_path: Path) -> None:
     assert rows["b.example"]["last_failure"] == "bad_status"
     assert "broken" in result.stderr and "moved it to" in result.stderr
     assert (tmp_path / "unrelated.json").read_text() == "{"
-    readable = cli("status", "--state-dir", str(tmp_path), state=tmp_path / "elsewhere")
+    readable = run_cli("status", "--state-dir", str(tmp_path), state=tmp_path / "elsewhere")
     assert "a.example" in readable.stdout and "FAILED (bad_status)" in readable.stdout
 
 
 def test_status_with_no_setups(tmp_path: Path) -> None:
-    result = cli("status", "--json", state=tmp_path / "empty")
+    result = run_cli("status", "--json", state=tmp_path / "empty")
     assert result.returncode == 0 and json.loads(result.stdout) == []
 
 
@@ -175,14 +163,14 @@ def test_verify_setup_uses_its_settings_and_records_the_run(
     )
     Store(tmp_path).save(setup)
     # Plain `verify` with exactly one saved setup checks that setup.
-    result = cli("verify", "--json", state=tmp_path)
+    result = run_cli("verify", "--json", state=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["domain"] == DOMAIN
     assert server.requests[-1].query["user-identifier"] == [f"ada@{DOMAIN}"]
-    named = cli("verify", "--setup", DOMAIN, state=tmp_path)
+    named = run_cli("verify", "--setup", DOMAIN, state=tmp_path)
     assert named.returncode == 0 and f"{DOMAIN}: PASS" in named.stdout
     # Options given on the command line win for this run; the saved ones fill the rest.
-    override = cli(
+    override = run_cli(
         "verify", "--setup", DOMAIN, "--model-family", "iPad", "--user", "bob", state=tmp_path
     )
     assert override.returncode == 0, override.stderr
@@ -194,11 +182,11 @@ def test_verify_setup_uses_its_settings_and_records_the_run(
 
 
 def test_verify_setup_errors(tmp_path: Path) -> None:
-    missing = cli("verify", "--setup", "nope", state=tmp_path)
+    missing = run_cli("verify", "--setup", "nope", state=tmp_path)
     assert missing.returncode == 2 and "no saved setup named 'nope'" in missing.stderr
     Store(tmp_path).save(SetupState(name="one.example", domains=["one.example"]))
     Store(tmp_path).save(SetupState(name="two.example", domains=["two.example"]))
-    ambiguous = cli("verify", state=tmp_path)
+    ambiguous = run_cli("verify", state=tmp_path)
     assert ambiguous.returncode == 2
     assert "one.example, two.example" in ambiguous.stderr
     assert len(ambiguous.stderr.strip().splitlines()) == 1

@@ -14,6 +14,7 @@ import sys
 import termios
 from pathlib import Path
 
+from tests.support.commands import run_cli
 from tests.support.constants import DOMAIN, ORG_ID, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.wizard_app import make_app, started
@@ -100,12 +101,6 @@ async def test_f1_lists_the_keys_and_next_on_done_changes_nothing(tmp_path: Path
     assert report.exists() == existed  # no report written behind the admin's back
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wizard", *args], capture_output=True, text=True, timeout=30
-    )
-
-
 def test_a_directory_where_a_file_goes_and_negative_numbers(tmp_path: Path) -> None:
     for args, says in (
         (
@@ -124,7 +119,7 @@ def test_a_directory_where_a_file_goes_and_negative_numbers(tmp_path: Path) -> N
         (["verify", DOMAIN, "--max-redirects", "-1"], "must be 0 or more"),
         (["history", "x", "--limit", "-2"], "must be 0 or more"),
     ):
-        result = cli(*args)
+        result = run_cli(*args)
         assert result.returncode == 2 and result.stdout == "", args
         [line] = result.stderr.strip().splitlines()
         assert says in line, (args, line)
@@ -146,7 +141,7 @@ def test_a_json_file_with_a_byte_order_mark_is_accepted_with_verifys_warning(
     path = tmp_path / "download.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(document).encode())
     out = tmp_path / "site"
-    result = cli(
+    result = run_cli(
         "generate",
         "--method",
         "self-host",
