@@ -24,6 +24,7 @@ CONTRACT_KEYS = {
     "hops",
     "document",
     "mdm",
+    "os_verdicts",
     "elapsed_ms",
 }
 CHECK_KEYS = {"id", "status", "code", "cause", "summary", "remedy", "advice"}
@@ -35,6 +36,8 @@ HOP_KEYS = {
     "served_by",
     "location",
     "tls",
+    "address",
+    "ems",
     "request_headers",
     "response_headers",
     "body_excerpt",

@@ -91,7 +91,8 @@ def _public_like_chain(tmp_path: Path) -> tuple[Path, Key, x509.Certificate, x50
         leaf_key,
         ("Test R11", int_key),
         ca=False,
-        names=(DOMAIN,),
+        # The BaseURL's host (mdm.example.test) is the same loopback server.
+        names=(DOMAIN, f"*.{DOMAIN}"),
         issuer_url="http://r11.i.example.test/",
     )
     bundle = tmp_path / "roots.pem"

@@ -14,8 +14,20 @@ JUMPCLOUD = jumpcloud.HOST
 # JumpCloud's discovery path, and a JumpCloud organization ID of the documented shape.
 DISCOVERY = "/account-driven-service-discovery"
 ORG_ID = "5f1b2c3d4e5f6a7b8c9d0e1f"
-# The names the test certificate covers.
-TEST_NAMES = [DOMAIN, f"*.{DOMAIN}", JUMPCLOUD, "127.0.0.1"]
+# The names the test certificate covers: the test domains, and the MDMs' enrollment servers
+# the tests' documents name (their BaseURL's host is checked too, on the same server when a
+# test routes every host there).
+TEST_NAMES = [
+    DOMAIN,
+    f"*.{DOMAIN}",
+    JUMPCLOUD,
+    "*.jumpcloud.com",
+    "*.microsoft.com",
+    "*.jamfcloud.com",
+    "*.manageengine.com",
+    "*.acme.test",
+    "127.0.0.1",
+]
 WELL_KNOWN = WELL_KNOWN_PATH
 BASE_URL = "https://mdm.example.test/enroll"
 GOOD = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": BASE_URL}]})

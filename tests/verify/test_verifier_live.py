@@ -38,6 +38,7 @@ def test_good_self_hosted_document_passes(server: HTTPSServer, ca_bundle: Path) 
         "body",
         "json",
         "config",
+        "baseurl",
         "enroll_probe",
     ]
     assert check(report, "connect")[0] == "pass"

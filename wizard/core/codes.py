@@ -26,6 +26,7 @@ class CheckId(StrEnum):
     BODY = "body"
     JSON = "json"
     CONFIG = "config"
+    BASEURL = "baseurl"
     ENROLL_PROBE = "enroll_probe"
 
     @property
@@ -45,6 +46,7 @@ CHECK_TITLES: dict[CheckId, str] = {
     CheckId.BODY: "Body",
     CheckId.JSON: "JSON document",
     CheckId.CONFIG: "Version and BaseURL",
+    CheckId.BASEURL: "The MDM's server",
     CheckId.ENROLL_PROBE: "Enrollment endpoint",
 }
 
@@ -78,6 +80,9 @@ class Code(StrEnum):
     UNREADABLE_BODY = "unreadable_body"
     BAD_JSON = "bad_json"
     BAD_CONFIG = "bad_config"
+    # The MDM's enrollment server (the BaseURL's host) breaks today's TLS rules; as a
+    # warning, it misses only what iOS 27 may enforce.
+    BASEURL_TLS = "baseurl_tls"
     ENROLL_PROBE_FAILED = "enroll_probe_failed"
     # Warnings.
     CERT_EXPIRING = "cert_expiring"
@@ -88,6 +93,9 @@ class Code(StrEnum):
     VERSION_DEVICE_ENROLLMENT = "version_device_enrollment"
     UTF8_BOM = "utf8_bom"
     PROBE_INCONCLUSIVE = "probe_inconclusive"
+    # TLS 1.2 without the extended master secret (RFC 7627): iOS 27 and later may refuse it.
+    TLS_NO_EMS = "tls_no_ems"
+    BASEURL_UNREACHABLE = "baseurl_unreachable"
 
     @property
     def is_failure(self) -> bool:

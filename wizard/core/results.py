@@ -6,7 +6,8 @@ the Markdown export and the wizard.
 The JSON form is a public contract: one object per domain, `{"domain", "ok", "failure",
 "conditions", "addresses": [{"address", "family", "ok", "failure"}], "checks": [{"id",
 "status", "code", "cause", "summary", "remedy", "advice"}], "hops": [{"url", "status",
-"method", "served_by", "location", "tls", ...evidence}], "document", "mdm", "elapsed_ms"}`.
+"method", "served_by", "location", "tls", "address", "ems", ...evidence}], "document", "mdm",
+"os_verdicts": [{"range", "verdict", "summary"}], "elapsed_ms"}`.
 `to_json` writes it; `from_json` reads it back, checking every field.
 """
 
@@ -113,6 +114,10 @@ class Hop:
     status: int | None = None
     location: str | None = None
     tls: str | None = None
+    # The address the connection went to, and for TLS 1.2 whether the server negotiates the
+    # extended master secret (None: TLS 1.3, or it could not be told).
+    address: str | None = None
+    ems: bool | None = None
     method: str = "GET"
     request_headers: Headers = field(default_factory=list)
     response_headers: Headers = field(default_factory=list)
@@ -136,6 +141,8 @@ class Hop:
             "served_by": self.served_by,
             "location": self.location,
             "tls": self.tls,
+            "address": self.address,
+            "ems": self.ems,
             "request_headers": [list(pair) for pair in self.request_headers],
             "response_headers": [list(pair) for pair in self.response_headers],
             "body_excerpt": self.body_excerpt,
@@ -162,6 +169,20 @@ class AddressResult:
 
 
 @dataclass
+class OsVerdict:
+    """What devices of one range of OS versions would do, judged from what the check saw:
+    `pass`, `fail`, `depends` (on Apple Business Manager's fallback) or `at_risk` (passes
+    today; the stricter TLS of the OS 27 releases may refuse it)."""
+
+    range: str  # "15.0-18.1", "18.2-26.x", "27+"
+    verdict: str
+    summary: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+@dataclass
 class DomainReport:
     domain: str
     # The test settings this run was made under, written as on the command line.
@@ -174,6 +195,7 @@ class DomainReport:
     # The MDM the redirect target or BaseURL belongs to (a preset name), None when it is
     # none of the named ones; never "generic".
     mdm: str | None = None
+    os_verdicts: list[OsVerdict] = field(default_factory=list)
 
     @property
     def failure(self) -> Code | None:
@@ -216,6 +238,7 @@ class DomainReport:
             "hops": [hop.to_json() for hop in self.hops],
             "document": self.document,
             "mdm": self.mdm,
+            "os_verdicts": [verdict.to_json() for verdict in self.os_verdicts],
             "elapsed_ms": self.elapsed_ms,
         }
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from wizard.core.codes import CheckId, Code
 from wizard.core.diagnosis.fingerprints import describe
-from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.diagnosis.os_verdicts import os_verdicts
+from wizard.core.diagnosis.remedies import ABM_FALLBACK, remedy_for
 from wizard.core.placeholders import find_placeholder, placeholder_in_targets
 from wizard.core.providers import PRESETS, Answers
 from wizard.core.results import Advice, Check, DomainReport
@@ -37,11 +38,16 @@ class Context(Protocol):
 
 
 def diagnose(report: DomainReport, context: Context) -> None:
-    """Fail `config` when a placeholder is left in, describe the certificates of a failed
-    handshake, and give each warning and failure its cause and advice."""
+    """Fail `config` when a placeholder is left in, give each warning and failure its cause
+    and advice, and say what each range of OS versions would do."""
     _fail_on_placeholder(report)
-    if all(check.status in ("pass", "skip") for check in report.checks):
-        return
+    if any(check.status in ("warn", "fail") for check in report.checks):
+        _explain(report, context)
+    asked = context.mdm or report.mdm
+    report.os_verdicts = os_verdicts(report, PRESETS[asked] if asked else None)
+
+
+def _explain(report: DomainReport, context: Context) -> None:
     _describe_certificates(report)
     # Only a warning or failure needs the causes, and the generators their fixes quote.
     from wizard.core.diagnosis.causes import Evidence, cause_for
@@ -61,7 +67,12 @@ def diagnose(report: DomainReport, context: Context) -> None:
         check.cause = cause.id
         extra = _platform_text(cause.id, cause.platform_fix, evidence, context)
         fix = f"{cause.fix} {extra}" if extra else cause.fix
-        check.advice = Advice(cause.problem, fix, portal_message)
+        problem = cause.problem
+        if check.code == Code.BAD_STATUS and evidence.status and evidence.status >= 400:
+            # A cause names what answered; an HTTP error status still leaves newer devices
+            # Apple Business Manager's fallback (only a page answering 200 defeats it).
+            problem += f" {ABM_FALLBACK}"
+        check.advice = Advice(problem, fix, portal_message)
 
 
 def _quotes_portal(asked: str | None, recognised: str | None) -> bool:

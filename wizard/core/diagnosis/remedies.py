@@ -46,6 +46,14 @@ PORTAL_REDIRECTS = (
 )
 
 
+# What an HTTP error status at the well-known URL still leaves newer devices.
+ABM_FALLBACK = (
+    "Devices on iOS/iPadOS 18.2 and later (macOS 15.2 and later) then ask Apple Business "
+    "Manager, which sends them to the discovery URL your MDM registered there, if it did; "
+    "older devices stop here."
+)
+
+
 @dataclass(frozen=True)
 class Remedy:
     problem: str
@@ -116,9 +124,7 @@ CATALOGUE: dict[Code, Remedy] = {
         PORTAL_REDIRECTS,
     ),
     Code.BAD_STATUS: Remedy(
-        "The well-known URL did not answer 200 OK. Devices on iOS/iPadOS 18.2 and later "
-        "(macOS 15.2 and later) then ask Apple Business Manager, which sends them to the "
-        "discovery URL your MDM registered there, if it did; older devices stop here.",
+        f"The well-known URL did not answer 200 OK. {ABM_FALLBACK}",
         f"Make https://<domain>{WELL_KNOWN_PATH} return 200 with the "
         "document (self-host) or a 301 to the discovery URL (redirect); a 404 usually means "
         "the file or rule is not where the server looks. If you rely on Apple Business "
@@ -172,6 +178,16 @@ CATALOGUE: dict[Code, Remedy] = {
         "replace its query.",
         PORTAL_CONFIG,
     ),
+    Code.BASEURL_TLS: Remedy(
+        "The MDM's enrollment server (the BaseURL's host) does not meet the TLS rules Apple "
+        "devices apply; the well-known URL is right, but the device's next connection fails "
+        "(or, for a missing extended master secret, iOS/iPadOS 27 and later may refuse it).",
+        "Tell your MDM vendor: the server must offer TLS 1.2 or later with ATS cipher suites, "
+        "a publicly trusted certificate for its name with a 2048-bit RSA or P-256 key signed "
+        "with SHA-256, and on TLS 1.2 the extended master secret. You cannot fix it on your "
+        "side.",
+        None,
+    ),
     Code.ENROLL_PROBE_FAILED: Remedy(
         "The enrollment endpoint (BaseURL) did not answer like an MDM that supports "
         "account-driven enrollment.",
@@ -218,6 +234,23 @@ CATALOGUE: dict[Code, Remedy] = {
         PORTAL_CONFIG,
     ),
     Code.UTF8_BOM: Remedy(BOM_PROBLEM, BOM_FIX, None),
+    Code.TLS_NO_EMS: Remedy(
+        "A server on the way speaks TLS 1.2 without the extended master secret (RFC 7627), "
+        "which App Transport Security requires: iOS/iPadOS 27 and later may refuse this "
+        "connection (Apple support note 126655).",
+        "Serve TLS 1.3, or TLS 1.2 from a TLS library that supports the extended master "
+        "secret: OpenSSL 1.1.0 or later (2016) does. Usual culprits: nginx or Apache built "
+        "against an older OpenSSL (RHEL/CentOS 7), old load balancers and TLS offloaders; "
+        '`openssl s_client -tls1_2 -connect HOST:443` shows "Extended master secret: no".',
+        None,
+    ),
+    Code.BASEURL_UNREACHABLE: Remedy(
+        "This machine could not reach the MDM's enrollment server (the BaseURL's host): "
+        "nothing is known about it, and devices may well reach it.",
+        "Check from a machine with the devices' view of the internet; if it is unreachable "
+        "there too, tell your MDM vendor.",
+        None,
+    ),
     Code.PROBE_INCONCLUSIVE: Remedy(
         "The enrollment endpoint refused the test request (400/403), which a healthy MDM may "
         "do for a request that is not from a real device.",

@@ -69,6 +69,7 @@ PRESET = Fleet(
     methods=("self-host",),
     inputs=("server-url", "base-url", "json-file"),
     versions={"user": USER_ENROLLMENT},
+    abm_registration="Fleet registers it through its own Apple Business Manager integration",
     model_families=IOS_FAMILIES,
     wizard_inputs=(
         Input(

@@ -74,6 +74,8 @@ PRESET = Jamf(
     methods=("self-host",),
     inputs=("server-url", "enrollment", "json-file"),
     versions={"user": USER_ENROLLMENT, "device": DEVICE_ENROLLMENT},
+    abm_registration="Jamf Pro 11.25 and later registers it for each Apple Business Manager "
+    "organization (service discovery through Apple Business Manager)",
     model_families=MODEL_FAMILIES[:4],  # AppleTV, iPad, iPhone, Mac: the types Jamf lists
     wizard_inputs=(
         Input("server-url", f"Jamf Pro URL (https://...; {URL_WHERE}):", called="server URL"),

@@ -89,6 +89,8 @@ PRESET = JumpCloud(
     methods=("redirect", "self-host"),
     inputs=("org-id", "base-url", "json-file"),
     versions={"user": USER_ENROLLMENT},  # the guide: JumpCloud supports user enrollment only
+    abm_registration="JumpCloud registers it when the Apple MDM's service discovery setting is on "
+    "(serviceDiscoveryEnabled; what it does exactly is unconfirmed)",
     model_families=IOS_FAMILIES,  # the guide: iOS/iPadOS 15+; no macOS or visionOS
     wizard_inputs=(
         Input(

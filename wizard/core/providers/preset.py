@@ -165,6 +165,9 @@ class Preset:
     # A BaseURL still holding one of the stand-ins the vendor's own examples carry
     # ("YourAADTenantID") is refused before anything is generated.
     refuses_placeholders: bool = True
+    # How this MDM registers its discovery URL with Apple Business Manager, which devices on
+    # iOS/iPadOS 18.2 and later ask when the domain answers an HTTP error; None when unknown.
+    abm_registration: str | None = None
     # What to confirm in the vendor's console once the domain answers, for a generator's
     # last step ({each}: "the domain" or "each domain").
     portal_step: str | None = None

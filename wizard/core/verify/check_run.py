@@ -4,11 +4,13 @@ name what was slow."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wizard.core.codes import CHECK_ORDER, CheckId, Code, Status
-from wizard.core.results import Check, DomainReport
+from wizard.core.results import Check, DomainReport, Hop
+from wizard.core.verify.ems_probe import EmsProbe
 from wizard.core.verify.transport import (
     CONNECTING,
     READING_BODY,
@@ -48,6 +50,8 @@ class CheckRun:
     on_phase: Callable[[str, str], None] | None = None
     # Why this run's pinned address could not be tried from this machine (no route), if so.
     no_route: str | None = None
+    # The extended master secret probes of this run's TLS 1.2 hops, still running.
+    ems: list[tuple[Hop, asyncio.Task[EmsProbe]]] = field(default_factory=list)
 
     def enter_phase(self, phase: str, where: str) -> None:
         self.phase = (phase, where)

@@ -15,6 +15,7 @@ from wizard.core.diagnosis.fingerprints import served_by
 from wizard.core.providers import PRESETS
 from wizard.core.results import Hop, bounded_headers
 from wizard.core.verify.check_run import CheckRun
+from wizard.core.verify.ems import EmsProbes
 from wizard.core.verify.evidence import fetch_peer_chain
 from wizard.core.verify.options import VerifyOptions
 from wizard.core.verify.response_checks import REDIRECT_STATUSES
@@ -28,10 +29,16 @@ from wizard.core.verify.transport import ADDRESS, ON_PHASE
 
 
 async def follow_redirects(
-    client: httpx.AsyncClient, options: VerifyOptions, run: CheckRun, url: str, address: str
+    client: httpx.AsyncClient,
+    options: VerifyOptions,
+    ems: EmsProbes,
+    run: CheckRun,
+    url: str,
+    address: str,
 ) -> httpx.Response | None:
     """Request `url` and each redirect target in turn; return the final response, open,
-    after recording the `connect` and `redirects` checks, or None after a failure.
+    after recording the `connect` and `redirects` checks, or None after a failure. Each
+    TLS 1.2 hop's server is probed for the extended master secret meanwhile (`run.ems`).
 
     Requests to the domain itself go to `address`; other hosts are resolved as the OS would
     (the first address that connects)."""
@@ -79,6 +86,11 @@ async def follow_redirects(
         hop.served_by = served_by(hop.response_headers)
         weakness, summary, days_left = _describe_tls(response)
         hop.tls = summary
+        peer = response.extensions.get("peer")
+        if isinstance(peer, tuple) and len(peer) >= 2:
+            hop.address = str(peer[0])
+            if summary and summary.startswith("TLSv1.2"):
+                run.ems.append((hop, ems.start(hop.address, int(peer[1]), host)))
         if weakness:
             await response.aclose()
             run.record(CheckId.CONNECT, "fail", f"{host}: {weakness}", Code.TLS_WEAK_KEY)

@@ -11,7 +11,8 @@ cannot give:
   response, reading the body), reported through the `ON_PHASE` request extension, so a
   deadline can say what was slow;
 - a fresh TLS connection per request on plain asyncio, with the TLS session exposed to the
-  verifier (protocol, cipher, peer certificate) as the `ssl_object` response extension.
+  verifier (protocol, cipher, peer certificate) as the `ssl_object` response extension,
+  and the address it went to as `peer`.
 HTTP/1.1 framing is h11's, the same parser httpx's own transport uses. Avoiding httpcore's
 pool also avoids importing anyio, which keeps `adue-wizard verify` quick to start.
 """
@@ -108,39 +109,64 @@ class DeviceTransport(httpx.AsyncBaseTransport):
                 "http_version": b"HTTP/" + event.http_version,
                 "reason_phrase": event.reason,
                 "ssl_object": writer.get_extra_info("ssl_object"),
+                # (address, port, ...): where the connection went, for a probe of the same
+                # server (the extended master secret).
+                "peer": writer.get_extra_info("peername"),
             },
         )
 
     async def _connect(
         self, request: httpx.Request, host: str, on_phase: OnPhase
     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        """TCP to the pinned address, or to the first address that connects (as the OS
-        does), then the TLS handshake for the URL's host."""
-        target_host, port = route(self._rules, host, request.url.port or 443)
-        pinned = request.extensions.get(ADDRESS)
         try:
-            if pinned:
-                candidates = [pinned]
-            else:
-                on_phase(RESOLVING, target_host)
-                candidates = await addresses_of(target_host, port, self._resolve_rules)
-            reader, writer = await _first_that_connects(candidates, port, on_phase)
-        except (OSError, UnicodeError) as error:  # socket.gaierror is an OSError
+            return await open_tls(
+                host,
+                request.url.port or 443,
+                self._ssl_context,
+                self._rules,
+                self._resolve_rules,
+                pinned=request.extensions.get(ADDRESS),
+                on_phase=on_phase,
+            )
+        except (OSError, EOFError, UnicodeError) as error:  # ssl.SSLError is an OSError
             raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
-        on_phase(TLS_HANDSHAKE, host)
-        try:
-            await writer.start_tls(self._ssl_context, server_hostname=host)
-        except (OSError, EOFError) as error:  # ssl.SSLError is an OSError
-            # Waiting for the close also collects the handshake error the stream kept, which
-            # asyncio would otherwise report as "never retrieved" when it is garbage collected.
-            writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
-            raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from error
-        except BaseException:
-            writer.close()
-            raise
-        return reader, writer
+
+
+async def open_tls(
+    host: str,
+    port: int,
+    ssl_context: ssl.SSLContext,
+    rules: tuple[ConnectTo, ...],
+    resolve_rules: tuple[Resolve, ...],
+    *,
+    pinned: str | None = None,
+    on_phase: OnPhase | None = None,
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """TCP to the pinned address, or to the first address that connects (as the OS does),
+    routed by `--connect-to` and `--resolve`, then the TLS handshake for `host`. Raises
+    OSError (ssl.SSLError for the handshake) or UnicodeError for a name IDNA refuses."""
+    on_phase = on_phase or _no_phase
+    target_host, target_port = route(rules, host, port)
+    if pinned:
+        candidates = [pinned]
+    else:
+        on_phase(RESOLVING, target_host)
+        candidates = await addresses_of(target_host, target_port, resolve_rules)
+    reader, writer = await _first_that_connects(candidates, target_port, on_phase)
+    on_phase(TLS_HANDSHAKE, host)
+    try:
+        await writer.start_tls(ssl_context, server_hostname=host)
+    except (OSError, EOFError):
+        # Waiting for the close also collects the handshake error the stream kept, which
+        # asyncio would otherwise report as "never retrieved" when it is garbage collected.
+        writer.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer.wait_closed(), 1.0)
+        raise
+    except BaseException:
+        writer.close()
+        raise
+    return reader, writer
 
 
 async def _first_that_connects(

@@ -23,10 +23,13 @@ import httpx
 from wizard.core.codes import CheckId, Code
 from wizard.core.diagnosis.diagnose import diagnose
 from wizard.core.diagnosis.fingerprints import served_by
+from wizard.core.placeholders import find_placeholder
 from wizard.core.results import MAX_EXCERPT_CHARS, DomainReport, Hop, bounded_headers
 from wizard.core.verify.addresses import MAX_ADDRESSES, record_addresses
+from wizard.core.verify.baseurl import EnrollmentServers
 from wizard.core.verify.check_run import CheckRun, OnCheck, OnPhase, describe_phase
 from wizard.core.verify.connect_to import find_rule, route
+from wizard.core.verify.ems import EmsProbes, record_ems, settle
 from wizard.core.verify.evidence import peek_body
 from wizard.core.verify.options import VerifyOptions, well_known_url
 from wizard.core.verify.preset_checks import judge_against_preset
@@ -44,21 +47,24 @@ from wizard.core.verify.transport import CONNECTING, ON_PHASE, RESOLVING, make_c
 
 
 class Verifier:
-    """Holds the TLS context and the HTTP client shared by every domain of one run."""
+    """Holds what every domain of one run shares: the TLS context, the HTTP client, and the
+    servers probed once for all (the extended master secret, the MDM's enrollment server)."""
 
     def __init__(self, options: VerifyOptions) -> None:
         self.options = options
+        ssl_context = make_ssl_context(options.ca_bundle)
         self._client = make_client(
-            make_ssl_context(options.ca_bundle),
-            options.connect_to,
-            options.resolve,
-            options.user_agent,
+            ssl_context, options.connect_to, options.resolve, options.user_agent
         )
+        self._ems = EmsProbes()
+        self._enrollment_servers = EnrollmentServers(options, ssl_context)
 
     async def __aenter__(self) -> Verifier:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        self._ems.close()
+        self._enrollment_servers.close()
         await self._client.aclose()
 
     async def verify(
@@ -168,9 +174,12 @@ class Verifier:
             sub.enter_phase(CONNECTING, address)
             try:
                 async with asyncio.timeout_at(deadline):
-                    await self._check_families(sub, domain, address, probe=first)
+                    await self._check_families(sub, domain, address, deadline, probe=first)
             except TimeoutError:
                 self._record_timeout(sub)
+            # The extended master secret probes ran beside the checks: what they found by
+            # the deadline counts.
+            await settle(sub.ems, deadline)
             return sub
 
         checked = addresses[:MAX_ADDRESSES]
@@ -180,9 +189,10 @@ class Verifier:
         run.report.checks.extend(reported.report.checks)
         run.report.hops = reported.report.hops
         run.report.document = reported.report.document
+        record_ems(run.report, [sub.report for sub in runs])
 
     async def _check_families(
-        self, run: CheckRun, domain: str, address: str, *, probe: bool
+        self, run: CheckRun, domain: str, address: str, deadline: float, *, probe: bool
     ) -> None:
         families = self.options.model_families
         for family in families:
@@ -190,16 +200,23 @@ class Verifier:
             # their summaries start with the family when more than one is checked.
             run.prefix = f"{family}: " if len(families) > 1 else ""
             run.done = {CheckId.DNS, CheckId.ADDRESSES}
-            await self._check_family(run, domain, family, address, probe=probe)
+            await self._check_family(run, domain, family, address, deadline, probe=probe)
             run.skip_rest("not reached: an earlier check failed")
             if run.no_route is not None:
                 return
 
     async def _check_family(
-        self, run: CheckRun, domain: str, family: str, address: str, *, probe: bool
+        self,
+        run: CheckRun,
+        domain: str,
+        family: str,
+        address: str,
+        deadline: float,
+        *,
+        probe: bool,
     ) -> None:
         url = well_known_url(domain, self.options.user_for(domain), family)
-        response = await follow_redirects(self._client, self.options, run, url, address)
+        response = await follow_redirects(self._client, self.options, self._ems, run, url, address)
         if response is None:
             return
         try:
@@ -208,6 +225,13 @@ class Verifier:
             await response.aclose()
         if base_url is None:
             return
+        run.current = CheckId.BASEURL
+        if find_placeholder(base_url, domain):
+            # Judged as a placeholder by the diagnosis; no stranger's server is contacted.
+            run.record(CheckId.BASEURL, "skip", "not checked: the BaseURL is a placeholder")
+        else:
+            judged = await self._enrollment_servers.check(base_url, deadline)
+            run.record(CheckId.BASEURL, judged.status, judged.summary, judged.code)
         if not self.options.probe_enroll:
             summary = "not requested (--probe-enroll sends one POST)"
             run.record(CheckId.ENROLL_PROBE, "skip", summary)
