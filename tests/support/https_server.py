@@ -77,6 +77,8 @@ class HTTPSServer:
     routes: dict[str, Handler] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     port: int = 0
+    # Connections accepted with a completed handshake, a request on them or not.
+    connections: int = 0
 
     def route(self, key: str, handler: Handler) -> None:
         """`key` is "/path" for any host, or "host/path" for one virtual host."""
@@ -125,6 +127,7 @@ class HTTPSServer:
         self._thread.join(5)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             request = await _read_request(reader)
             if request is None:

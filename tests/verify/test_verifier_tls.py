@@ -12,30 +12,29 @@ from pathlib import Path
 import pytest
 import trustme
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from tests.support.certificates import (
+    NOW,
+    context_for,
+    key_pem,
+    leaf_certificate,
+    leaf_pem,
+    lenient_context,
+)
 from tests.support.constants import DOMAIN, GOOD, TEST_NAMES, WELL_KNOWN
 from tests.support.https_server import BlockingTLSServer, HTTPSServer, json_document, response_bytes
 from tests.support.verifying import check, options_for, server_context, verify
 from wizard.core.verify.tls import inspect_certificate
 
 StartServer = Callable[[ssl.SSLContext], HTTPSServer]
-NOW = datetime.datetime.now(datetime.UTC)
 
 
 def serve(start_server: StartServer, context: ssl.SSLContext) -> HTTPSServer:
     server = start_server(context)
     server.route(WELL_KNOWN, json_document(GOOD))
     return server
-
-
-def lenient_context() -> ssl.SSLContext:
-    """A server context that will load weak keys and old protocols (tests only)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-    context.set_ciphers("ALL:@SECLEVEL=0")
-    return context
 
 
 def test_untrusted_certificate(start_server: StartServer, ca_bundle: Path) -> None:
@@ -118,51 +117,11 @@ def test_protocol_and_cipher_suites(
         assert report.failure == "tls_protocol", report.to_json()
 
 
-def _leaf_certificate(
-    ca: trustme.CA,
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
-    not_after: datetime.datetime = NOW + datetime.timedelta(days=90),
-) -> x509.Certificate:
-    ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), None)
-    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
-    return (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, DOMAIN)]))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - datetime.timedelta(days=1))
-        .not_valid_after(not_after)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(DOMAIN)]), critical=False)
-        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
-    )
-
-
-def _leaf(ca: trustme.CA, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
-    return _leaf_certificate(ca, key).public_bytes(serialization.Encoding.PEM)
-
-
-def _context_for(tmp_path: Path, cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
-    (tmp_path / "cert.pem").write_bytes(cert_pem)
-    (tmp_path / "key.pem").write_bytes(key_pem)
-    context = lenient_context()
-    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
-    return context
-
-
-def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
 def test_rsa_1024_key_is_weak(
     start_server: StartServer, ca: trustme.CA, ca_bundle: Path, tmp_path: Path
 ) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    server = serve(start_server, _context_for(tmp_path, _leaf(ca, key), _key_pem(key)))
+    server = serve(start_server, context_for(tmp_path, leaf_pem(ca, key), key_pem(key)))
     report = verify(options_for(server, ca_bundle))
     assert report.failure == "tls_weak_key", report.to_json()
 
@@ -219,11 +178,13 @@ def test_sha1_signature_is_weak(
 def test_small_ec_key_is_weak_even_when_openssl_accepts_it(ca: trustme.CA) -> None:
     # OpenSSL's default level accepts P-224 (112-bit security); ATS asks for 256 bits.
     key = ec.generate_private_key(ec.SECP224R1())
-    der = x509.load_pem_x509_certificate(_leaf(ca, key)).public_bytes(serialization.Encoding.DER)
+    der = x509.load_pem_x509_certificate(leaf_pem(ca, key)).public_bytes(serialization.Encoding.DER)
     facts = inspect_certificate(der)
     assert facts.weakness is not None and "EC key of 224 bits" in facts.weakness
     strong = ec.generate_private_key(ec.SECP256R1())
-    der = x509.load_pem_x509_certificate(_leaf(ca, strong)).public_bytes(serialization.Encoding.DER)
+    der = x509.load_pem_x509_certificate(leaf_pem(ca, strong)).public_bytes(
+        serialization.Encoding.DER
+    )
     assert inspect_certificate(der).weakness is None
     assert inspect_certificate(der).key == "EC P-256"
 
@@ -240,7 +201,7 @@ def test_small_ec_key_is_weak_even_when_openssl_accepts_it(ca: trustme.CA) -> No
 def test_expiry_is_read_from_der_in_both_time_forms(
     ca: trustme.CA, expiry: datetime.datetime
 ) -> None:
-    cert = _leaf_certificate(ca, ec.generate_private_key(ec.SECP256R1()), expiry)
+    cert = leaf_certificate(ca, ec.generate_private_key(ec.SECP256R1()), expiry)
     der = cert.public_bytes(serialization.Encoding.DER)
     # The few lines of DER reading agree with cryptography's reading of the same field.
     assert inspect_certificate(der).not_after == expiry == cert.not_valid_after_utc
@@ -249,7 +210,7 @@ def test_expiry_is_read_from_der_in_both_time_forms(
 @pytest.mark.parametrize("bits", [1024, 2048, 4096])
 def test_rsa_key_sizes_are_read_from_der(ca: trustme.CA, bits: int) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    der = x509.load_pem_x509_certificate(_leaf(ca, key)).public_bytes(serialization.Encoding.DER)
+    der = x509.load_pem_x509_certificate(leaf_pem(ca, key)).public_bytes(serialization.Encoding.DER)
     facts = inspect_certificate(der)
     assert facts.key == f"RSA {bits}"
     assert (facts.weakness is not None) == (bits < 2048)

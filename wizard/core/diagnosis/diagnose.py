@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from wizard.core.codes import CheckId, Code
 from wizard.core.diagnosis.fingerprints import describe
 from wizard.core.diagnosis.os_verdicts import os_verdicts
-from wizard.core.diagnosis.remedies import ABM_FALLBACK, remedy_for
+from wizard.core.diagnosis.remedies import ABM_FALLBACK, FALLBACK_DEFEATED, remedy_for
 from wizard.core.placeholders import find_placeholder, placeholder_in_targets
 from wizard.core.providers import PRESETS, Answers
 from wizard.core.results import Advice, Check, DomainReport
@@ -68,10 +68,13 @@ def _explain(report: DomainReport, context: Context) -> None:
         extra = _platform_text(cause.id, cause.platform_fix, evidence, context)
         fix = f"{cause.fix} {extra}" if extra else cause.fix
         problem = cause.problem
+        # A cause names what answered; whether newer devices still have Apple Business
+        # Manager's fallback depends on the status: an HTTP error leaves it, a page
+        # answering 200 defeats it.
         if check.code == Code.BAD_STATUS and evidence.status and evidence.status >= 400:
-            # A cause names what answered; an HTTP error status still leaves newer devices
-            # Apple Business Manager's fallback (only a page answering 200 defeats it).
             problem += f" {ABM_FALLBACK}"
+        elif cause.id == "catch_all_page" and evidence.status == 200:
+            problem += f" {FALLBACK_DEFEATED}"
         check.advice = Advice(problem, fix, portal_message)
 
 

@@ -38,6 +38,12 @@ def os_verdicts(report: DomainReport, preset: Preset | None) -> list[OsVerdict]:
     early = OsVerdict(
         EARLY, "fail", f"the well-known URL fails ({failing.code}): these devices cannot enroll"
     )
+    if failing.cause == "apple_refusal":
+        refused = (
+            "the domain refuses devices on purpose (com.apple.well-known.failed): they show its "
+            "message and do not enroll"
+        )
+        return [early, OsVerdict(FALLBACK, "fail", refused), OsVerdict(STRICT, "fail", refused)]
     status = _http_error(report, failing)
     if status is None:
         fallback = OsVerdict(
@@ -63,9 +69,8 @@ def os_verdicts(report: DomainReport, preset: Preset | None) -> list[OsVerdict]:
 
 def _http_error(report: DomainReport, failing: Check) -> int | None:
     """The HTTP error status (4xx, 5xx) the well-known URL failed with, or None when it
-    failed otherwise: only then does a device ask Apple Business Manager. A deliberate
-    refusal (com.apple.well-known.failed) is shown to the user, not passed over."""
-    if failing.id != CheckId.STATUS or failing.cause == "apple_refusal":
+    failed otherwise: only then does a device ask Apple Business Manager."""
+    if failing.id != CheckId.STATUS:
         return None
     final = report.final_hop()
     if final is None or final.status is None or not 400 <= final.status < 600:

@@ -46,6 +46,11 @@ PORTAL_REDIRECTS = (
 )
 
 
+# What a page answering 200 where the document should be takes from newer devices.
+FALLBACK_DEFEATED = (
+    "An HTML page answering 200 here also defeats Apple's fallback: devices on iOS/iPadOS "
+    "18.2+ ask Apple Business Manager only when this URL fails with an HTTP error status."
+)
 # What an HTTP error status at the well-known URL still leaves newer devices.
 ABM_FALLBACK = (
     "Devices on iOS/iPadOS 18.2 and later (macOS 15.2 and later) then ask Apple Business "
@@ -132,10 +137,7 @@ CATALOGUE: dict[Code, Remedy] = {
         PORTAL_STATUS,
     ),
     Code.BAD_CONTENT_TYPE: Remedy(
-        "The document is not served as application/json. If this is an HTML page answering "
-        "200 (a catch-all or CMS page), it also defeats Apple's fallback: devices on "
-        "iOS/iPadOS 18.2+ ask Apple Business Manager only when this URL fails with an HTTP "
-        "error status.",
+        f"The document is not served as application/json. {FALLBACK_DEFEATED}",
         "Set the MIME type for this extensionless file to application/json (NGINX "
         "`default_type application/json;`, Apache `ForceType application/json`, IIS mimeMap "
         'fileExtension="."); if nothing should be served here, make the URL answer 404, '

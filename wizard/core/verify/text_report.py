@@ -38,18 +38,17 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
     def paint(text: str, style: str) -> str:
         return f"\x1b[{_COLOURS[style]}m{text}\x1b[0m" if colour else text
 
-    if not report.ok:
-        verdict = f"FAIL ({report.failure})"
-    elif report.conditions:
-        verdict = "PASS (passed under test settings)"
-    else:
-        verdict = "PASS"
     lines = [
-        paint(f"{report.domain}: {verdict}", "bold" if report.ok else "fail")
+        paint(f"{report.domain}: {verdict_of(report)}", "bold" if report.ok else "fail")
         + f"  [{report.elapsed_ms} ms]"
     ]
     if report.mdm:
         lines.append(f"  MDM: {title_of(report.mdm)} ({report.mdm})")
+    if report.os_verdicts:
+        lines.append("  By iOS/iPadOS version:")
+        for verdict in report.os_verdicts:
+            word = VERDICT_WORDS.get(verdict.verdict, verdict.verdict)
+            lines.extend(wrapped(f"{verdict.range}: {word}: {verdict.summary}", " " * 4, " " * 6))
     if report.hops:
         lines.append("  Requests:")
         for number, hop in enumerate(report.hops, 1):
@@ -90,6 +89,21 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
         if advice.portal_message:
             lines.extend(wrapped(f'JumpCloud portal: "{advice.portal_message}"', indent, rest))
     return "\n".join(lines)
+
+
+VERDICT_WORDS = {"pass": "pass", "fail": "FAIL", "depends": "depends", "at_risk": "at risk"}
+
+
+def verdict_of(report: DomainReport) -> str:
+    """FAIL (code), or PASS with what qualifies it: test settings, the risk on iOS 27."""
+    if not report.ok:
+        return f"FAIL ({report.failure})"
+    qualified = []
+    if report.conditions:
+        qualified.append("passed under test settings")
+    if any(verdict.verdict == "at_risk" for verdict in report.os_verdicts):
+        qualified.append("passes today; at risk on iOS 27 and later")
+    return f"PASS ({'; '.join(qualified)})" if qualified else "PASS"
 
 
 def render_json_line(report: DomainReport) -> str:
