@@ -17,7 +17,9 @@ from tests.support.constants import AT, DOMAIN, ORG_ID, TODAY
 from tests.support.https_server import HTTPSServer
 from wizard.core.codes import CheckId, Code, Status
 from wizard.core.diagnosis.causes import BY_ID
+from wizard.core.diagnosis.os_verdicts import os_verdicts
 from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.providers import PRESETS
 from wizard.core.providers.jumpcloud import DISCOVERY_URL
 from wizard.core.results import Advice, Check, DomainReport, Hop
 from wizard.core.setups.state import SetupState, VerifySettings
@@ -146,15 +148,23 @@ def failing_result() -> DomainReport:
         ),
         _check(CheckId.ENROLL_PROBE, "skip", "not requested"),
     ]
-    return DomainReport(
-        domain=DOMAIN,
-        checks=checks,
-        hops=[
-            Hop(url=f"{well_known}?{query}", status=301),
-            Hop(url=f"{DISCOVERY_URL}?organization_id={ORG_ID}", status=200),
-        ],
-        elapsed_ms=212,
+    return judged(
+        DomainReport(
+            domain=DOMAIN,
+            checks=checks,
+            hops=[
+                Hop(url=f"{well_known}?{query}", status=301),
+                Hop(url=f"{DISCOVERY_URL}?organization_id={ORG_ID}", status=200),
+            ],
+            elapsed_ms=212,
+        )
     )
+
+
+def judged(report: DomainReport) -> DomainReport:
+    """The report with its verdict per range of OS versions, as the diagnosis gives it."""
+    report.os_verdicts = os_verdicts(report, PRESETS["jumpcloud"])
+    return report
 
 
 def pinned_setup(step: Step) -> SetupState:
@@ -258,7 +268,17 @@ def five_domain_results() -> list[DomainReport]:
                 Code.QUERY_NOT_FORWARDED,
             )
             checks = _with(checks, warning)
-        results.append(DomainReport(domain=domain, checks=checks, hops=hops, elapsed_ms=180))
+        elif domain == "staging.example.test":  # an old TLS stack in front of it
+            warning = _check(
+                CheckId.CONNECT,
+                "warn",
+                f"TLS 1.2 without the extended master secret: {domain} at 192.0.2.10; "
+                "iOS/iPadOS 27 and later may refuse this connection",
+                Code.TLS_NO_EMS,
+            )
+            checks = _with(checks, warning)
+        report = DomainReport(domain=domain, checks=checks, hops=hops, elapsed_ms=180)
+        results.append(judged(report))
     return results
 
 

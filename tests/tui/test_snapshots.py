@@ -60,6 +60,21 @@ def test_verify_screen_with_five_domains(
     assert snap_compare(app, terminal_size=size, run_before=resume)
 
 
+def test_verify_screen_says_a_pass_is_at_risk_on_ios_27(snap_compare: Any, tmp_path: Path) -> None:
+    """A domain behind an old TLS stack (TLS 1.2 without the extended master secret): it
+    passes today, and the line for iOS 27 says it may be refused; at 80x24."""
+
+    async def select_staging(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down", "down", "down")  # failures first: staging is the fourth row
+        await settle(pilot)
+
+    app = app_with_five_domains(tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=select_staging)
+
+
 @pytest.mark.parametrize("mdm", ["intune", "jamf"])
 def test_organization_step_for_a_preset(snap_compare: Any, mdm: str, tmp_path: Path) -> None:
     """The Organization step with Intune's tenant ID and cloud, or Jamf's URL and enrollment

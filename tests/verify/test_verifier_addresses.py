@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import trustme
 
+from tests.support.certificates import tls12_context
 from tests.support.constants import DOMAIN, GOOD, TEST_NAMES, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document, respond
 from tests.support.verifying import check, options_with, server_context, verify
@@ -237,3 +238,30 @@ def test_ipv4_address_failing_while_ipv6_passes_names_ipv4_only_networks(
     assert (status, code) == ("fail", "bad_content_type")
     assert summary.startswith("127.0.0.1 (IPv4): served as 'text/html'")
     assert summary.endswith("::1 (IPv6) passed: devices on IPv4-only networks cannot enroll")
+
+
+def test_one_node_without_the_extended_master_secret_is_named(
+    nodes: Nodes, ca_bundle: Path, good_cert: trustme.LeafCert
+) -> None:
+    """Every address's connection is checked: one node of a pool on an old TLS stack warns,
+    naming it, though the first address is fine."""
+    old = tls12_context(good_cert, ems=False)
+    servers = nodes("127.0.0.1", "127.0.0.2", contexts={"127.0.0.2": old})
+    port = serve_everywhere(servers)
+    options = pinned(
+        port,
+        ca_bundle,
+        "127.0.0.1",
+        "127.0.0.2",
+        connect_to=(
+            ConnectTo(DOMAIN, 443, NODE, port),
+            ConnectTo("mdm.example.test", 443, "127.0.0.1", port),  # GOOD's BaseURL
+        ),
+    )
+    report = verify(options)
+    assert report.ok, report.to_json()
+    status, code, summary = check(report, "connect")
+    assert (status, code) == ("warn", "tls_no_ems")
+    assert f"{DOMAIN} at 127.0.0.2" in summary and "127.0.0.1" not in summary.split("(")[0]
+    assert check(report, "addresses")[0] == "pass"
+    assert report.os_verdicts[2].verdict == "at_risk"

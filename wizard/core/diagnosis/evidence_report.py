@@ -76,6 +76,12 @@ def render_domain(report: DomainReport, reproduce: ReproduceWith) -> list[str]:
     lines = [f"## {cell(report.domain)}: {verdict}", ""]
     if report.mdm:
         lines += [f"MDM: {cell(title_of(report.mdm))} ({cell(report.mdm)})", ""]
+    if report.os_verdicts:
+        lines += ["| iOS/iPadOS | verdict | what devices do |", "|---|---|---|"]
+        for by_os in report.os_verdicts:
+            word = by_os.verdict.replace("_", " ")
+            lines.append(f"| {cell(by_os.range)} | {cell(word)} | {cell(by_os.summary)} |")
+        lines.append("")
     lines += ["| check | status | code | cause | summary |", "|---|---|---|---|---|"]
     for check in report.checks:
         lines.append(
@@ -127,6 +133,7 @@ def diagnosis_text(report: DomainReport) -> str:
     answered each request, and each warning or failure with its cause and fix."""
     verdict = "PASS" if report.ok else f"FAIL ({report.failure})"
     lines = [f"{report.domain}: {verdict}"]
+    lines += [f"iOS/iPadOS {v.range}: {v.verdict.replace('_', ' ')}" for v in report.os_verdicts]
     for number, hop in enumerate(report.hops, 1):
         answered = describe(hop.response_headers)
         suffix = f" ({answered})" if answered else ""

@@ -57,6 +57,11 @@ def markdown_report(state: SetupState) -> str:
         lines.append(f"{state.last_verified_at:%Y-%m-%d %H:%M} UTC: {verdict}.")
         for result in state.last_results:
             lines += ["", f"### {_cell(result.domain)}: {'PASS' if result.ok else 'FAIL'}", ""]
+            for by_os in result.os_verdicts:
+                word = by_os.verdict.replace("_", " ")
+                lines.append(f"- iOS/iPadOS {by_os.range}: {word}: {_cell(by_os.summary)}")
+            if result.os_verdicts:
+                lines.append("")
             for number, hop in enumerate(result.hops, 1):
                 lines.append(f"{number}. `{hop.status}` {_cell(hop.url)}")
             lines += ["", "| check | status | summary |", "|---|---|---|"]

@@ -16,6 +16,14 @@ from wizard.tui.safe_text import plain
 from wizard.tui.styles import style_for
 
 LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP", "running": "...."}
+# A verdict per range of OS versions, on one line each: its word, the style of the status
+# it is like, and what it means for a device (the report and `c` give the whole summary).
+VERDICTS = {
+    "pass": ("PASS", "pass", "enrolls"),
+    "fail": ("FAIL", "fail", "cannot enroll"),
+    "depends": ("DEPENDS", "warn", "only if registered in Apple Business Manager"),
+    "at_risk": ("AT RISK", "warn", "enrolls today; may be refused: TLS without EMS"),
+}
 
 
 def status_label(status: str) -> tuple[str, str]:
@@ -49,6 +57,7 @@ class DomainResultView(Vertical):
     DomainResultView .hops { padding-left: 2; color: $text-muted; }
     DomainResultView .check { padding-left: 2; }
     DomainResultView .remedy { padding-left: 8; }
+    DomainResultView .os-verdicts { padding-left: 2; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, domain: str, result: DomainReport | None = None) -> None:
@@ -96,6 +105,10 @@ class DomainResultView(Vertical):
 
     def _lines(self) -> list[Static]:
         widgets: list[Static] = []
+        # What each range of devices would do comes first: "will my users' phones get
+        # through?" is the question.
+        if self.result is not None and self.result.os_verdicts:
+            widgets.append(Static(self._by_os(self.result), classes="os-verdicts"))
         problems = [check for check in self.checks if check.status in ("warn", "fail")]
         passed = [check for check in self.checks if check.status == "pass"]
         skipped = [check for check in self.checks if check.status == "skip"]
@@ -143,6 +156,20 @@ class DomainResultView(Vertical):
                     )
                 )
         return widgets
+
+    @staticmethod
+    def _by_os(result: DomainReport) -> Content:
+        rows = []
+        for verdict in result.os_verdicts:
+            word, style, meaning = VERDICTS.get(
+                verdict.verdict, (verdict.verdict.upper(), "warn", verdict.summary)
+            )
+            rows.append(
+                Content.assemble(
+                    f"iOS {verdict.range:<9} ", (f"{word:<7}", style_for(style)), f"  {meaning}"
+                )
+            )
+        return Content("\n").join(rows)
 
     def _check_widgets(self, check: Check) -> list[Static]:
         label, style = status_label(check.status)
