@@ -102,7 +102,7 @@ def test_all_passing_exits_zero_and_prints_a_readable_report(
         (["verify", "example.com", "--ca-bundle", "/nonexistent.pem"], "no such file"),
         (["verify", "example.com", "--model-family", "Toaster"], "model-family"),
         (["verify"], "needs a domain"),
-        (["verify", "--bogus"], "unrecognized"),
+        (["verify", "--bogus"], "unknown option"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], mentions: str) -> None:

@@ -161,7 +161,7 @@ def test_a_json_file_with_a_byte_order_mark_is_accepted_with_verifys_warning(
 def test_every_prerequisite_title_fits_a_60_column_window() -> None:
     """A check box label is cut at the window's edge, not wrapped: a title must fit in a
     60-column window beside the box, the padding and the scroll bar."""
-    from wizard.core.setups.prerequisites import prerequisites_for
+    from wizard.core.prerequisites.checklist import prerequisites_for
 
     for provider in ("jumpcloud", "generic"):
         for item in prerequisites_for(provider):

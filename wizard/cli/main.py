@@ -95,7 +95,7 @@ def _command_named(arguments: list[str]) -> str | None:
 def _wizard_only(arguments: list[str]) -> argparse.Namespace | None:
     """The arguments when they only open the wizard (nothing, or --state-dir DIR), else None:
     then the whole parser, with every command's module, reads them (and says what is wrong)."""
-    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False, allow_abbrev=False)
     parser.add_argument("--state-dir")
     try:
         args, unknown = parser.parse_known_args(arguments)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from wizard.core.setups.store import Store
@@ -15,12 +16,37 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (no usage block) and exit status 2."""
+    """argparse, but a usage error is one line (no usage block) and exit status 2, no option
+    is taken from an abbreviation, and an unknown option is named without its value."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # argparse would read `--api-key KEY` as `--api-key-file KEY` (a prefix of it), and
+        # then echo KEY in its error: every option must be spelled out.
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            self.error(f"unknown {_unknown(unknown)}")
+        return parsed
 
     def error(self, message: str) -> NoReturn:
         # argparse puts unrecognised arguments into the message as they are: a newline in
         # one would split the line, an escape sequence would reach the terminal.
         self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
+
+
+def _unknown(arguments: list[str]) -> str:
+    """What was not understood, without any value: `--password=hunter2` or a word after an
+    unknown option may be a secret typed in the wrong place, and errors end up in logs."""
+    options = [text.partition("=")[0] for text in arguments if text.startswith("-")]
+    if not options:
+        return "argument" if len(arguments) == 1 else f"arguments ({len(arguments)} of them)"
+    named = ", ".join(argument(option) for option in options)
+    return f"option {named}" if len(options) == 1 else f"options {named}"
 
 
 STATE_DIR_HELP = "where saved setups live (default: $ADUE_WIZARD_STATE_DIR or the user state dir)"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from wizard.core.diagnosis.evidence_report import ReproduceWith, render_domain
+from wizard.core.prerequisites.checklist import prerequisites_for
 from wizard.core.providers import title_of
-from wizard.core.setups.prerequisites import prerequisites_for
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.core.shown import printable

@@ -16,8 +16,9 @@ from textual.message import Message
 from textual.widgets import Checkbox, Static
 
 from wizard.core.domains import InvalidInput
+from wizard.core.prerequisites.checklist import prerequisites_for
+from wizard.core.prerequisites.site import SiteProbe, probe_site
 from wizard.core.setups.options import verify_options
-from wizard.core.setups.prerequisites import SiteProbe, prerequisites_for, probe_site
 from wizard.core.setups.state import now
 from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.safe_text import plain

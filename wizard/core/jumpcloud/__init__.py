@@ -1,0 +1,1 @@
+"""JumpCloud's side, read (and, for linking accounts, written) through its public API."""

@@ -1,0 +1,1 @@
+"""Linking Managed Apple Accounts to directory users: plan, apply, resume, undo."""
