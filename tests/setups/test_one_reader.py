@@ -126,3 +126,21 @@ def test_a_rewritten_setup_file_is_private_even_when_found_looser(tmp_path: Path
     path.chmod(0o666)
     store.rename(DOMAIN, "renamed.example")
     assert (tmp_path / "renamed.example.setup.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_tick_saved_under_a_renamed_item_stays_ticked(tmp_path: Path) -> None:
+    # "personal_devices_allowed" became "personal_enrollment" (the `prereqs` check id).
+    ticked = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    raw = {
+        "schema_version": 2,
+        "name": "corp",
+        "provider": "jumpcloud",
+        "org_id": ORG_ID,
+        "domains": [DOMAIN],
+        "prerequisites": {"personal_devices_allowed": ticked.isoformat()},
+    }
+    (tmp_path / "corp.setup.json").write_text(json.dumps(raw))
+    state = Store(tmp_path).load("corp")
+    assert state is not None
+    assert state.prerequisites == {"personal_enrollment": ticked}
+    assert state.jumpcloud_region == "us" and state.jumpcloud_api_url is None

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import httpx
 
 from wizard.core.codes import Code
-from wizard.core.prerequisites.checklist import Automatic
+from wizard.core.prerequisites.checklist import APPLE_ITEMS, Automatic
+from wizard.core.prerequisites.checks import PrereqCheck
 from wizard.core.verify.connect_to import route
 from wizard.core.verify.options import VerifyOptions
 from wizard.core.verify.resolve import addresses_of, find_resolve
@@ -31,6 +32,8 @@ class SiteProbe:
     detail: str
     # Why `certificate` is None although HTTPS answered, e.g. a custom CA was trusted.
     certificate_note: str | None = None
+    # The verifier's failure code for what went wrong (invalid_domain, tls_expired, ...).
+    code: str | None = None
 
     def answer(self, kind: Automatic) -> bool | None:
         return {"resolves": self.resolves, "https": self.https, "certificate": self.certificate}[
@@ -58,7 +61,15 @@ async def probe_site(domain: str, options: VerifyOptions) -> SiteProbe:
                 try:
                     await addresses_of(domain, 443, options.resolve)
                 except (socket.gaierror, UnicodeError):
-                    return SiteProbe(domain, False, None, None, f"{domain} does not resolve")
+                    return SiteProbe(
+                        domain,
+                        False,
+                        None,
+                        None,
+                        f"{domain} does not resolve",
+                        None,
+                        Code.INVALID_DOMAIN,
+                    )
             async with make_client(
                 make_ssl_context(ca_bundle),
                 options.connect_to,
@@ -78,11 +89,59 @@ async def probe_site(domain: str, options: VerifyOptions) -> SiteProbe:
                         # Trust was judged against the custom CA, not the public roots.
                         certificate, note = None, CUSTOM_CA_NOTE
                     return SiteProbe(
-                        domain, resolves, answered, certificate, classified.summary, note
+                        domain,
+                        resolves,
+                        answered,
+                        certificate,
+                        classified.summary,
+                        note,
+                        classified.code,
                     )
             summary = f"HTTPS answered {response.status_code}"
             if ca_bundle:
                 return SiteProbe(domain, resolves, True, None, summary, CUSTOM_CA_NOTE)
             return SiteProbe(domain, resolves, True, True, summary)
     except TimeoutError:
-        return SiteProbe(domain, resolves, False, None, f"no HTTPS answer within {timeout:g} s")
+        return SiteProbe(
+            domain,
+            resolves,
+            False,
+            None,
+            f"no HTTPS answer within {timeout:g} s",
+            code=Code.TIMEOUT,
+        )
+
+
+def site_checks(probe: SiteProbe) -> list[PrereqCheck]:
+    """The probe as the three per-domain checks of `prereqs`, in the checklist's words."""
+    where = {item.automatic: item for item in APPLE_ITEMS if item.automatic}
+    checks = []
+    for kind in ("resolves", "https", "certificate"):
+        item = where[kind]
+        answer = probe.answer(kind)
+        if answer is True:
+            summary = {
+                "resolves": f"{probe.domain} resolves",
+                "https": probe.detail,
+                "certificate": "the certificate is trusted, valid and matches the name",
+            }[kind]
+            checks.append(PrereqCheck(item.id, "pass", summary, domain=probe.domain))
+        elif answer is False:
+            checks.append(
+                PrereqCheck(
+                    item.id, "fail", probe.detail, item.where, probe.code, domain=probe.domain
+                )
+            )
+        else:
+            checks.append(
+                PrereqCheck(item.id, "skip", _not_checked(kind, probe), domain=probe.domain)
+            )
+    return checks
+
+
+def _not_checked(kind: Automatic, probe: SiteProbe) -> str:
+    if kind == "resolves":
+        return "not looked up: a test setting (--connect-to or --resolve) says where it is"
+    if kind == "certificate" and probe.certificate_note:
+        return probe.certificate_note
+    return f"not reached: {probe.detail}"

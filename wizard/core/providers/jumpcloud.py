@@ -117,7 +117,7 @@ PRESET = JumpCloud(
             "enroll personal mobile devices'.",
             "Without it users do not see 'Enroll Your iOS Device' in the User Portal and "
             "enrollment is refused.",
-            id="personal_devices_allowed",
+            id="personal_enrollment",
             after="certificate_trusted",
         ),
     ),

@@ -79,6 +79,10 @@ SAVED_AS: dict[InputName, str] = {
 }
 
 
+# Checklist ids that changed; the old id of a saved tick is read as the new one.
+RENAMED_TICKS = {"personal_devices_allowed": "personal_enrollment"}
+
+
 class SetupState(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
@@ -97,6 +101,9 @@ class SetupState(BaseModel):
     generic_target: str | None = None
     generic_base_url: str | None = None
     domains: list[str] = Field(default_factory=list)
+    # JumpCloud's API for this setup: a region, or another base URL (https). Never the key.
+    jumpcloud_region: Literal["us", "eu", "in"] = "us"
+    jumpcloud_api_url: str | None = None
     prerequisites: dict[str, datetime] = Field(default_factory=dict)
     method: Method | None = None
     platform: str | None = None
@@ -120,6 +127,14 @@ class SetupState(BaseModel):
     _summary: Summary = PrivateAttr(default_factory=Summary)
     _last_results: list[DomainReport] = PrivateAttr(default_factory=list)
     _recent_runs: list[RecordedRun] = PrivateAttr(default_factory=list)
+
+    @field_validator("prerequisites", mode="before")
+    @classmethod
+    def _renamed_ticks(cls, value: Any) -> Any:
+        # An item renamed since the tick was saved keeps its tick under the new id.
+        if isinstance(value, dict):
+            return {RENAMED_TICKS.get(key, key): when for key, when in value.items()}
+        return value
 
     @field_validator("provider")
     @classmethod
