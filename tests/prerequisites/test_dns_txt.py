@@ -12,6 +12,7 @@ import pytest
 from tests.support.dns_server import DNSServer, Fault
 from wizard.core.prerequisites.dns_txt import (
     BACKSTOP,
+    KEPT_RECORDS,
     DomainVerifiedCheck,
     Nameserver,
     Outcome,
@@ -83,8 +84,18 @@ async def test_several_apple_records_pass_and_are_counted(dns_server: DNSServer)
     dns_server.txt(DOMAIN, second)
     dns_server.txt(DOMAIN, APPLE)
     lookup, check = await look_up(dns_server)
-    assert lookup.apple_records == (APPLE, second)
+    assert lookup.apple_records == (APPLE, second) and lookup.apple_count == 2
     assert check.status == "pass" and f"{APPLE} and 1 more" in check.summary
+
+
+async def test_a_zone_full_of_apple_records_is_counted_but_kept_short(
+    dns_server: DNSServer,
+) -> None:
+    for number in range(300):
+        dns_server.txt(DOMAIN, f"apple-domain-verification=Token{number:04}")
+    lookup, check = await look_up(dns_server)
+    assert lookup.apple_count == 300 and len(lookup.apple_records) == KEPT_RECORDS
+    assert "apple-domain-verification=Token0000 and 299 more" in check.summary
 
 
 async def test_a_truncated_udp_answer_is_asked_again_over_tcp(dns_server: DNSServer) -> None:

@@ -15,7 +15,6 @@ costs about 30 ms to import, so it is imported only when a look-up runs.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
@@ -85,11 +84,13 @@ class TxtLookup:
     """What DNS said about the domain's TXT records. Every text is printable and bounded."""
 
     domain: str
-    # Who was asked: "the system's resolver (10.0.0.2)" or "192.0.2.53:5353".
+    # Who was asked: "the system's resolver at 10.0.0.2" or "192.0.2.53:5353".
     asked: str
     outcome: Outcome
-    # Apple's records (FOUND), each as text: `apple-domain-verification=...`.
+    # Apple's records (FOUND), each as text: `apple-domain-verification=...`; the first
+    # KEPT_RECORDS of `apple_count`.
     apple_records: tuple[str, ...] = ()
+    apple_count: int = 0
     # TXT records that are not Apple's (SPF, other verifications...).
     other_records: int = 0
     # Records that look like Apple's but are not exactly it (another case, spaces or quotes
@@ -169,6 +170,8 @@ async def domain_verification(
     """Ask for the TXT records of `domain` itself (a normalised host name; not www., no
     search list), from `nameserver` or else the system's resolver, within `timeout` seconds.
     Never raises for anything DNS or the network does: that is a FAILED outcome."""
+    import asyncio
+
     import dns.asyncresolver
     import dns.exception
     import dns.name
@@ -306,6 +309,7 @@ def _sorted_records(domain: str, asked: str, records: list[bytes]) -> TxtLookup:
             asked,
             Outcome.FOUND,
             apple_records=tuple(apple[:KEPT_RECORDS]),
+            apple_count=len(apple),
             other_records=others,
             near_misses=tuple(near[:KEPT_RECORDS]),
         )
@@ -358,7 +362,7 @@ def domain_verified_check(lookup: TxtLookup) -> DomainVerifiedCheck:
     where = next(item.where for item in APPLE_ITEMS if item.id == "domain_verified")
     look = f"Check that {where.rstrip('.')} shows {lookup.domain} as verified."
     if lookup.outcome is Outcome.FOUND:
-        first, more = lookup.apple_records[0], len(lookup.apple_records) - 1
+        first, more = lookup.apple_records[0], lookup.apple_count - 1
         also = f" and {more} more" if more else ""
         return DomainVerifiedCheck(
             "pass",
