@@ -186,9 +186,10 @@ class Store:
         reports: Sequence[DomainReport],
         conditions: Sequence[str],
         at: datetime | None = None,
-    ) -> None:
+    ) -> int:
         """Add one run to the setup's history, and show it on `state` with the history's
-        summary. Raises SaveError when it cannot be recorded (the run is still shown)."""
+        summary; returns the run's id in the history. Raises SaveError when it cannot be
+        recorded (the run is still shown)."""
         from wizard.core.setups.state import now
 
         run = RecordedRun.of(reports, conditions, at or now())
@@ -196,7 +197,7 @@ class Store:
             make_private_folder(self.folder)
             if state.history:  # a schema-1 file: its runs first, and the file rewritten without
                 self.save(state)
-            self.history.record(state.name, reports, conditions, run.at)
+            run_id = self.history.record(state.name, reports, conditions, run.at)
         except OSError as error:
             state.show_run(run, list(reports))
             raise SaveError(
@@ -206,6 +207,7 @@ class Store:
             state.show_run(run, list(reports))
             raise
         state.set_history(self.history.summary(state.name), list(reports))
+        return run_id
 
     def runs(self, state: SetupState, limit: int) -> list[RecordedRun]:
         """The setup's newest runs, newest first (a schema-1 file's runs included)."""
