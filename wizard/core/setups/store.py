@@ -35,6 +35,7 @@ from wizard.core.setups.files import (
 )
 from wizard.core.setups.history import RecordedRun, RunHistory
 from wizard.core.setups.listing import SetupListing, quick_listing
+from wizard.core.setups.webhooks import SavedWebhooks, WebhookFileError
 from wizard.core.shown import printable
 
 # The model (setups/state, with pydantic) is imported inside the methods that open or write
@@ -231,6 +232,7 @@ class Store:
         # both files (nothing lost), never neither.
         self.save(state)
         self.history.rename(old, new)
+        self._move_webhooks(old, new)
         try:
             self.path_for(old).unlink()
         except OSError as error:
@@ -268,7 +270,18 @@ class Store:
         self.save(state)
         if state.name != old:
             self.history.rename(old, state.name)
+            self._move_webhooks(old, state.name)
             self.path_for(old).unlink(missing_ok=True)
+
+    def _move_webhooks(self, old: str, new: str) -> None:
+        """The webhooks saved for `old` follow it (before its file goes: a crash leaves
+        both names, and the webhooks under one of them)."""
+        try:
+            SavedWebhooks(self.folder).rename(old, new)
+        except WebhookFileError as error:
+            raise SaveError(
+                f"renamed to {new!r} but its webhooks stay under {old!r}: {error}"
+            ) from None
 
     def _migrate(self, state: SetupState) -> None:
         """Move a schema-1 file's runs into the database (under the folder lock, keyed, so two
