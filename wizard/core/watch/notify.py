@@ -177,23 +177,26 @@ def change_message(
     cause = failing[0] if failing else None
     where = f"{change.domain} (setup {setup})"
     when = f"{at:%Y-%m-%d %H:%M} UTC"
-    verify = f"Details and the fix: adue-wizard verify --setup {setup}"
     if change.now_ok:
         before = f" (it failed with {change.previous_failure})" if change.previous_failure else ""
-        text = f"ADUE check passes again for {where} at {when}{before}."
+        sentences = [f"ADUE check passes again for {where} at {when}{before}."]
     else:
         failure = change.failure or "failed"
         because = f"{failure}, cause {cause}" if cause else failure
-        problem = f" {_cut(failing[1])}" if failing and failing[1] else ""
         if change.was_ok:
-            text = f"ADUE check FAILED for {where} at {when}: {because}.{problem} {verify}"
+            sentences = [f"ADUE check FAILED for {where} at {when}: {because}."]
         else:
-            text = (
+            sentences = [
                 f"ADUE check for {where} now fails with {because}, no longer with "
-                f"{change.previous_failure or 'failed'} ({when}).{problem} {verify}"
-            )
+                f"{change.previous_failure or 'failed'} ({when})."
+            ]
+        if failing and failing[1]:
+            sentences.append(_cut(failing[1]))
     if report is not None and report.conditions:
-        text += f" Checked under test settings: {'; '.join(report.conditions)}."
+        sentences.append(f"Checked under test settings: {'; '.join(report.conditions)}.")
+    if not change.now_ok:
+        sentences.append(f"Details and the fix: `adue-wizard verify --setup {setup}`.")
+    text = " ".join(sentences)
     return {
         "text": slack_escaped(text),
         "setup": setup,
@@ -297,6 +300,7 @@ async def _post(delivery: Delivery, messages: Sequence[Message], seconds: float)
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(seconds),
         follow_redirects=False,
+        verify=httpx.create_ssl_context(trust_env=True),
         trust_env=not local,
         headers={"User-Agent": f"adue-wizard/{__version__}"},
     ) as client:
