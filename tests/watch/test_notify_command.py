@@ -62,6 +62,10 @@ def test_bad_names_and_indexes_are_refused_in_one_line(isolated_state: Path) -> 
         (["notify", "remove", DOMAIN, "0"], "must be at least 1"),
         (["notify", "test", "nope.example"], "no saved setup named 'nope.example'"),
         (["notify", "add", "../x", url], "is not a setup name"),
+        # The URL given where NAME goes: refused without repeating it.
+        (["notify", "add", url], "NAME comes first"),
+        (["notify", "test", url], "NAME comes first"),
+        (["notify", "--api-key", url], "unknown action"),
     ):
         result = run_cli(*command, state=isolated_state)
         assert result.returncode == 2, command

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from wizard.cli.parsing import (
     EXIT_FAILED,
@@ -47,7 +48,11 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "URL is saved apart from the setup, readable only by you, and never shown in full.",
     )
     actions = notify.add_subparsers(
-        dest="notify_command", metavar="ACTION", required=True, parser_class=Parser
+        dest="notify_command",
+        metavar="ACTION",
+        required=True,
+        parser_class=Parser,
+        action=_Actions,
     )
     add = actions.add_parser(
         "add",
@@ -90,6 +95,31 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     test.add_argument("name", metavar="NAME", help="the setup")
     add_state_dir(test)
+    # argparse's own check would quote the word in its error (see _Actions).
+    actions.choices = None  # type: ignore[assignment]
+
+
+if TYPE_CHECKING:
+    _SubParsers = argparse._SubParsersAction[Parser]
+else:  # not subscriptable at run time
+    _SubParsers = argparse._SubParsersAction
+
+
+class _Actions(_SubParsers):
+    """The actions; a word that is none of them is not repeated in the error: after an
+    unknown option (`notify --token SECRET`) it may be a secret typed in the wrong place."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if isinstance(values, list) and values and values[0] not in self._name_parser_map:
+            known = ", ".join(self._name_parser_map)
+            raise argparse.ArgumentError(self, f"unknown action (choose from {known})")
+        super().__call__(parser, namespace, values, option_string)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,7 +160,7 @@ def _list(args: argparse.Namespace, store: Store, saved: SavedWebhooks) -> int:
 
     every = saved.all()
     if args.name is not None:
-        name = check_setup_name(args.name)
+        name = _setup_name(args.name)
         if name not in every:
             _existing_setup(store, name)  # no such setup: say so, exit 2
             print(f"No saved webhooks for {name} (adue-wizard notify add {name} saves one).")
@@ -151,7 +181,7 @@ def _list(args: argparse.Namespace, store: Store, saved: SavedWebhooks) -> int:
 def _remove(args: argparse.Namespace, store: Store, saved: SavedWebhooks) -> int:
     from wizard.core.watch.webhooks import hidden
 
-    name = check_setup_name(args.name)
+    name = _setup_name(args.name)
     if name not in saved.all():
         _existing_setup(store, name)
         raise InvalidInput(f"setup {argument(name)} has no saved webhooks")
@@ -165,7 +195,7 @@ def _test(args: argparse.Namespace, store: Store, saved: SavedWebhooks) -> int:
     from wizard.core.watch.notify import deliver, sample_message
     from wizard.core.watch.webhooks import hidden
 
-    name = check_setup_name(args.name)
+    name = _setup_name(args.name)
     urls = saved.urls(name)
     if not urls:
         _existing_setup(store, name)
@@ -185,8 +215,19 @@ def _test(args: argparse.Namespace, store: Store, saved: SavedWebhooks) -> int:
     return EXIT_OK
 
 
+def _setup_name(text: str) -> str:
+    """A setup name; a URL where the name goes (`notify add URL`) is refused without being
+    repeated, since it is a secret."""
+    if "://" in text:
+        raise InvalidInput(
+            "NAME comes first, then the URL: notify add NAME URL (the URL is not repeated "
+            "here; `notify add NAME -` reads it from standard input)"
+        )
+    return check_setup_name(text)
+
+
 def _existing_setup(store: Store, name: str) -> str:
-    check_setup_name(name)
+    _setup_name(name)
     if name not in store.names():
         raise InvalidInput(
             f"no saved setup named {argument(name)} in {argument(str(store.folder))}"

@@ -77,7 +77,7 @@ def _warn(report: DomainReport, check_id: CheckId, summary: str) -> None:
             prefix = f"{family}: " if family in MODEL_FAMILIES else ""
             facts = rest if prefix else check.summary
             check.status, check.code, check.advice = "warn", Code.CHANGED_SINCE_PASS, advice
-            check.summary = f"{prefix}{summary} (now: {facts})"
+            check.summary = f"{prefix}{summary} ({facts})"
             return
     positions = [i for i, check in enumerate(report.checks) if check.id == check_id]
     at = positions[-1] + 1 if positions else len(report.checks)
