@@ -73,7 +73,8 @@ def json_document(text: str, content_type: str = "application/json") -> Handler:
 
 @dataclass
 class HTTPSServer:
-    ssl_context: ssl.SSLContext
+    # None: plain HTTP (a relay on this machine, as a webhook may be).
+    ssl_context: ssl.SSLContext | None
     routes: dict[str, Handler] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     port: int = 0

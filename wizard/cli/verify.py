@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +138,17 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "override the saved settings for this run",
     )
     verify.add_argument(
+        "--notify",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="with a saved setup: POST a JSON message to URL (a Slack, Mattermost or "
+        "Rocket.Chat incoming webhook, or any) when a domain's state changes from the "
+        "previous recorded run (repeatable; https://, or http:// to this machine). The URL "
+        "is the webhook's secret and a command line shows in the process list: "
+        "`adue-wizard notify add NAME` saves it out of sight instead",
+    )
+    verify.add_argument(
         "--no-saved-settings",
         action="store_true",
         help="ignore the saved setup's test settings (--connect-to, --resolve, --ca-bundle, "
@@ -167,6 +178,12 @@ def run(args: argparse.Namespace) -> int:
     report_path = _report_path(args.report)
     if args.setup is not None or not args.targets:
         return _run_setup(args, given, report_path)
+    if args.notify:
+        # Only a setup's runs are recorded: without one there is no state to change from.
+        raise InvalidInput(
+            "--notify needs a saved setup (--setup NAME): a message is sent when a domain's "
+            "state changes from the setup's previous recorded run"
+        )
     domains = [normalise_domain(target) for target in args.targets]
     options = VerifyOptions(**given)
     reports = run_and_print(domains, options, as_json=args.json)
@@ -180,9 +197,13 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
     from wizard.core.setups.options import verify_options
     from wizard.core.setups.store import Store, state_dir
     from wizard.core.verify.options import VerifyOptions
+    from wizard.core.watch.drift import Baseline
+    from wizard.core.watch.notify import notify_after_run
+    from wizard.core.watch.webhooks import check_webhook_url
 
     if args.targets:
         raise InvalidInput("give either domains or --setup NAME, not both")
+    notify = [check_webhook_url(url, "--notify") for url in args.notify]
     store = Store(state_dir(getattr(args, "state_dir", None)))
     name = check_setup_name(args.setup) if args.setup is not None else None
     if name is None:
@@ -211,11 +232,13 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
             "(--no-saved-settings checks as a device on the internet would)",
             file=sys.stderr,
         )
-    reports = run_and_print(list(state.domains), options, as_json=args.json)
+    # What each domain served at its last pass, to warn `changed_since_pass` on drift.
+    baseline = Baseline.load(store.history, name, options.conditions())
+    reports = run_and_print(list(state.domains), options, as_json=args.json, amend=baseline.mark)
     if report_path is not None:
         write_evidence_report(report_path, reports, options)
     try:
-        store.record_run(state, reports, options.conditions())
+        run_id = store.record_run(state, reports, options.conditions())
     except SaveError as error:
         # The report is printed; say in one line what was not saved, and fail the run so a
         # cron job notices that its history stopped.
@@ -223,6 +246,8 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
         return EXIT_FAILED
     finally:
         print_notices(store)
+    for line in notify_after_run(store, name, run_id, reports, notify):
+        print(f"adue-wizard: {line}", file=sys.stderr)
     return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
 
 
@@ -261,9 +286,14 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_and_print(
-    domains: list[str], options: VerifyOptions, *, as_json: bool
+    domains: list[str],
+    options: VerifyOptions,
+    *,
+    as_json: bool,
+    amend: Callable[[DomainReport], None] | None = None,
 ) -> list[DomainReport]:
-    """Verify `domains`, printing each report as soon as it is ready, in input order."""
+    """Verify `domains`, printing each report as soon as it is ready, in input order;
+    `amend` adds to each report before it is printed (a saved setup's drift warning)."""
     from wizard.core.verify.text_report import (
         render_conditions,
         render_json_line,
@@ -286,6 +316,8 @@ def run_and_print(
         reports = []
         async with Verifier(options) as verifier:
             async for report in verifier.verify_all(domains):
+                if amend is not None:
+                    amend(report)
                 reports.append(report)
                 if as_json:
                     print(render_json_line(report), flush=True)

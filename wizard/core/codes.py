@@ -96,6 +96,9 @@ class Code(StrEnum):
     # TLS 1.2 without the extended master secret (RFC 7627): iOS 27 and later may refuse it.
     TLS_NO_EMS = "tls_no_ems"
     BASEURL_UNREACHABLE = "baseurl_unreachable"
+    # A saved setup's domain still passes, but serves another document or redirects
+    # elsewhere than at its last passing run (compared as JSON: key order is no change).
+    CHANGED_SINCE_PASS = "changed_since_pass"
 
     @property
     def is_failure(self) -> bool:

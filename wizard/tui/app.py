@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
@@ -32,7 +32,9 @@ from wizard.tui.screens.start import StartScreen
 from wizard.tui.styles import use_monochrome
 
 if TYPE_CHECKING:
+    from wizard.core.results import DomainReport
     from wizard.core.setups.state import SetupState
+    from wizard.core.watch.drift import Baseline
 
 T = TypeVar("T")
 # Quitting waits this long for queued writes (a database another process holds may make
@@ -211,15 +213,42 @@ class WizardApp(App[int]):
             return
         snapshot = setup.model_copy(deep=True)
 
-        def recorded(_: object) -> None:
+        def recorded(run_id: int) -> None:
             # The database's own summary now (other runs may have been recorded meanwhile).
             setup.set_history(snapshot.summary, list(message.results))
             self.attach_recent_runs(setup)
+            self.announce_changes(snapshot.name, run_id, message.results)
 
         self.write(
             lambda: self.store.record_run(snapshot, message.results, message.conditions, run.at),
             recorded,
         )
+
+    def announce_changes(self, name: str, run_id: int, results: list[DomainReport]) -> None:
+        """Post the run's changes of state to the setup's saved webhooks, as `verify --setup`
+        does (a change is announced once, whichever run saw it). Outside the writes' queue:
+        a webhook that hangs must not hold up saving; a problem is one notification."""
+        from wizard.core.watch.notify import notify_after_run
+
+        async def announce() -> None:
+            lines = await asyncio.to_thread(notify_after_run, self.store, name, run_id, results)
+            for line in lines:
+                self.notify(printable(line), severity="warning", timeout=15, markup=False)
+
+        self.run_worker(announce(), name="webhooks", group="webhooks")
+
+    async def drift_baseline(self, setup: SetupState, conditions: Sequence[str]) -> Baseline:
+        """What each domain of `setup` served at its last pass under `conditions`, read after
+        the writes queued before (the run just recorded may be that pass); nothing for a
+        Troubleshoot check, which has no history."""
+        from wizard.core.watch.drift import Baseline
+
+        if setup.transient:
+            return Baseline({})
+        async with self._disk:
+            return await asyncio.to_thread(
+                Baseline.load, self.store.history, setup.name, conditions
+            )
 
     def attach_recent_runs(self, setup: SetupState) -> None:
         """Give the setup its newest runs, for the Markdown report (read in a worker)."""

@@ -253,6 +253,15 @@ CATALOGUE: dict[Code, Remedy] = {
         "there too, tell your MDM vendor.",
         None,
     ),
+    Code.CHANGED_SINCE_PASS: Remedy(
+        "What this domain serves changed since its last passing check (before and after are "
+        "shown): devices now enroll with the new document or redirect target, whoever made "
+        "the change, e.g. a BaseURL switched to another MDM.",
+        "Confirm the change was intended (a move to another MDM, a new discovery URL or "
+        "BaseURL from your vendor); if not, put back what was served before and check again. "
+        "The next passing check compares with what is served now.",
+        None,
+    ),
     Code.PROBE_INCONCLUSIVE: Remedy(
         "The enrollment endpoint refused the test request (400/403), which a healthy MDM may "
         "do for a request that is not from a real device.",

@@ -4,9 +4,11 @@ runs behind it: each run is one transaction, and every query walks an index on
 (setup, at).
 
 Tables: `runs` (one row per run: setup, when, ok, the test conditions in effect), `results`
-(one row per domain per run: ok, failure code, the warnings and failures in brief) and
+(one row per domain per run: ok, failure code, the warnings and failures in brief),
 `latest` (per setup, the full reports of its newest run, for the wizard's Verify step and
-the Markdown report).
+the Markdown report), `served` (per setup, domain and test settings, what the last passing
+run served: see `served.py`) and `notified` (each change of a domain's state claimed by the
+one run that sends its message: see `wizard.core.watch.notify`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.core.setups.database import StateDatabase
+from wizard.core.setups.served import Served, served_by
 
 if TYPE_CHECKING:
     from wizard.core.results import DomainReport
@@ -69,6 +72,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             INSERT OR IGNORE INTO run_counts (setup, runs) VALUES (NEW.setup, 0);
             UPDATE run_counts SET runs = runs + 1 WHERE setup = NEW.setup;
         END""",
+    ),
+    # Version 2: what each domain served when it last passed, and the changes of state
+    # whose message a run has claimed (a change is claimed once, whatever runs at once).
+    (
+        """CREATE TABLE IF NOT EXISTS served (
+            setup TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            conditions TEXT NOT NULL,
+            at TEXT NOT NULL,
+            target TEXT,
+            digest TEXT NOT NULL,
+            document TEXT,
+            PRIMARY KEY (setup, domain, conditions)
+        )""",
+        # `after_run` is the run the state changed from: two runs that both see the same
+        # change (the same run before them) cannot both claim it.
+        """CREATE TABLE IF NOT EXISTS notified (
+            after_run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            domain TEXT NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            PRIMARY KEY (after_run, domain)
+        )""",
+        "CREATE INDEX IF NOT EXISTS notified_by_run ON notified (run_id)",
     ),
 )
 
@@ -200,18 +226,22 @@ class RunHistory:
         reports: Sequence[DomainReport],
         conditions: Sequence[str],
         at: datetime,
-    ) -> None:
-        """Record one run in one transaction; SaveError when it cannot be."""
+    ) -> int:
+        """Record one run in one transaction, and what each passing domain served; returns
+        the run's id. SaveError when it cannot be recorded."""
 
-        def write(db: sqlite3.Connection) -> None:
+        def write(db: sqlite3.Connection) -> int:
             run = RecordedRun.of(reports, conditions, at)
             checks = [_checks_json(report) for report in reports]
-            if self._insert(db, setup, run, checks, legacy_key=None):
-                latest = json.dumps([report.to_json() for report in reports])
-                self._set_latest(db, setup, at, latest)
+            run_id = self._insert(db, setup, run, checks, legacy_key=None)
+            assert run_id is not None  # only a legacy run is ever ignored
+            latest = json.dumps([report.to_json() for report in reports])
+            self._set_latest(db, setup, at, latest)
+            self._remember_served(db, setup, reports, conditions, at)
             self._prune(db, setup)
+            return run_id
 
-        self.database.write(write)
+        return self.database.write(write)
 
     def import_legacy(
         self, setup: str, runs: Sequence[LegacyRun], latest: Sequence[dict[str, Any]]
@@ -240,6 +270,8 @@ class RunHistory:
                 (new, old),
             )
             db.execute("UPDATE latest SET setup = ? WHERE setup = ?", (new, old))
+            # A deleted setup of the new name may have left what it served: the old's wins.
+            db.execute("UPDATE OR REPLACE served SET setup = ? WHERE setup = ?", (new, old))
 
         if self.path.exists():
             self.database.write(write, f"move the runs of {old!r} to {new!r}")
@@ -251,24 +283,26 @@ class RunHistory:
         run: RecordedRun,
         checks: Sequence[str],
         legacy_key: str | None,
-    ) -> bool:
-        """Insert the run and its results; False when it was a legacy run imported before."""
+    ) -> int | None:
+        """Insert the run and its results; its id, or None when it was a legacy run
+        imported before."""
         cursor = db.execute(
             "INSERT OR IGNORE INTO runs (setup, at, ok, conditions, legacy_key) "
             "VALUES (?, ?, ?, ?, ?)",
             (setup, _stamp(run.at), int(run.ok), json.dumps(list(run.conditions)), legacy_key),
         )
         if cursor.rowcount == 0:
-            return False
+            return None
+        run_id = cursor.lastrowid
         db.executemany(
             "INSERT INTO results (run_id, position, domain, ok, failure, checks) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (cursor.lastrowid, position, o.domain, int(o.ok), o.failure, compact)
+                (run_id, position, o.domain, int(o.ok), o.failure, compact)
                 for position, (o, compact) in enumerate(zip(run.outcomes, checks, strict=True))
             ],
         )
-        return True
+        return run_id
 
     def _set_latest(self, db: sqlite3.Connection, setup: str, at: datetime, results: str) -> None:
         # Only a newer run replaces the latest results (a migrated run may be older).
@@ -277,6 +311,38 @@ class RunHistory:
             "ON CONFLICT (setup) DO UPDATE SET at = excluded.at, results = excluded.results "
             "WHERE excluded.at >= latest.at",
             (setup, _stamp(at), results),
+        )
+
+    def _remember_served(
+        self,
+        db: sqlite3.Connection,
+        setup: str,
+        reports: Sequence[DomainReport],
+        conditions: Sequence[str],
+        at: datetime,
+    ) -> None:
+        """What each passing domain served, per test settings: a check under --connect-to
+        to a staging server is compared with the last one made so, not with production."""
+        rows = [
+            (
+                setup,
+                r.domain,
+                _conditions_key(conditions),
+                _stamp(at),
+                s.target,
+                s.digest,
+                s.document,
+            )
+            for r in reports
+            if (s := served_by(r)) is not None
+        ]
+        # Only a newer pass replaces what was kept (runs recorded out of order).
+        db.executemany(
+            "INSERT INTO served (setup, domain, conditions, at, target, digest, document) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (setup, domain, conditions) DO UPDATE SET "
+            "at = excluded.at, target = excluded.target, digest = excluded.digest, "
+            "document = excluded.document WHERE excluded.at >= served.at",
+            rows,
         )
 
     def _prune(self, db: sqlite3.Connection, setup: str) -> None:
@@ -388,6 +454,25 @@ class RunHistory:
             return None
         return _parse_stamp(row[0]), reports
 
+    def served_before(
+        self, setup: str, conditions: Sequence[str]
+    ) -> dict[str, tuple[datetime, Served]]:
+        """Per domain, when it last passed under these test settings and what it served
+        then; empty when it never did (or the history cannot be read, with a notice)."""
+
+        def read(db: sqlite3.Connection) -> dict[str, tuple[datetime, Served]]:
+            rows = db.execute(
+                "SELECT domain, at, target, digest, document FROM served "
+                "WHERE setup = ? AND conditions = ?",
+                (setup, _conditions_key(conditions)),
+            )
+            return {
+                domain: (_parse_stamp(at), Served(target, digest, document))
+                for domain, at, target, digest, document in rows
+            }
+
+        return self.database.read(read, {})
+
     def _pending(self, setup: str, legacy: Sequence[LegacyRun]) -> list[RecordedRun]:
         if not legacy:
             return []
@@ -427,6 +512,10 @@ def _checks_json(report: DomainReport) -> str:
         for c in report.checks
     ]
     return json.dumps(kept, separators=(",", ":"))
+
+
+def _conditions_key(conditions: Sequence[str]) -> str:
+    return json.dumps(list(conditions))
 
 
 def _stamp(at: datetime) -> str:

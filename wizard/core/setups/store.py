@@ -35,6 +35,7 @@ from wizard.core.setups.files import (
 )
 from wizard.core.setups.history import RecordedRun, RunHistory
 from wizard.core.setups.listing import SetupListing, quick_listing
+from wizard.core.setups.webhooks import SavedWebhooks, WebhookFileError
 from wizard.core.shown import printable
 
 # The model (setups/state, with pydantic) is imported inside the methods that open or write
@@ -186,9 +187,10 @@ class Store:
         reports: Sequence[DomainReport],
         conditions: Sequence[str],
         at: datetime | None = None,
-    ) -> None:
+    ) -> int:
         """Add one run to the setup's history, and show it on `state` with the history's
-        summary. Raises SaveError when it cannot be recorded (the run is still shown)."""
+        summary; returns the run's id in the history. Raises SaveError when it cannot be
+        recorded (the run is still shown)."""
         from wizard.core.setups.state import now
 
         run = RecordedRun.of(reports, conditions, at or now())
@@ -196,7 +198,7 @@ class Store:
             make_private_folder(self.folder)
             if state.history:  # a schema-1 file: its runs first, and the file rewritten without
                 self.save(state)
-            self.history.record(state.name, reports, conditions, run.at)
+            run_id = self.history.record(state.name, reports, conditions, run.at)
         except OSError as error:
             state.show_run(run, list(reports))
             raise SaveError(
@@ -206,6 +208,7 @@ class Store:
             state.show_run(run, list(reports))
             raise
         state.set_history(self.history.summary(state.name), list(reports))
+        return run_id
 
     def runs(self, state: SetupState, limit: int) -> list[RecordedRun]:
         """The setup's newest runs, newest first (a schema-1 file's runs included)."""
@@ -229,6 +232,7 @@ class Store:
         # both files (nothing lost), never neither.
         self.save(state)
         self.history.rename(old, new)
+        self._move_webhooks(old, new)
         try:
             self.path_for(old).unlink()
         except OSError as error:
@@ -266,7 +270,18 @@ class Store:
         self.save(state)
         if state.name != old:
             self.history.rename(old, state.name)
+            self._move_webhooks(old, state.name)
             self.path_for(old).unlink(missing_ok=True)
+
+    def _move_webhooks(self, old: str, new: str) -> None:
+        """The webhooks saved for `old` follow it (before its file goes: a crash leaves
+        both names, and the webhooks under one of them)."""
+        try:
+            SavedWebhooks(self.folder).rename(old, new)
+        except WebhookFileError as error:
+            raise SaveError(
+                f"renamed to {new!r} but its webhooks stay under {old!r}: {error}"
+            ) from None
 
     def _migrate(self, state: SetupState) -> None:
         """Move a schema-1 file's runs into the database (under the folder lock, keyed, so two

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -35,6 +35,9 @@ from wizard.tui.screens.step import StepScreen
 from wizard.tui.screens.verify_settings import VerifySettingsDialog
 from wizard.tui.styles import style_for
 from wizard.tui.widgets.domain_result import DomainResultView, verdict_of
+
+if TYPE_CHECKING:
+    from wizard.tui.app import WizardApp
 
 # Order of the domain list: what needs fixing first.
 _RANK = {"fail": 0, "warn": 1, "running": 2, "unknown": 3, "pass": 4}
@@ -260,9 +263,13 @@ class VerifyScreen(StepScreen):
         def on_phase(domain: str, phase: str) -> None:
             self.post_message(self.PhaseStarted(domain, phase))
 
+        # What each domain served at its last pass: a passing domain that serves something
+        # else now gets the warning changed_since_pass, as `verify --setup` gives it.
+        baseline = await cast("WizardApp", self.app).drift_baseline(self.setup, self._conditions)
         results: list[DomainReport] = []
         async with Verifier(options) as verifier:
             async for report in verifier.verify_all(self.setup.domains, on_check, on_phase):
+                baseline.mark(report)
                 results.append(report)
                 self.post_message(self.DomainDone(report))
         self.post_message(self.RunDone(results))
