@@ -288,6 +288,9 @@ async def test_latency_does_not_serialise_concurrent_requests(
         elapsed = time.monotonic() - started
     assert [answer.status_code for answer in answers] == [200] * 4
     assert 0.2 <= elapsed < 0.7  # one after another would take 0.8 s
+    assert (standin.peak_in_flight, standin.in_flight) == (4, 0)
+    standin.reset_peak()
+    assert standin.peak_in_flight == 0
 
 
 def test_apple_mdms_list(ca: trustme.CA, start_standin: StartStandIn) -> None:
