@@ -12,7 +12,6 @@ import json
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -27,6 +26,7 @@ from tests.support.jumpcloud_api import (
     JumpCloudStandIn,
     JumpCloudState,
     Organization,
+    StartStandIn,
     base64_id,
     hostile_users,
     make_users,
@@ -42,25 +42,6 @@ MDM_A = object_id(0xA, prefix="6a0c")
 ADUE_A = AdueConfig.for_base_url(
     "https://apple.mdm.jumpcloud.com/mdm/byod", "https://apple.mdm.jumpcloud.com/adue/A"
 )
-
-StartStandIn = Callable[..., JumpCloudStandIn]
-
-
-@pytest.fixture
-def start_standin(ca: trustme.CA) -> Iterator[StartStandIn]:
-    """Start stand-ins for the test; each is stopped afterwards and must not have failed."""
-    started: list[JumpCloudStandIn] = []
-
-    def start(state: JumpCloudState, host: str = "127.0.0.1") -> JumpCloudStandIn:
-        standin = JumpCloudStandIn(state, ca, host=host)
-        standin.start()
-        started.append(standin)
-        return standin
-
-    yield start
-    for standin in started:
-        standin.stop()
-        assert standin.errors == []
 
 
 def tenants() -> JumpCloudState:

@@ -24,6 +24,7 @@ import ssl
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -73,6 +74,7 @@ __all__ = [
     "JumpCloudState",
     "Organization",
     "Request",
+    "StartStandIn",
     "User",
     "Write",
     "base64_id",
@@ -466,3 +468,7 @@ class JumpCloudStandIn(LoopbackServer):
             if len(data) == 12:
                 return self.state.organization(data.hex())
         return None
+
+
+StartStandIn = Callable[..., JumpCloudStandIn]
+"""The `start_standin` fixture: start(state, host="127.0.0.1") -> a running stand-in."""

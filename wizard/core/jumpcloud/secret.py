@@ -57,6 +57,12 @@ class ApiKey:
     def __hash__(self) -> int:
         return hash(self._value)
 
+    def __copy__(self) -> ApiKey:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: dict[int, object]) -> ApiKey:
+        return self
+
     def __reduce__(self) -> NoReturn:
         # Pickling would write the key wherever the pickle goes (a cache, a crash dump).
         raise TypeError("an API key is not saved anywhere")

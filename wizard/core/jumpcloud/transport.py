@@ -24,7 +24,7 @@ import time
 import urllib.request
 import zlib
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -64,8 +64,8 @@ class Answer:
 
     request: str
     status: int
-    body: bytes
-    retry_after: float | None
+    body: bytes = field(repr=False)  # it may echo the key: never in a repr or a traceback
+    retry_after: float | None = None
 
 
 def trust_store(environ: Mapping[str, str]) -> ssl.SSLContext:
@@ -245,6 +245,7 @@ class Transport:
             # Spaces as %20: httpx would write "+", which only form decoders read as a space.
             url += "?" + urlencode(query, quote_via=quote)
         headers = {"x-org-id": self.org_id} if org_header and self.org_id else {}
+        failure: ApiError
         try:
             async with asyncio.timeout_at(self._deadline):
                 async with self._slots:
@@ -253,20 +254,23 @@ class Transport:
             log.debug("%s: %d in %.3f s", request, answer.status, time.monotonic() - started)
             return answer
         except (TimeoutError, httpx.TimeoutException):
-            raise ApiError(
+            failure = ApiError(
                 ErrorKind.TIMEOUT,
                 f"{request}: no answer within the {self.timeout:g} s allowed for JumpCloud's API",
                 request=request,
-            ) from None
+            )
         except httpx.ProxyError as error:
-            raise ApiError(
+            failure = ApiError(
                 ErrorKind.PROXY,
                 f"{request}: the proxy ({self.proxy_variable() or 'from the environment'}) "
                 f"refused to connect to {self.host}: {printable(str(error))[:200]}",
                 request=request,
-            ) from None
+            )
         except httpx.TransportError as error:
-            raise self._transport_error(request, error) from None
+            failure = self._transport_error(request, error)
+        # Raised outside the handler, so that httpx's exception is not chained to it: its
+        # frames hold the request's headers, the key among them.
+        raise failure
 
     async def _exchange(
         self,
