@@ -88,7 +88,12 @@ def test_key_file_first_line_wins(tmp_path: Path) -> None:
     path = tmp_path / "jumpcloud.key"
     path.write_text(f"\ufeff  {KEY}  \r\nsecond line is ignored\n")
     asked: list[str] = []
-    key = read_api_key({"JUMPCLOUD_API_KEY": "from-environment"}, path, asked.append)
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        return "typed"
+
+    key = read_api_key({"JUMPCLOUD_API_KEY": "from-environment"}, path, ask)
     assert key is not None and key.header_value() == KEY
     assert asked == []
 
