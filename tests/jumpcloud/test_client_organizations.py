@@ -195,3 +195,48 @@ async def test_the_side_of_an_organization_with_nothing_configured(
         side = await read_side(jumpcloud, ORG_B)
     assert [side.apple_mdm.value, side.redirect_url.value, side.json_config.value] == [None] * 3
     assert side.apple_mdm.ok and side.redirect_url.ok and side.json_config.ok
+
+
+async def test_a_multi_tenant_key_for_one_organization_gets_x_org_id_when_asked(
+    standin: JumpCloudStandIn,
+) -> None:
+    standin.state.api_keys["msp-one-org-key-0123"] = ApiKey([ORG_A], multi_tenant=True)
+    async with client(standin, "msp-one-org-key-0123") as jumpcloud:
+        connection = await jumpcloud.connect()
+        assert len(await jumpcloud.users()) == 25
+        assert await jumpcloud.apple_mdm() is not None
+    assert (connection.multi_tenant, connection.org_id) == (False, ORG_A)
+    sent = [(request.path, request.headers.get("x-org-id")) for request in standin.requests]
+    assert sent == [
+        ("/api/organizations", None),
+        ("/api/systemusers", None),  # 401 "ID not included for multi-tenant admin"
+        ("/api/systemusers", ORG_A),
+        ("/api/v2/applemdms", ORG_A),
+    ]
+
+
+async def test_a_route_refusing_x_org_id_is_asked_again_without(
+    standin: JumpCloudStandIn,
+) -> None:
+    standin.state.adue_refuses_org_id = True
+    async with client(standin) as jumpcloud:
+        connection = await jumpcloud.connect()
+        jumpcloud.transport.org_id = connection.org_id  # as a multi-tenant key sends it
+        assert await jumpcloud.adue_redirect(ORG_A) == ADUE_A.redirect_url
+    sent = [request.headers.get("x-org-id") for request in standin.requests[1:]]
+    assert sent == [ORG_A, None]
+
+
+async def test_an_msp_key_on_a_route_refusing_x_org_id_ends_with_what_jumpcloud_said(
+    standin: JumpCloudStandIn,
+) -> None:
+    standin.state.adue_requires_key = True
+    standin.state.adue_refuses_org_id = True
+    async with client(standin, MSP_KEY) as jumpcloud:
+        await jumpcloud.connect(ORG_A)
+        with pytest.raises(ApiError) as raised:
+            await jumpcloud.adue_redirect(ORG_A)
+    assert raised.value.kind is ErrorKind.KEY_REFUSED
+    assert raised.value.jumpcloud_message == "ID not included for multi-tenant admin"
+    sent = [request.headers.get("x-org-id") for request in standin.requests[1:]]
+    assert sent == [ORG_A, None]  # once each way, no loop

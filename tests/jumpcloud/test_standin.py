@@ -302,6 +302,8 @@ def test_account_driven_service_discovery(ca: trustme.CA, start_standin: StartSt
         base64_refused = http.get(path.format(base64_id(ORG_A)))
         state.adue_requires_key = True
         keyless = http.get(path.format(ORG_A))
+        state.adue_refuses_org_id = True
+        with_org_id = http.get(path.format(ORG_A), headers={"x-org-id": ORG_A})
     assert redirect == {"redirectUrl": "https://apple.mdm.jumpcloud.com/adue/A"}
     servers = json.loads(config["jsonConfig"])["Servers"]
     assert servers == [
@@ -311,6 +313,8 @@ def test_account_driven_service_discovery(ca: trustme.CA, start_standin: StartSt
     assert not_configured.json() == {"code": 404, "message": "not found"}
     assert (mdm_id_instead.status_code, base64_refused.status_code) == (404, 404)
     assert keyless.status_code == 401
+    assert with_org_id.status_code == 403
+    assert with_org_id.json()["message"] == "ID included on unsupported route."
 
 
 def test_hostile_users_come_back_verbatim(ca: trustme.CA, start_standin: StartStandIn) -> None:

@@ -440,6 +440,8 @@ class JumpCloudStandIn(LoopbackServer):
     def _adue(self, request: Request, raw_id: str, *, config: bool) -> Answer:
         """The two ADUE GETs (v2 40707-40798): {redirectUrl} or {jsonConfig}, else 404."""
         org = self._adue_organization(raw_id)
+        if self.state.adue_refuses_org_id and request.headers.get("x-org-id"):
+            return self._error(403, "ID included on unsupported route.", request, v2=True)
         if self.state.adue_requires_key:
             acting = self._authorize(request, v2=True)
             if isinstance(acting, Answer):

@@ -133,7 +133,8 @@ class JumpCloudClient:
         `org_id` given: it must be one the key reaches, else `OrgMismatch`. None: the key's
         one organization, or `OrgNotChosen` (listing them) when it manages several. A key
         that reaches several is multi-tenant: later requests carry `x-org-id` (v1 227-244);
-        a key for one organization needs no header.
+        a key for one organization needs no header, unless JumpCloud answers that a
+        multi-tenant admin must send it (then it is sent from that request on).
         """
         reachable = await self.organizations()
         if not reachable:
@@ -148,6 +149,7 @@ class JumpCloudClient:
         else:
             chosen = reachable[0].id
         self.transport.org_id = chosen if multi_tenant else None
+        self.transport.known_org_id = chosen
         self.connection = Connection(reachable, multi_tenant, chosen)
         return self.connection
 

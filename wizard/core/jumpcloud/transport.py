@@ -106,6 +106,7 @@ class Transport:
     """`open()` starts the clock and the connection pool, `close()` ends them.
 
     `org_id`, when set, goes in `x-org-id` on every request that does not opt out.
+    `known_org_id` is the organization acted on, sent only when JumpCloud asks for it.
     """
 
     def __init__(
@@ -124,6 +125,7 @@ class Transport:
         self.retry_base = retry_base
         self.max_answer_bytes = max_answer_bytes
         self.org_id: str | None = None
+        self.known_org_id: str | None = None
         self._key = key
         self._environ = os.environ if environ is None else environ
         self._max_in_flight = max_in_flight
@@ -200,7 +202,12 @@ class Transport:
         rate_limited = unavailable = 0
         started = time.monotonic()
         while True:
+            sent_org = org_header and self.org_id is not None
             answer = await self._once(method, path, query, body, org_header)
+            if self._org_header_was_wrong(answer, sent_org, org_header):
+                if sent_org:  # "ID included on unsupported route": this route goes without
+                    org_header = False
+                continue
             if answer.status == 429:
                 rate_limited += 1
                 wait = answer.retry_after
@@ -229,6 +236,21 @@ class Transport:
             if answer.status < 300 or answer.status in tolerate:
                 return answer
             raise self.status_error(answer)
+
+    def _org_header_was_wrong(self, answer: Answer, sent: bool, allowed: bool) -> bool:
+        """Whether JumpCloud refused the request for its x-org-id alone, in the words its
+        document gives (v1 lines 238-244): "401 ID not included for multi-tenant admin" (a
+        multi-tenant key that reaches one organization: the header is sent from now on) or
+        "403 ID included on unsupported route" (retried once without it)."""
+        if answer.status not in (401, 403):
+            return False
+        said = (self.jumpcloud_message(answer.body) or "").lower()
+        asked_for = not sent and allowed and "not included for multi-tenant" in said
+        if answer.status == 401 and asked_for and self.known_org_id:
+            log.debug("%s: a multi-tenant key; x-org-id from now on", answer.request)
+            self.org_id = self.known_org_id
+            return True
+        return answer.status == 403 and sent and "unsupported route" in said
 
     async def _once(
         self,
