@@ -12,7 +12,6 @@ import json
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -27,6 +26,7 @@ from tests.support.jumpcloud_api import (
     JumpCloudStandIn,
     JumpCloudState,
     Organization,
+    StartStandIn,
     base64_id,
     hostile_users,
     make_users,
@@ -42,25 +42,6 @@ MDM_A = object_id(0xA, prefix="6a0c")
 ADUE_A = AdueConfig.for_base_url(
     "https://apple.mdm.jumpcloud.com/mdm/byod", "https://apple.mdm.jumpcloud.com/adue/A"
 )
-
-StartStandIn = Callable[..., JumpCloudStandIn]
-
-
-@pytest.fixture
-def start_standin(ca: trustme.CA) -> Iterator[StartStandIn]:
-    """Start stand-ins for the test; each is stopped afterwards and must not have failed."""
-    started: list[JumpCloudStandIn] = []
-
-    def start(state: JumpCloudState, host: str = "127.0.0.1") -> JumpCloudStandIn:
-        standin = JumpCloudStandIn(state, ca, host=host)
-        standin.start()
-        started.append(standin)
-        return standin
-
-    yield start
-    for standin in started:
-        standin.stop()
-        assert standin.errors == []
 
 
 def tenants() -> JumpCloudState:
@@ -288,6 +269,9 @@ async def test_latency_does_not_serialise_concurrent_requests(
         elapsed = time.monotonic() - started
     assert [answer.status_code for answer in answers] == [200] * 4
     assert 0.2 <= elapsed < 0.7  # one after another would take 0.8 s
+    assert (standin.peak_in_flight, standin.in_flight) == (4, 0)
+    standin.reset_peak()
+    assert standin.peak_in_flight == 0
 
 
 def test_apple_mdms_list(ca: trustme.CA, start_standin: StartStandIn) -> None:
@@ -318,6 +302,8 @@ def test_account_driven_service_discovery(ca: trustme.CA, start_standin: StartSt
         base64_refused = http.get(path.format(base64_id(ORG_A)))
         state.adue_requires_key = True
         keyless = http.get(path.format(ORG_A))
+        state.adue_refuses_org_id = True
+        with_org_id = http.get(path.format(ORG_A), headers={"x-org-id": ORG_A})
     assert redirect == {"redirectUrl": "https://apple.mdm.jumpcloud.com/adue/A"}
     servers = json.loads(config["jsonConfig"])["Servers"]
     assert servers == [
@@ -327,6 +313,8 @@ def test_account_driven_service_discovery(ca: trustme.CA, start_standin: StartSt
     assert not_configured.json() == {"code": 404, "message": "not found"}
     assert (mdm_id_instead.status_code, base64_refused.status_code) == (404, 404)
     assert keyless.status_code == 401
+    assert with_org_id.status_code == 403
+    assert with_org_id.json()["message"] == "ID included on unsupported route."
 
 
 def test_hostile_users_come_back_verbatim(ca: trustme.CA, start_standin: StartStandIn) -> None:

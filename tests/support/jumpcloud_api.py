@@ -10,7 +10,8 @@ stalls, huge or broken bodies) are switched on by a test, never on by default.
 
 Served: GET /api/systemusers, GET and PUT /api/systemusers/{id}, GET /api/organizations,
 GET /api/v2/applemdms and GET /api/v2/applemdms/{organizationObjectId}/
-account-driven-service-discovery[/config]. Every request is counted by (method, path).
+account-driven-service-discovery[/config]. Every request is counted by (method, path), and
+the most requests in flight at once is kept (`peak_in_flight`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import ssl
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -72,6 +74,7 @@ __all__ = [
     "JumpCloudState",
     "Organization",
     "Request",
+    "StartStandIn",
     "User",
     "Write",
     "base64_id",
@@ -148,6 +151,10 @@ class JumpCloudStandIn(LoopbackServer):
         self.counts: Counter[tuple[str, str]] = Counter()
         self.writes: list[Write] = []
         self.faults: list[Fault] = []
+        self.in_flight = 0
+        """Requests received whose answer is not yet sent."""
+        self.peak_in_flight = 0
+        """The most requests in flight at once since the start (or `reset_peak()`)."""
         self._lock = threading.Lock()
 
     @property
@@ -201,6 +208,10 @@ class JumpCloudStandIn(LoopbackServer):
         """A 200 `application/json` whose body is cut in the middle of an object."""
         self._add(Fault("malformed", count, path))
 
+    def reset_peak(self) -> None:
+        with self._lock:
+            self.peak_in_flight = self.in_flight
+
     def _add(self, fault: Fault) -> None:
         with self._lock:
             self.faults.append(fault)
@@ -225,18 +236,26 @@ class JumpCloudStandIn(LoopbackServer):
             with self._lock:
                 self.requests.append(request)
                 self.counts[(request.method, request.path)] += 1
-            if self.state.latency:
-                await asyncio.sleep(self.state.latency)
-            fault = self._take_fault(request.path)
-            if fault is not None and fault.kind != "status":
-                if await misbehave(fault, writer, self.wait_until_stopped):
-                    continue
-                return
-            answer = self._status_fault(fault, request) if fault else self._route(request)
-            writer.write(encode(answer))
-            await writer.drain()
-            if request.headers.get("connection", "").lower() == "close":
-                return
+                self.in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                if not await self._answer(request, writer):
+                    return
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
+
+    async def _answer(self, request: Request, writer: asyncio.StreamWriter) -> bool:
+        """Answer one request; whether the connection may serve another."""
+        if self.state.latency:
+            await asyncio.sleep(self.state.latency)
+        fault = self._take_fault(request.path)
+        if fault is not None and fault.kind != "status":
+            return await misbehave(fault, writer, self.wait_until_stopped)
+        answer = self._status_fault(fault, request) if fault else self._route(request)
+        writer.write(encode(answer))
+        await writer.drain()
+        return request.headers.get("connection", "").lower() != "close"
 
     async def _read(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -421,6 +440,8 @@ class JumpCloudStandIn(LoopbackServer):
     def _adue(self, request: Request, raw_id: str, *, config: bool) -> Answer:
         """The two ADUE GETs (v2 40707-40798): {redirectUrl} or {jsonConfig}, else 404."""
         org = self._adue_organization(raw_id)
+        if self.state.adue_refuses_org_id and request.headers.get("x-org-id"):
+            return self._error(403, "ID included on unsupported route.", request, v2=True)
         if self.state.adue_requires_key:
             acting = self._authorize(request, v2=True)
             if isinstance(acting, Answer):
@@ -449,3 +470,7 @@ class JumpCloudStandIn(LoopbackServer):
             if len(data) == 12:
                 return self.state.organization(data.hex())
         return None
+
+
+StartStandIn = Callable[..., JumpCloudStandIn]
+"""The `start_standin` fixture: start(state, host="127.0.0.1") -> a running stand-in."""

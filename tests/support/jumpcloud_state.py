@@ -217,6 +217,9 @@ class JumpCloudState:
     """Answer to an x-org-id the key does not manage (the document does not say)."""
     adue_requires_key: bool = False
     """The ADUE GETs list no `security` (v2 40707-40798): off, they answer without a key."""
+    adue_refuses_org_id: bool = False
+    """The ADUE GETs list no x-org-id either: on, they answer as GET /organizations does to
+    one, "403 ID included on unsupported route." (v1 243)."""
     adue_id_form: Literal["hex", "base64", "either"] = "either"
     """How the ADUE path's organizationObjectId (`format: byte`) must be written."""
 
