@@ -1,5 +1,6 @@
 """What must be true before a device can enroll, checked live: the DNS TXT record of Apple's
-domain verification, against a real DNS server on loopback."""
+domain verification against a real DNS server on loopback, the web server, and JumpCloud's
+side against its stand-in (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,8 @@ def dns_server() -> Iterator[DNSServer]:
     with DNSServer() as server:
         yield server
     assert server.errors == []
+
+
+@pytest.fixture(autouse=True)
+def plain(plain_environment: None) -> None:
+    """No proxy, CA-file or JumpCloud variables from the machine: each test sets its own."""

@@ -112,6 +112,17 @@ async def probe_site(domain: str, options: VerifyOptions) -> SiteProbe:
         )
 
 
+# What to do when a live item fails; the Verify step's diagnosis says more about why.
+FIXES: dict[Automatic, str] = {
+    "resolves": "at your DNS provider, create an A/AAAA (or CNAME) record for {domain} itself, "
+    "not only www.",
+    "https": "make a web server answer HTTPS on port 443 for {domain} itself (your web server "
+    "or hosting provider); `adue-wizard verify {domain}` says more",
+    "certificate": "serve a certificate for {domain} from a publicly trusted CA (e.g. Let's "
+    "Encrypt), with its full chain; `adue-wizard verify {domain}` says more",
+}
+
+
 def site_checks(probe: SiteProbe) -> list[PrereqCheck]:
     """The probe as the three per-domain checks of `prereqs`, in the checklist's words."""
     where = {item.automatic: item for item in APPLE_ITEMS if item.automatic}
@@ -127,10 +138,9 @@ def site_checks(probe: SiteProbe) -> list[PrereqCheck]:
             }[kind]
             checks.append(PrereqCheck(item.id, "pass", summary, domain=probe.domain))
         elif answer is False:
+            fix = FIXES[kind].format(domain=probe.domain)
             checks.append(
-                PrereqCheck(
-                    item.id, "fail", probe.detail, item.where, probe.code, domain=probe.domain
-                )
+                PrereqCheck(item.id, "fail", probe.detail, fix, probe.code, domain=probe.domain)
             )
         else:
             checks.append(

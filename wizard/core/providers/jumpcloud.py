@@ -15,6 +15,9 @@ from wizard.core.providers.preset import Answers, Input, InputName, Preset, Step
 
 HOST = "apple.mdm.jumpcloud.com"
 DISCOVERY_URL = f"https://{HOST}/account-driven-service-discovery"
+# Where the portal keeps the Apple MDM's settings (the seed: "Go to DEVICE MANAGEMENT > MDM.
+# On the Apple > Home tab, scroll to iOS Enrollment").
+PORTAL_MDM = "JumpCloud Admin Portal > DEVICE MANAGEMENT > MDM > Apple > Home"
 DOWNLOAD_WHERE = (
     "in the Admin Portal, DEVICE MANAGEMENT > MDM > Apple > iOS Enrollment > Self Host, click "
     "Download JSON"
