@@ -5,6 +5,10 @@ the web server from a real HTTPS server, and JumpCloud's side from its stand-in 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -391,3 +395,53 @@ def test_bad_input_is_one_line_and_exit_2(
     code, out, err = run_in_process(capsys, "prereqs", DOMAIN, *args)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and mentions in err, err
+
+
+def test_the_key_is_in_no_process_command_line_output_or_file(
+    start_standin: StartStandIn,
+    ca_bundle: Path,
+    dns: list[str],
+    web: list[str],
+    tmp_path: Path,
+    isolated_state: Path,
+) -> None:
+    """The key is read from a file (or the environment): while the command runs, no
+    process on the machine shows it in its command line, and it reaches no output and no
+    file the command writes."""
+    state = linked_state(400)
+    state.latency = 0.3  # long enough to look at every process while it runs
+    state.echo_key_in_errors = True
+    standin = start_standin(state)
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY + "\n")
+    key_file.chmod(0o600)
+    Store(isolated_state).save(SetupState(name="corp", org_id=ORG_ID, domains=[DOMAIN]))
+    env = {
+        **os.environ,
+        "SSL_CERT_FILE": str(ca_bundle),
+        "ADUE_WIZARD_STATE_DIR": str(isolated_state),
+    }
+    args = ["prereqs", "--setup", "corp", "--api-url", standin.base_url, "--api-key-file"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wizard", *args, str(key_file), *dns, *web, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    seen = 0
+    while process.poll() is None:
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                assert KEY.encode() not in cmdline.read_bytes(), cmdline
+                seen += 1
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue
+        time.sleep(0.05)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode in (0, 1), err
+    assert seen > 0
+    assert standin.count("GET", "/api/systemusers") == 4
+    assert KEY.encode() not in out + err
+    for path in isolated_state.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
