@@ -11,6 +11,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
+from wizard.cli.jumpcloud_access import add_api_arguments, api_access, remember_api
 from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
 from wizard.cli.parsing import EXIT_FAILED, EXIT_OK, Parser, add_state_dir, positive_float
 from wizard.cli.saved_setup import open_setup
@@ -18,10 +19,8 @@ from wizard.core.domains import InvalidInput, normalise_domain
 
 # The checks (asyncio, httpx, dnspython) are imported inside `run`.
 if TYPE_CHECKING:
-    from wizard.core.jumpcloud.secret import ApiKey
     from wizard.core.prerequisites.run import PrereqRequest
 
-REGIONS = ("us", "eu", "in")
 EXAMPLES = """\
 examples:
   adue-wizard prereqs --setup corp
@@ -50,23 +49,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     prereqs.add_argument("--json", action="store_true", help="one JSON object")
     prereqs.add_argument("--org-id", help="JumpCloud organization ID (JumpCloud is implied)")
     add_mdm_arguments(prereqs)
-    prereqs.add_argument(
-        "--region",
-        choices=REGIONS,
-        help="JumpCloud's region (default us, or the setup's; saved with --setup)",
-    )
-    prereqs.add_argument(
-        "--api-url",
-        metavar="URL",
-        help="another https base URL for JumpCloud's API (or $JUMPCLOUD_API_URL)",
-    )
-    prereqs.add_argument(
-        "--api-key-file",
-        metavar="FILE",
-        help="read the JumpCloud API key from the first line of FILE (else "
-        "$JUMPCLOUD_API_KEY, else asked without echo on a terminal); never a value on the "
-        "command line, where every user of the machine can see it",
-    )
+    add_api_arguments(prereqs)
     prereqs.add_argument(
         "--nameserver",
         metavar="ADDR[:PORT]",
@@ -122,9 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _request(args: argparse.Namespace) -> PrereqRequest:
-    from wizard.core.jumpcloud.regions import api_base
     from wizard.core.prerequisites.dns_txt import parse_nameserver
-    from wizard.core.prerequisites.jumpcloud_checks import JumpCloudAccess
     from wizard.core.prerequisites.run import PrereqRequest
     from wizard.core.setups.options import verify_options
     from wizard.core.verify.options import VerifyOptions
@@ -135,17 +116,10 @@ def _request(args: argparse.Namespace) -> PrereqRequest:
         if args.domains:
             raise InvalidInput("give either domains or --setup NAME, not both")
         store, state = open_setup(args.state_dir, args.setup, needs="a domain")
-        if args.region is not None or args.api_url is not None:
-            # Saved with the setup (never the key): the next run and the wizard use it.
-            state.jumpcloud_region = args.region or state.jumpcloud_region
-            state.jumpcloud_api_url = (
-                api_base(None, args.api_url, {}) if args.api_url else state.jumpcloud_api_url
-            )
-            store.save(state)
+        remember_api(args, store, state)
         options = verify_options(state, given, test_settings=not args.no_saved_settings)
         mdm, org_id, setup = state.provider, state.org_id, state.name
         domains = tuple(state.domains)
-        region, api_url = state.jumpcloud_region, state.jumpcloud_api_url
         if args.org_id is not None:
             raise InvalidInput("--org-id with --setup: the setup's organization is used")
     else:
@@ -156,12 +130,8 @@ def _request(args: argparse.Namespace) -> PrereqRequest:
         setup = None
         domains = tuple(dict.fromkeys(normalise_domain(domain) for domain in args.domains))
         options = VerifyOptions(**given)
-        region, api_url = args.region or "us", args.api_url
-    access = None
-    if mdm == "jumpcloud":
-        base = api_base(region, api_url, os.environ)
-        key = _api_key(args)
-        access = JumpCloudAccess(base, key, args.timeout) if key is not None else None
+        state = None
+    access = api_access(args, state, timeout=args.timeout) if mdm == "jumpcloud" else None
     return PrereqRequest(
         mdm=mdm,
         domains=domains,
@@ -171,23 +141,6 @@ def _request(args: argparse.Namespace) -> PrereqRequest:
         nameserver=nameserver,
         jumpcloud=access,
     )
-
-
-def _api_key(args: argparse.Namespace) -> ApiKey | None:
-    from pathlib import Path
-
-    from wizard.core.jumpcloud.secret import read_api_key
-
-    key_file = Path(args.api_key_file) if args.api_key_file is not None else None
-    # Asked only on a terminal: a cron job must not hang on a prompt nobody sees.
-    ask = _ask if sys.stdin.isatty() else None
-    return read_api_key(os.environ, key_file, ask)
-
-
-def _ask(prompt: str) -> str:
-    import getpass
-
-    return getpass.getpass(prompt)
 
 
 def _test_settings(args: argparse.Namespace) -> dict[str, Any]:

@@ -9,10 +9,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.core.jumpcloud.access import JumpCloudAccess
 from wizard.core.jumpcloud.client import JumpCloudClient
 from wizard.core.jumpcloud.errors import ApiError, ErrorKind, OrgMismatch, OrgNotChosen
 from wizard.core.jumpcloud.mdm import AppleMdm
-from wizard.core.jumpcloud.secret import ApiKey
 from wizard.core.jumpcloud.side import JumpCloudSide, Read, read_side
 from wizard.core.jumpcloud.users import User, UserLinks, UserRef, link_report
 from wizard.core.prerequisites.checks import PrereqCheck, skipped
@@ -43,18 +43,6 @@ LINK_ACCOUNTS = (
 
 
 @dataclass(frozen=True)
-class JumpCloudAccess:
-    """Where JumpCloud's API is and the key to it; `timeout` bounds all API work of a run."""
-
-    base_url: str
-    key: ApiKey
-    timeout: float = 30.0
-
-    def __repr__(self) -> str:
-        return f"JumpCloudAccess({self.base_url!r}, key=***)"
-
-
-@dataclass(frozen=True)
 class JumpCloudFindings:
     checks: list[PrereqCheck]
     # The organization the checks were made on (the key's own, when none was given).
@@ -73,7 +61,7 @@ async def check_jumpcloud(
         return JumpCloudFindings(
             skipped(JUMPCLOUD_CHECKS, "needs a JumpCloud API key", HOW_TO_GIVE_A_KEY), org_id
         )
-    async with JumpCloudClient(access.base_url, access.key, timeout=access.timeout) as client:
+    async with access.client() as client:
         try:
             connection = await client.connect(org_id)
         except OrgMismatch as error:

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wizard.core.jumpcloud.access import JumpCloudAccess
 from wizard.core.prerequisites.checklist import Prerequisite, prerequisites_for
 from wizard.core.prerequisites.checks import PrereqCheck, PrereqReport
 from wizard.core.prerequisites.dns_txt import (
@@ -18,7 +19,6 @@ from wizard.core.prerequisites.dns_txt import (
 )
 from wizard.core.prerequisites.jumpcloud_checks import (
     JUMPCLOUD_CHECKS,
-    JumpCloudAccess,
     JumpCloudFindings,
     check_jumpcloud,
 )
