@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wizard.cli.jumpcloud_access import add_api_arguments, api_access
 from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
 from wizard.cli.parsing import Parser
 from wizard.core.domains import InvalidInput, normalise_domain
@@ -14,6 +15,15 @@ from wizard.core.shown import argument, one_line
 
 if TYPE_CHECKING:
     from wizard.core.artifacts.model import Plan
+    from wizard.core.providers import Answers
+
+# Reading JumpCloud's configuration: two requests, bounded as `prereqs` bounds API work.
+API_TIMEOUT = 30.0
+
+
+class JumpCloudUnreadable(Exception):
+    """JumpCloud could not give what --from-jumpcloud needs: exit status 1, one line."""
+
 
 # The generators are imported inside the functions below: building the parser for any
 # command must not pay for them (xml.sax pulls in urllib.request, ~50 ms).
@@ -40,6 +50,13 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     source.add_argument(
         "--json-file", metavar="PATH", help="the self-host document downloaded from your MDM"
     )
+    source.add_argument(
+        "--from-jumpcloud",
+        action="store_true",
+        help="read JumpCloud's ADUE configuration through its API (its JSON for self-host, "
+        "its redirect URL for redirect) instead of the file downloaded from the portal; "
+        "needs an API key",
+    )
     generate.add_argument(
         "--domain",
         metavar="D",
@@ -61,9 +78,18 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     generate.add_argument("--force", action="store_true", help="replace differing files in DIR")
     add_mdm_arguments(generate)
+    add_api_arguments(generate)
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _generate(args)
+    except JumpCloudUnreadable as error:
+        print(f"adue-wizard: {one_line(str(error))}", file=sys.stderr)
+        return 1
+
+
+def _generate(args: argparse.Namespace) -> int:
     from wizard.core.artifacts.hosted import GITHUB_PAGES_REFUSAL
     from wizard.core.artifacts.model import FilesDiffer, GenerateError
     from wizard.core.artifacts.output_folder import write_plan
@@ -134,10 +160,18 @@ def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """prepare_setup's target, base_url, document_text, version and what the artifacts say
     of the MDM, as the preset (--mdm, or the one the inputs name) produces them from its
     inputs (checked, exit 2 when wrong); nothing without a preset."""
+    from wizard.core.providers import PRESETS
+
     preset = named_preset(args)
+    if args.from_jumpcloud:
+        if preset is not None and preset.name != "jumpcloud":
+            raise InvalidInput(f"--from-jumpcloud reads JumpCloud, not {preset.title}")
+        preset = PRESETS["jumpcloud"]
     if preset is None:
         return {}
     answers = preset_answers(args, preset, args.method)
+    if args.from_jumpcloud:
+        answers = _from_jumpcloud(args, answers)
     produced = preset.artifact_inputs(answers, args.method)
     return {
         "target": produced.target,
@@ -146,6 +180,41 @@ def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
         "version": produced.version,
         "mdm": preset.mdm_notes(answers),
     }
+
+
+def _from_jumpcloud(args: argparse.Namespace, answers: Answers) -> Answers:
+    """The answers with JumpCloud's own configuration in place of a downloaded file: its JSON
+    for self-host, its redirect URL (and organization) for redirect."""
+    import asyncio
+    import dataclasses
+
+    from wizard.core.jumpcloud.access import read_adue_configuration
+    from wizard.core.jumpcloud.errors import ApiError
+
+    access = api_access(args, None, timeout=API_TIMEOUT)
+    if access is None:
+        raise InvalidInput(
+            "--from-jumpcloud needs a JumpCloud API key: set $JUMPCLOUD_API_KEY or give "
+            "--api-key-file FILE (or run on a terminal to be asked)"
+        )
+    try:
+        config = asyncio.run(read_adue_configuration(access, answers.org_id))
+    except ApiError as error:
+        raise JumpCloudUnreadable(str(error)) from None
+    where = "DEVICE MANAGEMENT > MDM > Apple > iOS Enrollment"
+    if args.method == "self-host":
+        if config.json_config is None:
+            raise JumpCloudUnreadable(
+                f"JumpCloud has no Self Host JSON configuration for organization "
+                f"{config.org_id}: in the Admin Portal, {where}, choose Self Host"
+            )
+        return dataclasses.replace(answers, org_id=config.org_id, document_text=config.json_config)
+    if config.redirect_url is None:
+        raise JumpCloudUnreadable(
+            f"JumpCloud has no redirect URL for organization {config.org_id}: in the Admin "
+            f"Portal, {where}, choose Redirect"
+        )
+    return dataclasses.replace(answers, org_id=config.org_id, target=config.redirect_url)
 
 
 def _preset_notes(args: argparse.Namespace) -> list[str]:
