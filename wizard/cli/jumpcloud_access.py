@@ -13,15 +13,21 @@ if TYPE_CHECKING:
     from wizard.core.jumpcloud.access import JumpCloudAccess
     from wizard.core.setups.state import SetupState
     from wizard.core.setups.store import Store
+    from wizard.core.verify.options import VerifyOptions
 
 REGIONS = ("us", "eu", "in")
+# Two reads before a verify run: bounded well inside a cron job's patience.
+CONFIGURATION_TIMEOUT = 15.0
+JUMPCLOUDS_CONFIGURATION = "JumpCloud's configuration"
 
 
-def add_api_arguments(parser: argparse.ArgumentParser) -> None:
+def add_api_arguments(parser: argparse.ArgumentParser, *, saved: bool = False) -> None:
+    """The three options; `saved`: the command saves --region/--api-url with --setup."""
     parser.add_argument(
         "--region",
         choices=REGIONS,
-        help="JumpCloud's region (default us, or the saved setup's; saved with --setup)",
+        help="JumpCloud's region (default us, or the saved setup's"
+        + ("; saved with --setup)" if saved else ")"),
     )
     parser.add_argument(
         "--api-url",
@@ -81,3 +87,42 @@ def _ask(prompt: str) -> str:
     import getpass
 
     return getpass.getpass(prompt)
+
+
+def compared_with_jumpcloud(
+    args: argparse.Namespace, state: SetupState, options: VerifyOptions
+) -> VerifyOptions:
+    """For a saved JumpCloud setup, when a key is available (never asked for: `verify` runs
+    from cron): the options with JumpCloud's own configuration as what the domain must
+    serve (self-host) or reach (redirect), so a mismatch names it. Without a key, or when
+    JumpCloud cannot be read (one line on stderr), the options as they were."""
+    import asyncio
+    import dataclasses
+
+    from wizard.core.jumpcloud.access import read_adue_configuration
+    from wizard.core.jumpcloud.errors import ApiError
+    from wizard.core.shown import printable
+
+    if state.provider != "jumpcloud" or state.method is None:
+        return options
+    access = api_access(args, state, timeout=CONFIGURATION_TIMEOUT, ask=False)
+    if access is None:
+        return options
+    try:
+        config = asyncio.run(read_adue_configuration(access, state.org_id))
+    except ApiError as error:
+        print(
+            f"adue-wizard: not compared with JumpCloud's configuration: {printable(str(error))}",
+            file=sys.stderr,
+        )
+        return options
+    answers = options.mdm_answers
+    if state.method == "self-host" and config.json_config is not None:
+        answers = dataclasses.replace(
+            answers, document_text=config.json_config, expected_from=JUMPCLOUDS_CONFIGURATION
+        )
+    elif state.method == "redirect" and config.redirect_url is not None:
+        answers = dataclasses.replace(
+            answers, target=config.redirect_url, expected_from=JUMPCLOUDS_CONFIGURATION
+        )
+    return dataclasses.replace(options, mdm_answers=answers)

@@ -49,7 +49,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     prereqs.add_argument("--json", action="store_true", help="one JSON object")
     prereqs.add_argument("--org-id", help="JumpCloud organization ID (JumpCloud is implied)")
     add_mdm_arguments(prereqs)
-    add_api_arguments(prereqs)
+    add_api_arguments(prereqs, saved=True)
     prereqs.add_argument(
         "--nameserver",
         metavar="ADDR[:PORT]",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wizard.cli.jumpcloud_access import add_api_arguments, compared_with_jumpcloud
 from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
 from wizard.cli.parsing import (
     EXIT_FAILED,
@@ -155,6 +156,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "--user-agent) and check as a device on the internet would; its org ID still applies",
     )
     add_mdm_arguments(verify)
+    add_api_arguments(verify)
     verify.add_argument(
         "--target", metavar="URL", help="generic: the redirect target the domain must reach"
     )
@@ -222,6 +224,7 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
         print_notices(store)
         raise InvalidInput(f"setup {argument(name)} has no domains yet; add them in adue-wizard")
     options = verify_options(state, given, test_settings=not args.no_saved_settings)
+    options = compared_with_jumpcloud(args, state, options)
     given_alone = VerifyOptions(**given).conditions()
     saved_in_effect = [c for c in options.conditions() if c not in given_alone]
     if saved_in_effect:

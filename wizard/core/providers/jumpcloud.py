@@ -71,6 +71,14 @@ class JumpCloud(Preset):
                     f"it reaches {HOST} with organization_id {', '.join(found)}; expected "
                     f"{expected}: the device would land in another organization"
                 )
+        if answers.target is not None and answers.expected_from is not None:
+            # The redirect URL JumpCloud itself gives: the chain must reach exactly that.
+            judged = super().redirect_problem(answers, domain, visited)
+            if judged is not None:
+                return Code.BAD_CONFIG, (
+                    f"{answers.expected_from} says the redirect goes to {answers.target}; "
+                    "the chain does not reach it"
+                )
         return None
 
     def recognises(self, host: str, path: str) -> bool:

@@ -39,6 +39,9 @@ class Answers:
     target: str | None = None
     document_text: str | None = None
     enrollment: Enrollment = "user"
+    # Where `target` and `document_text` came from when not from the admin (e.g. "JumpCloud's
+    # configuration", read through its API): a mismatch then says so. Not an input.
+    expected_from: str | None = None
 
     def given(self) -> list[InputName]:
         """The inputs given, by name (e.g. ["tenant-id"]); the enrollment type is always

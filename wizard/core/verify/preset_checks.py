@@ -29,7 +29,7 @@ def judge_against_preset(report: DomainReport, mdm: str | None, answers: Answers
     ):
         problem = preset.document_problem(answers, version, base_url)
         if problem is None and answers.document_text is not None:
-            problem = _not_the_file(report, answers.document_text)
+            problem = _not_the_file(report, answers.document_text, answers.expected_from)
         if problem:
             _fail_config(report, problem)
     if report.mdm is None and mdm != "generic" and report.ok:
@@ -58,16 +58,25 @@ def _first_server(document: Any) -> tuple[str | None, str | None]:
     )
 
 
-def _not_the_file(report: DomainReport, text: str) -> str | None:
-    """Why the served document is not the --json-file, or None when it is."""
+def _not_the_file(report: DomainReport, text: str, expected_from: str | None) -> str | None:
+    """Why the served document is not the expected one (the --json-file, or the MDM's own
+    configuration), or None when it is."""
     expected = text.removeprefix("\ufeff")
     try:
-        same = json.loads(expected) == report.document
+        wanted = json.loads(expected)
     except ValueError:
-        same = False
+        wanted = None
+    same = wanted is not None and wanted == report.document
     served = report.hops[-1].body_excerpt if report.hops else None
     if same and served is not None and len(expected) <= MAX_EXCERPT_CHARS:
         same = served.removeprefix("\ufeff") == expected
     if same:
         return None
-    return f"the served document is not the --json-file ({len(expected.encode())} bytes expected)"
+    if expected_from is None:
+        size = len(expected.encode())
+        return f"the served document is not the --json-file ({size} bytes expected)"
+    _, wanted_url = _first_server(wanted)
+    _, served_url = _first_server(report.document)
+    if wanted_url is not None and wanted_url != served_url:
+        return f"{expected_from} says BaseURL {wanted_url}; the domain serves {served_url}"
+    return f"{expected_from} is another document: serve it exactly"
