@@ -18,14 +18,20 @@ from wizard.tui.screens.step import StepScreen
 
 
 def next_steps(setup_method: str | None, domains: list[str], provider: str) -> str:
-    """The MDM's own next steps, numbered, then its known traps."""
+    """The MDM's own next steps, numbered, then its known traps. A step about the domain is
+    given for every domain (2.1, 2.2, ...): the console confirms them one at a time."""
     preset = PRESETS[provider]
-    domain = domains[0] if domains else "your domain"
     choice = "Self Host" if setup_method == "self-host" else "Redirect"
-    lines = [
-        f"{number}. {step.format(domain=domain, choice=choice)}"
-        for number, step in enumerate(preset.next_steps, 1)
-    ]
+    lines = []
+    for number, step in enumerate(preset.next_steps, 1):
+        if "{domain}" in step and len(domains) > 1:
+            lines += [
+                f"{number}.{index}. {step.format(domain=domain, choice=choice)}"
+                for index, domain in enumerate(domains, 1)
+            ]
+        else:
+            domain = domains[0] if domains else "your domain"
+            lines.append(f"{number}. {step.format(domain=domain, choice=choice)}")
     lines += [f"Note: {trap}" for trap in preset.traps]
     lines += [f"Unconfirmed: {fact}" for fact in preset.unconfirmed]
     return "\n".join(lines)
@@ -35,7 +41,9 @@ class DoneScreen(StepScreen):
     STEP = "done"
     FIRST_FOCUS = "#export"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *StepScreen.BINDINGS,
+        Binding("escape", "back", "Back", id="back"),
+        # The last step: Ctrl+N is not offered as Next; pressed, it says so (action_next).
+        Binding("ctrl+n", "next", show=False, id="next"),
         Binding("x", "export", "Export report", id="export"),
     ]
 
