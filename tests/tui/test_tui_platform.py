@@ -93,7 +93,9 @@ async def test_every_file_can_be_copied_with_f_and_c_and_its_own_button(
         for _ in files:  # c copies the marked file; f marks the next one
             await pilot.press("c")
             copied.append(app.clipboard)
-            assert "Copied" in note(app)
+            sent = note(app)
+            assert "to your terminal's clipboard (OSC 52)" in sent and "Copied" not in sent
+            assert "`set -g set-clipboard on`" in sent and "save the files with s" in sent
             await pilot.press("f")
         assert copied == list(contents.values())
         # Each file's own Copy button, in reverse order.
@@ -103,7 +105,7 @@ async def test_every_file_can_be_copied_with_f_and_c_and_its_own_button(
             button.press()
             await pilot.pause()
             assert app.clipboard == contents[name]
-            assert note(app).startswith(f"Copied {name} ")
+            assert note(app).startswith(f"Sent {name} to your terminal's clipboard (OSC 52).")
         # Said under the steps, never in a notification over them.
         assert list(app._notifications) == []
 

@@ -27,6 +27,7 @@ from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
 from wizard.core.setups.store import state_dir as state_dir_for
 from wizard.core.shown import printable
+from wizard.tui.clipboard import sent_line
 from wizard.tui.messages import BackToStart, Navigate, OpenSetup, RecordRun, SetupChanged
 from wizard.tui.screens.start import StartScreen
 from wizard.tui.styles import use_monochrome
@@ -128,6 +129,13 @@ class WizardApp(App[int]):
             setup = self.setup
             return setup is not None and setup.transient and self.keepable_check
         return True
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Textual's own copies (Ctrl+C on selected text, in a field or on the screen) say
+        what they did too; the wizard's own copies go through `clipboard.send`."""
+        super().copy_to_clipboard(text)
+        if text:  # a cut of nothing sends nothing worth saying
+            self.notify(sent_line("the selected text"), timeout=12, markup=False)
 
     def action_toggle_keys(self) -> None:
         """Show (or hide) every key of the current screen, in Textual's key panel."""

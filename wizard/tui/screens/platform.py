@@ -23,6 +23,7 @@ from wizard.core.artifacts.platforms import PLATFORMS, generate, switches_form
 from wizard.core.document import DocumentFileError, read_document_file
 from wizard.core.setups.options import artifact_setup, imported_document
 from wizard.core.shown import argument, one_line
+from wizard.tui.clipboard import send, sent_line
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.replace_dialog import Answer, ReplaceFilesDialog
 from wizard.tui.screens.step import StepScreen
@@ -41,10 +42,6 @@ LEXERS = {
     ".sh": "bash",
     "remotemanagement": "json",
 }
-OSC52_HINT = (
-    "a terminal that ignores OSC 52, such as tmux without set-clipboard, copies nothing: "
-    "then save the files with s"
-)
 
 
 def lexer_for(filename: str) -> str:
@@ -253,8 +250,8 @@ class PlatformScreen(StepScreen):
             self.note("Nothing to copy yet.", error=True)
             return
         artifact = self.plan.artifacts[index]
-        self.app.copy_to_clipboard(artifact.content)
-        self.note(f"Copied {artifact.filename} ({OSC52_HINT}).")
+        send(self.app, artifact.content)
+        self.note(sent_line(artifact.filename, "save the files with s"))
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#folder")

@@ -29,6 +29,7 @@ from wizard.core.setups.state import SetupState, VerifySettings, now
 from wizard.core.shown import printable
 from wizard.core.verify.options import VerifyOptions
 from wizard.core.verify.verifier import Verifier
+from wizard.tui.clipboard import send, sent_line
 from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.messages import RecordRun
 from wizard.tui.screens.step import StepScreen
@@ -226,13 +227,18 @@ class VerifyScreen(StepScreen):
             details.scroll_page_up(animate=False)
 
     def action_copy(self) -> None:
-        """Copy the selected domain's diagnosis (the terminal gets it by OSC 52)."""
+        """Send the selected domain's diagnosis to the terminal's clipboard (OSC 52)."""
         result = self.results.get(self.selected or "")
         if result is None:
             self.notify("Nothing to copy yet: this domain has not been checked.")
             return
-        self.app.copy_to_clipboard(diagnosis_text(result))
-        self.notify(f"Copied the diagnosis of {self.selected} to the clipboard.")
+        send(self.app, diagnosis_text(result))
+        what = f"the diagnosis of {printable(result.domain)}"
+        self.notify(
+            sent_line(what, "the report exported on the Done step (x) holds it too"),
+            timeout=12,
+            markup=False,
+        )
 
     def action_run(self) -> None:
         if not self.setup.domains:
