@@ -97,3 +97,16 @@ def test_organization_step_for_a_preset(snap_compare: Any, mdm: str, tmp_path: P
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=resume)
+
+
+def test_a_new_setup_without_colour(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR, at 80x24: the empty fields' placeholders read as hints ("e.g. ..."), not as
+    values typed in."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def new_setup(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+
+    assert snap_compare(app_at(None), terminal_size=(80, 24), run_before=new_setup)

@@ -27,6 +27,7 @@ from wizard.tui.clipboard import send, sent_line
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.replace_dialog import Answer, ReplaceFilesDialog
 from wizard.tui.screens.step import StepScreen
+from wizard.tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from wizard.core.setups.state import SetupState
@@ -87,7 +88,7 @@ class PlatformScreen(StepScreen):
             with Vertical(id="import"):
                 yield Static(setup.preset.download, classes="question")
                 with Horizontal(classes="row"):
-                    yield Input(
+                    yield Field(
                         setup.imported_json or "", placeholder="~/Downloads/...json", id="json-path"
                     )
                     yield Button("Import", id="import-json")
