@@ -68,9 +68,14 @@ class DoneScreen(StepScreen):
                 f"Last check {setup.last_verified_at:%Y-%m-%d %H:%M} UTC FAILED "
                 f"({setup.last_failure}): fix it before confirming in the portal."
             )
-        conditions = conditions_line(run_conditions or setup_conditions(setup))
-        if conditions:
-            yield Static(conditions, id="done-conditions", markup=False)
+        if setup.last_verified_at is not None:
+            if run_conditions:  # the line describes the run above which it sits
+                yield Static(conditions_line(run_conditions), id="done-conditions", markup=False)
+            if setup_conditions(setup) != run_conditions:
+                verdict += (
+                    " The test settings have changed since that check: check again (Verify "
+                    "step, r)."
+                )
         yield Static(verdict, id="verdict", classes="question", markup=False)
         yield Static("What to do next:", classes="question")
         yield Static(next_steps(setup.method, setup.domains, setup.provider), markup=False)
