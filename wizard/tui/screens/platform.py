@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -73,6 +73,7 @@ class PlatformScreen(StepScreen):
         self.plan: Plan | None = None
         self.selected = 0  # the file `c` copies; `f` moves on to the next
         self.switchable = False  # whether `e` (the vendor's form) changes the plan
+        self.saved_in: Path | None = None  # where this screen last saved the plan shown
 
     def body(self) -> ComposeResult:
         setup = self.setup
@@ -112,6 +113,7 @@ class PlatformScreen(StepScreen):
     @on(Select.Changed, "#platform")
     def platform_changed(self, event: Select.Changed) -> None:
         self.setup.platform = str(event.value) if event.value != Select.NULL else None
+        self.saved_in = None  # another platform's files: what was saved is not this plan
         self.changed()
         self.refresh_plan()
 
@@ -232,9 +234,39 @@ class PlatformScreen(StepScreen):
         self.mark_selected()
 
     def action_exact_seed(self) -> None:
+        """Switch between the forwarding form and the vendor's, and say so where the admin
+        looks: a stray `e` must not change the files unnoticed."""
         self.setup.exact_seed = not self.setup.exact_seed
         self.changed()
         self.refresh_plan()
+        if self.plan is None:
+            return
+        said = f"Switched: now {self.plan.does}; e switches back."
+        if self.saved_in is not None:
+            said += (
+                f" The files saved in {one_line(str(self.saved_in))} hold the other form: "
+                "s saves this one."
+            )
+        self.note(said)
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed while no text field has the focus, that no key here takes
+        (a path typed into the wrong place), is not lost without a word."""
+        if not event.is_printable or isinstance(self.focused, Input):
+            return
+        if event.key in self.active_bindings:
+            return  # c, f, s, e: each says what it did
+        self.note(
+            f"Not typed: no text field has the focus (Tab moves to the folder field). "
+            f"Here letters are keys: {self.letter_keys()}."
+        )
+
+    def letter_keys(self) -> str:
+        return ", ".join(
+            f"{active.binding.key} {active.binding.description.lower()}"
+            for active in self.active_bindings.values()
+            if len(active.binding.key) == 1 and active.binding.description
+        )
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
@@ -279,6 +311,7 @@ class PlatformScreen(StepScreen):
             return
         self.setup.artifact_dir = str(folder)
         self.setup.artifact_paths = [str(folder / a.filename) for a in plan.artifacts]
+        self.saved_in = folder
         self.changed()
         kept = len(plan.artifacts) - len(written)
         unchanged = f" ({kept} already there, unchanged)" if kept else ""
