@@ -110,3 +110,17 @@ def test_a_new_setup_without_colour(snap_compare: Any, monkeypatch: pytest.Monke
         await settle(pilot)
 
     assert snap_compare(app_at(None), terminal_size=(80, 24), run_before=new_setup)
+
+
+@pytest.mark.parametrize("step", [None, "platform", "verify"], ids=lambda s: s or "start")
+def test_the_footer_at_60x20(snap_compare: Any, step: str | None, tmp_path: Path) -> None:
+    """At 60x20 the footer keeps Quit and F1 and cuts no label: the short forms, packed."""
+
+    async def open_step(pilot: Any) -> None:
+        await settle(pilot)
+        if step is not None:
+            await pilot.press("enter")
+            await settle(pilot)
+
+    app = app_with_five_domains(tmp_path) if step == "verify" else app_at(step)  # type: ignore[arg-type]
+    assert snap_compare(app, terminal_size=(60, 20), run_before=open_step)

@@ -62,9 +62,10 @@ class PlatformScreen(StepScreen):
     # Letter keys act only while no text field has the focus: there they type the letter.
     BINDINGS: ClassVar[list[BindingType]] = [
         *StepScreen.BINDINGS,
+        # In the order they are left out of a narrow footer: the last first.
         Binding("c", "copy", "Copy file", id="copy"),
-        Binding("f", "next_file", "Next file", id="next-file"),
         Binding("s", "save", "Save", id="save"),
+        Binding("f", "next_file", "Next file", id="next-file"),
         Binding("e", "exact_seed", "Vendor's form", id="exact-seed"),
     ]
 
