@@ -50,8 +50,23 @@ class VerifyScreen(StepScreen):
         Binding("r", "run", "Run again", id="rerun"),
         Binding("o", "settings", "Settings", id="settings"),
         Binding("c", "copy", "Copy diagnosis", id="copy-diagnosis"),
-        Binding("pagedown", "details(1)", "Scroll details", show=False, id="details-down"),
-        Binding("pageup", "details(-1)", "Scroll details", show=False, id="details-up"),
+        # Before the domain list's own PgUp/PgDn: the list is short, the details are not.
+        Binding(
+            "pagedown",
+            "details(1)",
+            "Scroll details down",
+            show=False,
+            priority=True,
+            id="details-down",
+        ),
+        Binding(
+            "pageup",
+            "details(-1)",
+            "Scroll details up",
+            show=False,
+            priority=True,
+            id="details-up",
+        ),
     ]
 
     # Each message names its run: a run replaced by a newer one (r pressed again, after new
