@@ -138,11 +138,15 @@ class WizardApp(App[int]):
             self.notify(sent_line("the selected text"), timeout=12, markup=False)
 
     def action_toggle_keys(self) -> None:
-        """Show (or hide) every key of the current screen, in Textual's key panel."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """Show (or hide) the keys of the current screen, the wizard's own first."""
+        # Loaded when first asked for: the start screen is the wizard's first frame.
+        from wizard.tui.widgets.keys_panel import KeysPanel
+
+        shown = self.screen.query(KeysPanel)
+        if shown:
+            shown.remove()
         else:
-            self.action_show_help_panel()
+            self.screen.mount(KeysPanel())
 
     def action_keep_check(self) -> None:
         if self.setup is None or not self.setup.transient:
