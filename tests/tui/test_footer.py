@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.binding import Binding
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey  # the footer's key widget
 
 from tests.support.constants import DOMAIN
 from tests.support.wizard_app import app_at, app_with_five_domains, make_app, started

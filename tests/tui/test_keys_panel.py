@@ -37,7 +37,7 @@ def panel_rows(app: WizardApp) -> list[str]:
             key, what = widget.query(Static)
             rows.append(f"{key.render()} | {what.render()}")
         else:
-            rows.append(str(widget.render()))  # type: ignore[attr-defined]
+            rows.append(str(widget.render()))
     return rows
 
 

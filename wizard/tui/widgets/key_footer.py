@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey  # Footer's own key widget, not exported by name
 
 ShownKeys = tuple[tuple[Binding, bool, str], ...]
 
