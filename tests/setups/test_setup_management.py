@@ -134,3 +134,19 @@ def test_the_wizard_without_a_terminal_exits_2_at_once(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == ""
     assert "verify" in result.stderr and "generate" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_file_from_before_the_report_path_opens_and_then_keeps_it(tmp_path: Path) -> None:
+    """Files written before `report_path` existed open unchanged; the field is saved after."""
+    store = Store(tmp_path)
+    store.save(SetupState(name=DOMAIN, domains=[DOMAIN], org_id=ORG_ID, step="done"))
+    path = tmp_path / f"{DOMAIN}.setup.json"
+    data = json.loads(path.read_text())
+    del data["report_path"]
+    path.write_text(json.dumps(data))
+    loaded = store.load(DOMAIN)
+    assert loaded is not None and loaded.report_path is None and loaded.org_id == ORG_ID
+    loaded.report_path = "~/tickets/adue.md"
+    store.save(loaded)
+    again = Store(tmp_path).load(DOMAIN)
+    assert again is not None and again.report_path == "~/tickets/adue.md"

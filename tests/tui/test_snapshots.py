@@ -97,3 +97,30 @@ def test_organization_step_for_a_preset(snap_compare: Any, mdm: str, tmp_path: P
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=resume)
+
+
+def test_a_new_setup_without_colour(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR, at 80x24: the empty fields' placeholders read as hints ("e.g. ..."), not as
+    values typed in."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def new_setup(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+
+    assert snap_compare(app_at(None), terminal_size=(80, 24), run_before=new_setup)
+
+
+@pytest.mark.parametrize("step", [None, "platform", "verify"], ids=lambda s: s or "start")
+def test_the_footer_at_60x20(snap_compare: Any, step: str | None, tmp_path: Path) -> None:
+    """At 60x20 the footer keeps Quit and F1 and cuts no label: the short forms, packed."""
+
+    async def open_step(pilot: Any) -> None:
+        await settle(pilot)
+        if step is not None:
+            await pilot.press("enter")
+            await settle(pilot)
+
+    app = app_with_five_domains(tmp_path) if step == "verify" else app_at(step)  # type: ignore[arg-type]
+    assert snap_compare(app, terminal_size=(60, 20), run_before=open_step)

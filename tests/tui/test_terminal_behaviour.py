@@ -88,10 +88,10 @@ async def test_f1_lists_the_keys_and_next_on_done_changes_nothing(tmp_path: Path
         await started(pilot)
         await pilot.press("f1")
         await pilot.pause()
-        assert app.screen.query("HelpPanel")
+        assert app.screen.query("KeysPanel")
         await pilot.press("f1")
         await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        assert not app.screen.query("KeysPanel")
         await pilot.press("enter")  # resume at Done
         await pilot.pause()
         await pilot.press("ctrl+n")

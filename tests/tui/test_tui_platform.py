@@ -93,7 +93,9 @@ async def test_every_file_can_be_copied_with_f_and_c_and_its_own_button(
         for _ in files:  # c copies the marked file; f marks the next one
             await pilot.press("c")
             copied.append(app.clipboard)
-            assert "Copied" in note(app)
+            sent = note(app)
+            assert "to your terminal's clipboard (OSC 52)" in sent and "Copied" not in sent
+            assert "`set -g set-clipboard on`" in sent and "save the files with s" in sent
             await pilot.press("f")
         assert copied == list(contents.values())
         # Each file's own Copy button, in reverse order.
@@ -103,7 +105,7 @@ async def test_every_file_can_be_copied_with_f_and_c_and_its_own_button(
             button.press()
             await pilot.pause()
             assert app.clipboard == contents[name]
-            assert note(app).startswith(f"Copied {name} ")
+            assert note(app).startswith(f"Sent {name} to your terminal's clipboard (OSC 52).")
         # Said under the steps, never in a notification over them.
         assert list(app._notifications) == []
 
@@ -251,3 +253,62 @@ def test_snapshot_several_domains_and_files(
             await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=copy_the_second_file)
+
+
+async def test_keys_typed_off_a_text_field_say_what_they_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The focus is on the platform list, not a text field: `s` saves and says where, `e`
+    switches form and says so (and that the files saved hold the other one), and a
+    character no key takes is not dropped without a word."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    setup_at_platform(tmp_path / "state", "nginx")
+    app = WizardApp(Store(tmp_path / "state"), blink=False, today=date(2026, 1, 2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_platform(pilot)
+        assert not isinstance(app.focused, Input)
+        await pilot.press("s")
+        await pilot.pause()
+        folder = tmp_path / "home" / "adue-wizard" / "example.test"
+        assert note(app) == f"Saved 1 file(s) in {folder}."
+        saved = (folder / "nginx-remotemanagement.conf").read_text()
+        await pilot.press("e")
+        await pilot.pause()
+        assert note(app) == (
+            "Switched: now the vendor's form, which drops the device's query; e switches "
+            f"back. The files saved in {folder} hold the other form: s saves this one."
+        )
+        assert screen.plan is not None and screen.plan.artifacts[0].content != saved
+        await pilot.press("slash")
+        await pilot.pause()
+        assert note(app).startswith("Not typed: no text field has the focus (Tab moves")
+        assert "s save, e vendor's form" in note(app)
+        await pilot.press("e")
+        await pilot.pause()
+        assert note(app).startswith("Switched: now forwards the device's query; e switches")
+        # In a text field, the same letters are typed and nothing is switched or saved.
+        field = screen.query_one("#folder", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press("e", "s", "slash")
+        assert field.value == "es/"
+        assert note(app).startswith("Switched: now forwards")
+
+
+def test_snapshot_after_a_stray_e(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NGINX at 80x24 after `e` typed with the platform list focused: the note says the
+    form changed, under the steps."""
+    monkeypatch.setenv("HOME", "/home/admin")
+    setup_at_platform(tmp_path, "nginx")
+    app = WizardApp(Store(tmp_path), blink=False, today=date(2026, 1, 2))
+
+    async def press_e(pilot: Any) -> None:
+        await open_platform(pilot)
+        await pilot.press("e")
+        for _ in range(2):
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=press_e)

@@ -204,6 +204,7 @@ async def test_done_exports_a_markdown_report(
         report = tmp_path / "report.md"
         app.screen.query_one("#report-path").value = str(report)  # type: ignore[attr-defined]
         await pilot.press("x")
+        await app.workers.wait_for_complete()  # written in a thread
     text = report.read_text()
     assert text.startswith(f"# Account-driven enrollment setup: {DOMAIN}")
     assert ORG_ID in text and "## Prerequisites" in text

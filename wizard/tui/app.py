@@ -27,6 +27,7 @@ from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
 from wizard.core.setups.store import state_dir as state_dir_for
 from wizard.core.shown import printable
+from wizard.tui.clipboard import sent_line
 from wizard.tui.messages import BackToStart, Navigate, OpenSetup, RecordRun, SetupChanged
 from wizard.tui.screens.start import StartScreen
 from wizard.tui.styles import use_monochrome
@@ -131,12 +132,23 @@ class WizardApp(App[int]):
             return setup is not None and setup.transient and self.keepable_check
         return True
 
+    def copy_to_clipboard(self, text: str) -> None:
+        """Textual's own copies (Ctrl+C on selected text, in a field or on the screen) say
+        what they did too; the wizard's own copies go through `clipboard.send`."""
+        super().copy_to_clipboard(text)
+        if text:  # a cut of nothing sends nothing worth saying
+            self.notify(sent_line("the selected text"), timeout=12, markup=False)
+
     def action_toggle_keys(self) -> None:
-        """Show (or hide) every key of the current screen, in Textual's key panel."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """Show (or hide) the keys of the current screen, the wizard's own first."""
+        # Loaded when first asked for: the start screen is the wizard's first frame.
+        from wizard.tui.widgets.keys_panel import KeysPanel
+
+        shown = self.screen.query(KeysPanel)
+        if shown:
+            shown.remove()
         else:
-            self.action_show_help_panel()
+            self.screen.mount(KeysPanel())
 
     def action_keep_check(self) -> None:
         if self.setup is None or not self.setup.transient:

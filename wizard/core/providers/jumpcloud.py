@@ -109,7 +109,7 @@ PRESET = JumpCloud(
             f"JumpCloud organization ID (24 lowercase hex characters; find it {ORG_ID_WHERE}):",
             called="JumpCloud organization ID",
             typed_as="organization ID",
-            placeholder="24 lowercase hex characters",
+            placeholder="(24 lowercase hex characters)",
         ),
     ),
     prerequisites=(

@@ -100,7 +100,8 @@ class Input:
     name: InputName
     label: str
     called: str
-    placeholder: str = "https://"
+    # Shown in the empty field: an example (the wizard adds "e.g.") or "(a description)".
+    placeholder: str = "https://..."
     choices: tuple[tuple[str, str], ...] = ()
     checked: bool = True
     typed_as: str = ""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from wizard.core.atomic_file import write_atomically
 from wizard.core.diagnosis.evidence_report import ReproduceWith, render_domain
 from wizard.core.prerequisites.checklist import prerequisites_for
 from wizard.core.providers import title_of
+from wizard.core.setups.files import make_private_folder
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.core.shown import printable
@@ -84,3 +88,12 @@ def markdown_report(state: SetupState) -> str:
                 line += " under test settings (" + "; ".join(run.conditions) + ")"
             lines.append(f"- {_cell(line)}")
     return "\n".join(lines) + "\n"
+
+
+def write_markdown_report(state: SetupState, path: Path) -> None:
+    """Write the report to `path`, 0600 and atomically, creating a missing folder 0700: it
+    names internal hosts, addresses and the organization; the admin decides who sees it.
+    Raises OSError."""
+    if not path.parent.exists():  # a folder the admin already has keeps its mode
+        make_private_folder(path.parent)
+    write_atomically(path, markdown_report(state).encode("utf-8"), 0o600)

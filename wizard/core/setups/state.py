@@ -112,6 +112,8 @@ class SetupState(BaseModel):
     document_text: str | None = None
     artifact_dir: str | None = None
     artifact_paths: list[str] = Field(default_factory=list)
+    # Where the wizard last exported the Markdown report: the next export proposes it.
+    report_path: str | None = None
     step: Step = "organization"
     settings: VerifySettings = Field(default_factory=VerifySettings)
     created_at: datetime = Field(default_factory=now)

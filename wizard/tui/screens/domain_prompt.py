@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from wizard.core.domains import InvalidInput, normalise_domain
+from wizard.tui.widgets.field import Field
 
 
 class DomainPrompt(ModalScreen[str | None]):
@@ -23,7 +24,7 @@ class DomainPrompt(ModalScreen[str | None]):
         with VerticalScroll(id="dialog"):
             yield Static("Troubleshoot a domain", classes="dialog-title")
             yield Static("Domain, Managed Apple Account e-mail, or URL:")
-            yield Input(placeholder="user@example.com", id="domain")
+            yield Field(placeholder="user@example.com", id="domain")
             yield Static("", id="domain-problem", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Check it", id="ok", variant="primary")

@@ -16,6 +16,7 @@ from wizard.core.providers.preset import Input as PresetInput
 from wizard.core.providers.preset import InputName, Preset
 from wizard.core.setups.state import SAVED_AS
 from wizard.tui.screens.step import StepScreen
+from wizard.tui.widgets.field import Field
 from wizard.tui.widgets.tick_box import Choice
 
 # Every kind of input some preset asks for on this step, in the order they are shown.
@@ -50,7 +51,7 @@ class OrganizationScreen(StepScreen):
                                  allow_blank=False, id=name)  # fmt: skip
                     continue
                 yield Static("", id=f"{name}-label", markup=False)
-                yield Input(value or "", placeholder=item.placeholder, id=name)
+                yield Field(value or "", placeholder=item.placeholder, id=name)
                 yield Static("", id=f"{name}-state", markup=False)
         yield Static("", id="preset-notes", classes="explanation", markup=False)
         yield Static(
@@ -59,7 +60,7 @@ class OrganizationScreen(StepScreen):
             classes="question",
         )
         shown = ", ".join(display_domain(domain) for domain in setup.domains)
-        yield Input(shown, placeholder="example.com", id="domains")
+        yield Field(shown, placeholder="example.com, shop.example.com", id="domains")
         yield Static("", id="domains-state", markup=False)
 
     def on_mount(self) -> None:

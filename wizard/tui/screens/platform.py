@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -23,9 +23,11 @@ from wizard.core.artifacts.platforms import PLATFORMS, generate, switches_form
 from wizard.core.document import DocumentFileError, read_document_file
 from wizard.core.setups.options import artifact_setup, imported_document
 from wizard.core.shown import argument, one_line
+from wizard.tui.clipboard import send, sent_line
 from wizard.tui.safe_text import plain
 from wizard.tui.screens.replace_dialog import Answer, ReplaceFilesDialog
 from wizard.tui.screens.step import StepScreen
+from wizard.tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from wizard.core.setups.state import SetupState
@@ -41,10 +43,6 @@ LEXERS = {
     ".sh": "bash",
     "remotemanagement": "json",
 }
-OSC52_HINT = (
-    "a terminal that ignores OSC 52, such as tmux without set-clipboard, copies nothing: "
-    "then save the files with s"
-)
 
 
 def lexer_for(filename: str) -> str:
@@ -64,9 +62,10 @@ class PlatformScreen(StepScreen):
     # Letter keys act only while no text field has the focus: there they type the letter.
     BINDINGS: ClassVar[list[BindingType]] = [
         *StepScreen.BINDINGS,
+        # In the order they are left out of a narrow footer: the last first.
         Binding("c", "copy", "Copy file", id="copy"),
-        Binding("f", "next_file", "Next file", id="next-file"),
         Binding("s", "save", "Save", id="save"),
+        Binding("f", "next_file", "Next file", id="next-file"),
         Binding("e", "exact_seed", "Vendor's form", id="exact-seed"),
     ]
 
@@ -75,6 +74,7 @@ class PlatformScreen(StepScreen):
         self.plan: Plan | None = None
         self.selected = 0  # the file `c` copies; `f` moves on to the next
         self.switchable = False  # whether `e` (the vendor's form) changes the plan
+        self.saved_in: Path | None = None  # where this screen last saved the plan shown
 
     def body(self) -> ComposeResult:
         setup = self.setup
@@ -90,7 +90,7 @@ class PlatformScreen(StepScreen):
             with Vertical(id="import"):
                 yield Static(setup.preset.download, classes="question")
                 with Horizontal(classes="row"):
-                    yield Input(
+                    yield Field(
                         setup.imported_json or "", placeholder="~/Downloads/...json", id="json-path"
                     )
                     yield Button("Import", id="import-json")
@@ -114,6 +114,7 @@ class PlatformScreen(StepScreen):
     @on(Select.Changed, "#platform")
     def platform_changed(self, event: Select.Changed) -> None:
         self.setup.platform = str(event.value) if event.value != Select.NULL else None
+        self.saved_in = None  # another platform's files: what was saved is not this plan
         self.changed()
         self.refresh_plan()
 
@@ -234,9 +235,39 @@ class PlatformScreen(StepScreen):
         self.mark_selected()
 
     def action_exact_seed(self) -> None:
+        """Switch between the forwarding form and the vendor's, and say so where the admin
+        looks: a stray `e` must not change the files unnoticed."""
         self.setup.exact_seed = not self.setup.exact_seed
         self.changed()
         self.refresh_plan()
+        if self.plan is None:
+            return
+        said = f"Switched: now {self.plan.does}; e switches back."
+        if self.saved_in is not None:
+            said += (
+                f" The files saved in {one_line(str(self.saved_in))} hold the other form: "
+                "s saves this one."
+            )
+        self.note(said)
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed while no text field has the focus, that no key here takes
+        (a path typed into the wrong place), is not lost without a word."""
+        if not event.is_printable or isinstance(self.focused, Input):
+            return
+        if event.key in self.active_bindings:
+            return  # c, f, s, e: each says what it did
+        self.note(
+            f"Not typed: no text field has the focus (Tab moves to the folder field). "
+            f"Here letters are keys: {self.letter_keys()}."
+        )
+
+    def letter_keys(self) -> str:
+        return ", ".join(
+            f"{active.binding.key} {active.binding.description.lower()}"
+            for active in self.active_bindings.values()
+            if len(active.binding.key) == 1 and active.binding.description
+        )
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
@@ -253,8 +284,8 @@ class PlatformScreen(StepScreen):
             self.note("Nothing to copy yet.", error=True)
             return
         artifact = self.plan.artifacts[index]
-        self.app.copy_to_clipboard(artifact.content)
-        self.note(f"Copied {artifact.filename} ({OSC52_HINT}).")
+        send(self.app, artifact.content)
+        self.note(sent_line(artifact.filename, "save the files with s"))
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#folder")
@@ -281,6 +312,7 @@ class PlatformScreen(StepScreen):
             return
         self.setup.artifact_dir = str(folder)
         self.setup.artifact_paths = [str(folder / a.filename) for a in plan.artifacts]
+        self.saved_in = folder
         self.changed()
         kept = len(plan.artifacts) - len(written)
         unchanged = f" ({kept} already there, unchanged)" if kept else ""

@@ -29,6 +29,7 @@ from wizard.core.setups.state import SetupState, VerifySettings, now
 from wizard.core.shown import printable
 from wizard.core.verify.options import VerifyOptions
 from wizard.core.verify.verifier import Verifier
+from wizard.tui.clipboard import send, sent_line
 from wizard.tui.conditions import conditions_line, setup_conditions
 from wizard.tui.messages import RecordRun
 from wizard.tui.screens.step import StepScreen
@@ -52,31 +53,55 @@ class VerifyScreen(StepScreen):
         Binding("r", "run", "Run again", id="rerun"),
         Binding("o", "settings", "Settings", id="settings"),
         Binding("c", "copy", "Copy diagnosis", id="copy-diagnosis"),
-        Binding("pagedown", "details(1)", "Scroll details", show=False, id="details-down"),
-        Binding("pageup", "details(-1)", "Scroll details", show=False, id="details-up"),
+        # Before the domain list's own PgUp/PgDn: the list is short, the details are not.
+        Binding(
+            "pagedown",
+            "details(1)",
+            "Scroll details down",
+            show=False,
+            priority=True,
+            id="details-down",
+        ),
+        Binding(
+            "pageup",
+            "details(-1)",
+            "Scroll details up",
+            show=False,
+            priority=True,
+            id="details-up",
+        ),
     ]
 
+    # Each message names its run: a run replaced by a newer one (r pressed again, after new
+    # settings) may still have messages queued, and they must not land under the new run's
+    # settings line, nor be recorded with its settings.
     @dataclass
     class CheckDone(Message):
+        run: int
         domain: str
         check: Check
 
     @dataclass
     class DomainDone(Message):
+        run: int
         result: DomainReport
 
     @dataclass
     class RunDone(Message):
+        run: int
         results: list[DomainReport]
+        conditions: list[str]  # the test settings the run was made under
 
     @dataclass
     class PhaseStarted(Message):
+        run: int
         domain: str
         phase: str  # e.g. "the TLS handshake with example.com"
 
     def __init__(self, setup: SetupState) -> None:
         super().__init__(setup)
-        self._conditions: tuple[str, ...] = ()  # the test settings of the run in progress
+        self._run = 0  # the run whose results are shown (0: the recorded one, if any)
+        self._conditions: tuple[str, ...] = ()  # the test settings of the shown results
         previous = {result.domain: result for result in self.setup.last_results}
         self.results: dict[str, DomainReport | None] = {
             domain: previous.get(domain) for domain in self.setup.domains
@@ -107,13 +132,16 @@ class VerifyScreen(StepScreen):
         table.add_column("Cause", key="cause")
         self._fill_table()
         super().on_mount()
-        self._show_conditions(setup_conditions(self.setup))
         if not self.setup.domains:
             self._status("No domains to check: add them on the Organization step (Esc).")
         elif self.setup.last_verified_at is None:
             self.action_run()
         else:
-            self._status(f"{self._history_line()} r runs it again, o changes the settings.")
+            # The recorded run's own settings above its results, whatever is saved now.
+            self._conditions = tuple(self.setup.summary.last_conditions)
+            self._show_conditions(list(self._conditions))
+            line = f"{self._history_line()} r runs it again, o changes the settings."
+            self._status(f"{line}{self._settings_changed()}")
 
     # -- what is shown ------------------------------------------------------------------
 
@@ -135,10 +163,24 @@ class VerifyScreen(StepScreen):
         return "; ".join(parts) + "."
 
     def _show_conditions(self, conditions: list[str]) -> None:
-        """The test settings line, above any verdict; hidden when there are none."""
+        """The test settings line of the results below it (never of settings saved since);
+        hidden when they were made without any."""
         line = self.query_one("#verify-conditions", Static)
         line.update(conditions_line(conditions))
         line.display = bool(conditions)
+
+    def _settings_changed(self) -> str:
+        """A sentence when the saved settings are not those of the results shown."""
+        saved = setup_conditions(self.setup)
+        if saved == list(self._conditions):
+            return ""
+        if not self._conditions:
+            made, then = "without test settings", "with the saved ones"
+        elif not saved:
+            made, then = "under the test settings above, since cleared", "without them"
+        else:
+            made, then = "under the test settings above, not those saved now", "with the saved ones"
+        return f" The results below were made {made}: r checks {then}."
 
     def _status(self, text: str) -> None:
         self.query_one("#verify-status", Static).update(text)
@@ -229,13 +271,18 @@ class VerifyScreen(StepScreen):
             details.scroll_page_up(animate=False)
 
     def action_copy(self) -> None:
-        """Copy the selected domain's diagnosis (the terminal gets it by OSC 52)."""
+        """Send the selected domain's diagnosis to the terminal's clipboard (OSC 52)."""
         result = self.results.get(self.selected or "")
         if result is None:
             self.notify("Nothing to copy yet: this domain has not been checked.")
             return
-        self.app.copy_to_clipboard(diagnosis_text(result))
-        self.notify(f"Copied the diagnosis of {self.selected} to the clipboard.")
+        send(self.app, diagnosis_text(result))
+        what = f"the diagnosis of {printable(result.domain)}"
+        self.notify(
+            sent_line(what, "the report exported on the Done step (x) holds it too"),
+            timeout=12,
+            markup=False,
+        )
 
     def action_run(self) -> None:
         if not self.setup.domains:
@@ -245,6 +292,7 @@ class VerifyScreen(StepScreen):
         except InvalidInput as error:
             self._status(f"Settings problem: {error} (press o)")
             return
+        self._run += 1
         self.running = set(self.setup.domains)
         self.results = dict.fromkeys(self.setup.domains)
         self.live_checks = {domain: [] for domain in self.setup.domains}
@@ -252,16 +300,16 @@ class VerifyScreen(StepScreen):
         self._conditions = tuple(options.conditions())
         self._show_conditions(list(self._conditions))
         self._status("Checking as an iPhone would...")
-        self.verify(options)
+        self.verify(options, self._run)
 
     @work(exclusive=True, name="verification")
-    async def verify(self, options: VerifyOptions) -> None:
+    async def verify(self, options: VerifyOptions, run: int) -> None:
         def on_check(domain: str, check: Check) -> None:
             # A copy: the diagnosis completes the check later, on the finished report.
-            self.post_message(self.CheckDone(domain, dataclasses.replace(check)))
+            self.post_message(self.CheckDone(run, domain, dataclasses.replace(check)))
 
         def on_phase(domain: str, phase: str) -> None:
-            self.post_message(self.PhaseStarted(domain, phase))
+            self.post_message(self.PhaseStarted(run, domain, phase))
 
         # What each domain served at its last pass: a passing domain that serves something
         # else now gets the warning changed_since_pass, as `verify --setup` gives it.
@@ -271,22 +319,26 @@ class VerifyScreen(StepScreen):
             async for report in verifier.verify_all(self.setup.domains, on_check, on_phase):
                 baseline.mark(report)
                 results.append(report)
-                self.post_message(self.DomainDone(report))
-        self.post_message(self.RunDone(results))
+                self.post_message(self.DomainDone(run, report))
+        self.post_message(self.RunDone(run, results, options.conditions()))
 
     @on(CheckDone)
     def check_done(self, message: CheckDone) -> None:
+        if message.run != self._run:
+            return  # from a run replaced since
         self.live_checks.setdefault(message.domain, []).append(message.check)
         if message.domain == self.selected:
             self._show_selected()
 
     @on(PhaseStarted)
     def phase_started(self, message: PhaseStarted) -> None:
-        if message.domain in self.running:
+        if message.run == self._run and message.domain in self.running:
             self._status(f"Checking as an iPhone would... {message.domain}: {message.phase}")
 
     @on(DomainDone)
     def domain_done(self, message: DomainDone) -> None:
+        if message.run != self._run:
+            return
         domain = message.result.domain
         self.results[domain] = message.result
         self.live_checks[domain] = list(message.result.checks)
@@ -295,25 +347,26 @@ class VerifyScreen(StepScreen):
 
     @on(RunDone)
     def run_done(self, message: RunDone) -> None:
+        if message.run != self._run:
+            return
         at = now()
-        # The app shows the run on the setup at once, and records it.
-        self.post_message(RecordRun(message.results, list(self._conditions), at))
+        # The app shows the run on the setup at once, and records it with its own settings.
+        self.post_message(RecordRun(message.results, message.conditions, at))
         failed = [result.domain for result in message.results if not result.ok]
         when = f"{at:%Y-%m-%d %H:%M} UTC"
         if failed:
-            self._status(
+            line = (
                 f"{when}: {len(failed)} of {len(message.results)} failed. Fix, then r; "
                 "c copies the selected diagnosis."
             )
-        elif self._conditions:
-            self._status(
+        elif message.conditions:
+            line = (
                 f"{when}: passed under test settings; a device on the internet may see "
                 "something else. Next (ctrl+n) for what to do in the portal."
             )
         else:
-            self._status(
-                f"{when}: every domain passed. Next (ctrl+n) for what to do in the portal."
-            )
+            line = f"{when}: every domain passed. Next (ctrl+n) for what to do in the portal."
+        self._status(f"{line}{self._settings_changed()}")
 
     def action_settings(self) -> None:
         families = self.setup.preset.model_families
@@ -326,5 +379,12 @@ class VerifyScreen(StepScreen):
             return
         self.setup.settings = settings
         self.changed()
-        self._show_conditions(setup_conditions(self.setup))
-        self._status("Settings saved. r runs the check with them.")
+        # The settings line stays that of the results shown: they were not made with these.
+        if self.running:
+            self._status(
+                "Settings saved; the check running now uses the earlier ones: r checks again "
+                "with the new ones."
+            )
+        else:
+            same = " The results below were made with the same settings."
+            self._status(f"Settings saved.{self._settings_changed() or same}")

@@ -19,6 +19,7 @@ from wizard.core.setups.state import VerifySettings
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
 from wizard.core.verify.transport import DEVICE_USER_AGENT, user_agent_problem
+from wizard.tui.widgets.field import Field
 
 
 def read_settings(
@@ -80,7 +81,7 @@ class VerifySettingsDialog(ModalScreen[VerifySettings | None]):
         with VerticalScroll(id="dialog"):
             yield Static("Verification settings", classes="dialog-title")
             yield Static("Connect to (HOST1:PORT1:HOST2:PORT2, comma separated; test before DNS):")
-            yield Input(
+            yield Field(
                 ", ".join(settings.connect_to),
                 id="connect_to",
                 placeholder="example.com:443:203.0.113.5:443",
@@ -89,7 +90,7 @@ class VerifySettingsDialog(ModalScreen[VerifySettings | None]):
                 "Resolve (HOST:PORT:ADDR[,ADDR...], space separated; instead of DNS):",
                 markup=False,
             )
-            yield Input(
+            yield Field(
                 " ".join(settings.resolve),
                 id="resolve",
                 placeholder="example.com:443:192.0.2.10,2001:db8::5",

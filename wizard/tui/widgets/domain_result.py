@@ -54,6 +54,7 @@ def verdict_of(result: DomainReport | None, running: bool) -> tuple[str, str]:
 class DomainResultView(Vertical):
     DEFAULT_CSS = """
     DomainResultView { height: auto; }
+    DomainResultView .lines { height: auto; }
     DomainResultView .hops { padding-left: 2; color: $text-muted; }
     DomainResultView .check { padding-left: 2; }
     DomainResultView .remedy { padding-left: 8; }
