@@ -14,11 +14,13 @@ from typing import Any
 from textual.widgets import Static
 
 from tests.support.constants import AT, DOMAIN, ORG_ID, TODAY
+from tests.support.dns_server import DNSServer
 from tests.support.https_server import HTTPSServer
 from wizard.core.codes import CheckId, Code, Status
 from wizard.core.diagnosis.causes import BY_ID
 from wizard.core.diagnosis.os_verdicts import os_verdicts
 from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.prerequisites.dns_txt import Nameserver
 from wizard.core.providers import PRESETS
 from wizard.core.providers.jumpcloud import DISCOVERY_URL
 from wizard.core.results import Advice, Check, DomainReport, Hop
@@ -40,8 +42,24 @@ DOMAINS = [
 ]
 
 
-def make_app(folder: Path) -> WizardApp:
-    return WizardApp(Store(folder), blink=False, today=TODAY)
+def make_app(folder: Path, nameserver: Nameserver | None = None) -> WizardApp:
+    """The wizard on `folder`; Apple's TXT record is asked of `nameserver`, by default a
+    DNS server on loopback that knows no name (the answer every run, on any machine)."""
+    return WizardApp(
+        Store(folder), blink=False, today=TODAY, nameserver=nameserver or empty_nameserver()
+    )
+
+
+_EMPTY_DNS: list[DNSServer] = []
+
+
+def empty_nameserver() -> Nameserver:
+    """A DNS server on loopback answering NXDOMAIN for every name, shared by the session."""
+    if not _EMPTY_DNS:
+        server = DNSServer().start()
+        atexit.register(server.stop)
+        _EMPTY_DNS.append(server)
+    return Nameserver("127.0.0.1", _EMPTY_DNS[0].port)
 
 
 async def started(pilot: Any) -> None:
@@ -196,7 +214,9 @@ def app_at(step: Step | None, folder: Path | None = None) -> WizardApp:
     store.save(setup)
     if setup.step in ("verify", "done"):
         record(store, setup, [failing_result()], AT)
-    return WizardApp(store, blink=False, today=TODAY, shown_folder=shown)
+    return WizardApp(
+        store, blink=False, today=TODAY, shown_folder=shown, nameserver=empty_nameserver()
+    )
 
 
 def _passing_checks(domain: str) -> list[Check]:

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 REGIONS = ("us", "eu", "in")
 # Two reads before a verify run: bounded well inside a cron job's patience.
 CONFIGURATION_TIMEOUT = 15.0
-JUMPCLOUDS_CONFIGURATION = "JumpCloud's configuration"
 
 
 def add_api_arguments(parser: argparse.ArgumentParser, *, saved: bool = False) -> None:
@@ -97,10 +96,10 @@ def compared_with_jumpcloud(
     serve (self-host) or reach (redirect), so a mismatch names it. Without a key, or when
     JumpCloud cannot be read (one line on stderr), the options as they were."""
     import asyncio
-    import dataclasses
 
     from wizard.core.jumpcloud.access import read_adue_configuration
     from wizard.core.jumpcloud.errors import ApiError
+    from wizard.core.setups.options import with_jumpcloud_configuration
     from wizard.core.shown import printable
 
     if state.provider != "jumpcloud" or state.method is None:
@@ -116,13 +115,4 @@ def compared_with_jumpcloud(
             file=sys.stderr,
         )
         return options
-    answers = options.mdm_answers
-    if state.method == "self-host" and config.json_config is not None:
-        answers = dataclasses.replace(
-            answers, document_text=config.json_config, expected_from=JUMPCLOUDS_CONFIGURATION
-        )
-    elif state.method == "redirect" and config.redirect_url is not None:
-        answers = dataclasses.replace(
-            answers, target=config.redirect_url, expected_from=JUMPCLOUDS_CONFIGURATION
-        )
-    return dataclasses.replace(options, mdm_answers=answers)
+    return with_jumpcloud_configuration(state, options, config)

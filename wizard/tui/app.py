@@ -28,14 +28,23 @@ from wizard.core.setups.store import Store
 from wizard.core.setups.store import state_dir as state_dir_for
 from wizard.core.shown import printable
 from wizard.tui.clipboard import sent_line
-from wizard.tui.messages import BackToStart, Navigate, OpenSetup, RecordRun, SetupChanged
+from wizard.tui.messages import (
+    BackToStart,
+    JumpCloudConnected,
+    Navigate,
+    OpenSetup,
+    RecordRun,
+    SetupChanged,
+)
 from wizard.tui.screens.start import StartScreen
 from wizard.tui.styles import use_monochrome
 
 if TYPE_CHECKING:
+    from wizard.core.prerequisites.dns_txt import Nameserver
     from wizard.core.results import DomainReport
     from wizard.core.setups.state import SetupState
     from wizard.core.watch.drift import Baseline
+    from wizard.tui.screens.jumpcloud_connect import Connected
 
 T = TypeVar("T")
 # Quitting waits this long for queued writes (a database another process holds may make
@@ -61,6 +70,7 @@ class WizardApp(App[int]):
         blink: bool = True,
         today: date | None = None,
         shown_folder: str | None = None,
+        nameserver: Nameserver | None = None,
     ) -> None:
         super().__init__()
         use_monochrome(self.no_color)
@@ -69,7 +79,11 @@ class WizardApp(App[int]):
         self.blink = blink
         self.today = today
         self.shown_folder = shown_folder or str(store.folder)
+        # The DNS server asked for Apple's TXT record (None: the system's resolver).
+        self.nameserver = nameserver
         self.setup: SetupState | None = None
+        # JumpCloud's API key and organization, for this session only: never saved.
+        self.jumpcloud: Connected | None = None
         self.keepable_check = False
         # Writes run one at a time, in the order asked (asyncio's lock wakes in order).
         self._disk = asyncio.Lock()
@@ -213,6 +227,13 @@ class WizardApp(App[int]):
     def setup_changed(self) -> None:
         self.save()
 
+    @on(JumpCloudConnected)
+    def jumpcloud_connected(self, message: JumpCloudConnected) -> None:
+        self.jumpcloud = message.connected
+        if self.setup is not None and self.setup.provider == "jumpcloud":
+            self.setup.jumpcloud_region = message.connected.region  # type: ignore[assignment]
+            self.save()
+
     @on(RecordRun)
     def record_run(self, message: RecordRun) -> None:
         """Show the run at once, and record it (a Troubleshoot check only shows)."""
@@ -276,6 +297,8 @@ class WizardApp(App[int]):
 
         assert self.setup is not None
         screen = screen_for(step, self.setup)
+        screen.jumpcloud = self.jumpcloud
+        screen.nameserver = self.nameserver
         if isinstance(self.screen, StartScreen):
             self.push_screen(screen)
         else:

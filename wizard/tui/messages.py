@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from wizard.core.results import DomainReport
     from wizard.core.setups.state import SetupState
     from wizard.core.setups.steps import Step
+    from wizard.tui.screens.jumpcloud_connect import Connected
 
 
 @dataclass
@@ -46,3 +47,12 @@ class RecordRun(Message):
     results: list[DomainReport]
     conditions: list[str]
     at: datetime
+
+
+@dataclass
+class JumpCloudConnected(Message):
+    """JumpCloud accepted the admin's key: the app keeps it in memory for the session (never
+    saved) and hands it to the steps that read JumpCloud; the region is saved with the
+    setup."""
+
+    connected: Connected

@@ -11,6 +11,7 @@ from typing import Any
 from wizard.core.artifacts.model import GenerateError, Setup
 from wizard.core.artifacts.prepare import prepare_setup
 from wizard.core.domains import InvalidInput
+from wizard.core.jumpcloud.access import AdueConfiguration
 from wizard.core.protocol import MODEL_FAMILIES
 from wizard.core.setups.state import SetupState
 from wizard.core.verify.connect_to import parse_connect_to
@@ -109,3 +110,27 @@ def imported_document(state: SetupState, text: str) -> tuple[Setup, list[str]]:
     except InvalidInput as error:
         raise GenerateError(str(error)) from None
     return prepare_setup("self-host", document_text=text)
+
+
+JUMPCLOUDS_CONFIGURATION = "JumpCloud's configuration"
+
+
+def with_jumpcloud_configuration(
+    state: SetupState, options: VerifyOptions, config: AdueConfiguration
+) -> VerifyOptions:
+    """The options with JumpCloud's own ADUE configuration as what the setup's domains must
+    serve (Self-Host: its JSON, exactly) or reach (Redirect: its redirect URL), so that a
+    mismatch names it; unchanged when the setup's method is not chosen yet or JumpCloud has
+    nothing for it."""
+    answers = options.mdm_answers
+    if state.method == "self-host" and config.json_config is not None:
+        answers = dataclasses.replace(
+            answers, document_text=config.json_config, expected_from=JUMPCLOUDS_CONFIGURATION
+        )
+    elif state.method == "redirect" and config.redirect_url is not None:
+        answers = dataclasses.replace(
+            answers, target=config.redirect_url, expected_from=JUMPCLOUDS_CONFIGURATION
+        )
+    else:
+        return options
+    return dataclasses.replace(options, mdm_answers=answers)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, RadioSet, Select, Static
+from textual.widgets import Button, Input, RadioSet, Select, Static
 
 from wizard.core.domains import display_domain, parse_domain_list
 from wizard.core.providers import LABELS, PRESETS
@@ -53,6 +53,9 @@ class OrganizationScreen(StepScreen):
                 yield Static("", id=f"{name}-label", markup=False)
                 yield Field(value or "", placeholder=item.placeholder, id=name)
                 yield Static("", id=f"{name}-state", markup=False)
+                if name == "org-id":
+                    # JumpCloud's organization ID, read from the admin's API key instead.
+                    yield Button("Take it from an API key", id="org-from-key")
         yield Static("", id="preset-notes", classes="explanation", markup=False)
         yield Static(
             "Domains users sign in with (the part after @). Paste e-mails or URLs; "
@@ -105,6 +108,23 @@ class OrganizationScreen(StepScreen):
         self.query_one("#preset-notes", Static).update(preset_notes(preset))
 
     # -- its inputs ------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#org-from-key")
+    def org_from_key(self) -> None:
+        """Connect with the admin's key (its own organization, or one they choose among
+        those an MSP key manages) and fill in the organization ID."""
+        from wizard.tui.messages import JumpCloudConnected
+        from wizard.tui.screens.jumpcloud_connect import Connected, JumpCloudConnect
+
+        def connected(result: Connected | None) -> None:
+            if result is None:
+                return
+            self.jumpcloud = result
+            self.post_message(JumpCloudConnected(result))
+            self.query_one("#org-id", Input).value = result.org_id
+
+        dialog = JumpCloudConnect(None, self.setup.jumpcloud_region, self.setup.jumpcloud_api_url)
+        self.app.push_screen(dialog, connected)
 
     @on(Input.Changed, ".fields Input")
     def input_typed(self, event: Input.Changed) -> None:

@@ -5,16 +5,18 @@ the portal first."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
 from wizard.core.artifacts.model import FilesDiffer, GenerateError, Plan
@@ -31,6 +33,7 @@ from wizard.tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from wizard.core.setups.state import SetupState
+    from wizard.tui.screens.jumpcloud_connect import Connected
 
 # First match wins: the NGINX snippet before other .conf files.
 LEXERS = {
@@ -94,6 +97,8 @@ class PlatformScreen(StepScreen):
                         setup.imported_json or "", placeholder="~/Downloads/...json", id="json-path"
                     )
                     yield Button("Import", id="import-json")
+                if setup.provider == "jumpcloud":
+                    yield Button("Or take it from JumpCloud (API key)", id="from-jumpcloud")
                 yield Static("", id="import-state", markup=False)
         yield Static("", id="plan-title", classes="question", markup=False)
         yield Vertical(id="artifacts")
@@ -138,6 +143,57 @@ class PlatformScreen(StepScreen):
         self.changed()
         note = f" Warning: {warnings[0]}." if warnings else ""
         state.update(f"Imported and valid (kept exactly as downloaded).{note}")
+        self.refresh_plan()
+
+    @dataclass
+    class JumpCloudRead(Message):
+        """JumpCloud's Self Host JSON (None: it has none), or why it could not be read."""
+
+        json_config: str | None
+        problem: str | None = None
+
+    @on(Button.Pressed, "#from-jumpcloud")
+    def from_jumpcloud(self) -> None:
+        self.with_jumpcloud(self.read_jumpcloud_json)
+
+    def read_jumpcloud_json(self, connected: Connected) -> None:
+        self.query_one("#import-state", Static).update("Reading JumpCloud's configuration...")
+        self.read_configuration(connected)
+
+    @work(exclusive=True, name="JumpCloud's configuration", group="jumpcloud")
+    async def read_configuration(self, connected: Connected) -> None:
+        from wizard.core.jumpcloud.access import read_adue_configuration
+        from wizard.core.jumpcloud.errors import ApiError
+
+        try:
+            config = await read_adue_configuration(connected.access, connected.org_id)
+        except ApiError as error:
+            self.post_message(self.JumpCloudRead(None, str(error)))
+            return
+        self.post_message(self.JumpCloudRead(config.json_config))
+
+    @on(JumpCloudRead)
+    def jumpcloud_read(self, message: JumpCloudRead) -> None:
+        state = self.query_one("#import-state", Static)
+        if message.problem is not None:
+            state.update(plain(f"Not read from JumpCloud: {message.problem}"))
+            return
+        if message.json_config is None:
+            state.update(
+                "JumpCloud has no Self Host configuration yet: in the Admin Portal, DEVICE "
+                "MANAGEMENT > MDM > Apple > iOS Enrollment, choose Self Host."
+            )
+            return
+        try:
+            checked, warnings = imported_document(self.setup, message.json_config)
+        except GenerateError as error:
+            state.update(plain(f"Not taken from JumpCloud: {error}"))
+            return
+        self.setup.imported_json = None
+        self.setup.document_text = checked.document
+        self.changed()
+        note = f" Warning: {warnings[0]}." if warnings else ""
+        state.update(f"Taken from JumpCloud's configuration (exactly as JumpCloud gives it).{note}")
         self.refresh_plan()
 
     def refresh_plan(self) -> None:

@@ -15,7 +15,11 @@ from wizard.tui.messages import BackToStart, Navigate, SetupChanged
 from wizard.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from wizard.core.prerequisites.dns_txt import Nameserver
     from wizard.core.setups.state import SetupState
+    from wizard.tui.screens.jumpcloud_connect import Connected
 
 
 class StepScreen(Screen[None]):
@@ -34,6 +38,10 @@ class StepScreen(Screen[None]):
     def __init__(self, setup: SetupState) -> None:
         super().__init__()
         self.setup = setup
+        # The session's JumpCloud connection, handed down by the app (never saved).
+        self.jumpcloud: Connected | None = None
+        # The DNS server for Apple's TXT record, handed down by the app (None: the system's).
+        self.nameserver: Nameserver | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,6 +81,31 @@ class StepScreen(Screen[None]):
         """Show why the admin cannot go on yet (empty text clears it)."""
         self.query_one("#step-problem", Static).update(text)
         self.set_class(bool(text), "has-problem")
+
+    def with_jumpcloud(self, then: Callable[[Connected], None], *, ask: bool = True) -> None:
+        """Call `then` with the session's JumpCloud connection for this setup's organization;
+        without one (or for another organization), ask for the key first (`ask`)."""
+        from wizard.tui.messages import JumpCloudConnected
+        from wizard.tui.screens.jumpcloud_connect import JumpCloudConnect
+
+        known = self.jumpcloud
+        if known is not None and self.setup.org_id in (None, known.org_id):
+            then(known)
+            return
+        if not ask:
+            return
+
+        def connected(result: Connected | None) -> None:
+            if result is None:
+                return
+            self.jumpcloud = result
+            self.post_message(JumpCloudConnected(result))
+            then(result)
+
+        dialog = JumpCloudConnect(
+            self.setup.org_id, self.setup.jumpcloud_region, self.setup.jumpcloud_api_url
+        )
+        self.app.push_screen(dialog, connected)
 
     def leave(self) -> bool:
         """Check and store this step's answers before Next; False keeps the admin here."""

@@ -314,6 +314,7 @@ class VerifyScreen(StepScreen):
         # What each domain served at its last pass: a passing domain that serves something
         # else now gets the warning changed_since_pass, as `verify --setup` gives it.
         baseline = await cast("WizardApp", self.app).drift_baseline(self.setup, self._conditions)
+        options = await self.compared_with_jumpcloud(options)
         results: list[DomainReport] = []
         async with Verifier(options) as verifier:
             async for report in verifier.verify_all(self.setup.domains, on_check, on_phase):
@@ -321,6 +322,29 @@ class VerifyScreen(StepScreen):
                 results.append(report)
                 self.post_message(self.DomainDone(run, report))
         self.post_message(self.RunDone(run, results, options.conditions()))
+
+    async def compared_with_jumpcloud(self, options: VerifyOptions) -> VerifyOptions:
+        """Connected to JumpCloud in this session: the domains are judged against its own
+        configuration, as `verify --setup` does with a key; otherwise as they were."""
+        connected = self.jumpcloud
+        if self.setup.provider != "jumpcloud" or connected is None:
+            return options
+        if self.setup.org_id not in (None, connected.org_id):
+            return options  # the key is another organization's
+        from wizard.core.jumpcloud.access import read_adue_configuration
+        from wizard.core.jumpcloud.errors import ApiError
+        from wizard.core.setups.options import with_jumpcloud_configuration
+
+        try:
+            config = await read_adue_configuration(connected.access, connected.org_id)
+        except ApiError as error:
+            self.notify(
+                printable(f"Not compared with JumpCloud's configuration: {error}"),
+                severity="warning",
+                markup=False,
+            )
+            return options
+        return with_jumpcloud_configuration(self.setup, options, config)
 
     @on(CheckDone)
     def check_done(self, message: CheckDone) -> None:
