@@ -30,7 +30,7 @@ async def test_new_setup_quit_at_method_then_resume_there(tmp_path: Path) -> Non
         assert isinstance(app.screen, StartScreen)
         await pilot.press("n")
         assert isinstance(app.screen, OrganizationScreen)
-        await pilot.press("tab", *ORG_ID, "tab", *"ada@Example.TEST")
+        await pilot.press("tab", *ORG_ID, "tab", "tab", *"ada@Example.TEST")  # past "from a key"
         await pilot.press("ctrl+n")
         assert isinstance(app.screen, PrerequisitesScreen)
         await pilot.press("space")  # tick the first manual item
