@@ -103,7 +103,7 @@ def test_a_plain_command_reads_only_its_own_module(tmp_path: Path) -> None:
     listed = subprocess.run(
         [sys.executable, "-m", "wizard", "--help"], capture_output=True, text=True
     )
-    assert "{verify,generate,status,history,rename,delete}" in listed.stdout
+    assert "{verify,generate,status,history,rename,delete,setup" in listed.stdout
     typo = subprocess.run(
         [sys.executable, "-m", "wizard", "--state-dir", str(tmp_path), "stauts"],
         capture_output=True,

@@ -33,6 +33,15 @@ class Parser(argparse.ArgumentParser):
             self.error(f"unknown {_unknown(unknown)}")
         return parsed
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # A word that is not a command may be a secret typed after an unknown option
+        # (`setup --api-key KEY`): name the commands, never the word. Unlisted commands
+        # (no help) stay unlisted.
+        if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
+            listed = ", ".join(repr(choice.dest) for choice in action._choices_actions)
+            raise argparse.ArgumentError(action, f"not a command (choose from {listed})")
+        super()._check_value(action, value)
+
     def error(self, message: str) -> NoReturn:
         # argparse puts unrecognised arguments into the message as they are: a newline in
         # one would split the line, an escape sequence would reach the terminal.
