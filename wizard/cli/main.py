@@ -20,7 +20,16 @@ from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import one_line
 
-COMMANDS = ("verify", "generate", "status", "history", "rename", "delete", "setup")
+COMMANDS = (
+    "verify",
+    "generate",
+    "status",
+    "history",
+    "rename",
+    "delete",
+    "setup",
+    "schedule",
+)
 
 
 class Command(Protocol):
