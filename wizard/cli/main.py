@@ -29,6 +29,7 @@ COMMANDS = (
     "delete",
     "setup",
     "schedule",
+    "completion",
 )
 
 
