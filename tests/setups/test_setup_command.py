@@ -243,6 +243,19 @@ def test_setup_restore_brings_back_the_newest_deleted_copy(tmp_path: Path) -> No
     assert never.returncode == 2 and "no deleted setup named 'never'" in one_line(never.stderr)
 
 
+def test_a_new_setup_under_a_deleted_ones_name_is_told_of_its_runs(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    setup = SetupState(name="acme", domains=[DOMAIN])
+    store.save(setup)
+    record(store, setup, [report_of(DOMAIN, "bad_status")])
+    assert run_cli("delete", "acme", "--yes", state=tmp_path).returncode == 0
+    added = run_cli("setup", "add", "acme", "--domain", "new.example.test", state=tmp_path)
+    assert added.returncode == 0
+    assert "the history holds 1 earlier run under this name" in one_line(added.stderr)
+    fresh = run_cli("setup", "add", "fresh", "--domain", "new.example.test", state=tmp_path)
+    assert fresh.returncode == 0 and fresh.stderr == ""
+
+
 HEADER = "name,domains,mdm,org_id,tenant_id,server_url,method,platform"
 
 

@@ -186,7 +186,7 @@ def _add(store: Store, args: argparse.Namespace) -> int:
     except SaveError as error:
         print(f"adue-wizard: {printable(str(error))}", file=sys.stderr)
         return EXIT_FAILED
-    _print_notes(notes)
+    _print_notes([*notes, *_earlier_runs(store, name)])
     print(f"Added setup {name}: {_described(state)}.")
     print(f"Check it with: adue-wizard verify --setup {name}")
     return EXIT_OK
@@ -319,7 +319,7 @@ def _import(store: Store, file: str) -> int:
     except SaveError as error:
         print(f"adue-wizard: {printable(str(error))}", file=sys.stderr)
         return EXIT_FAILED
-    _print_notes(notes)
+    _print_notes([*notes, *(note for state in states for note in _earlier_runs(store, state.name))])
     print(f"Imported {len(states)} setups into {printable(str(store.folder))}:")
     for state in states:
         print(printable(f"  {state.name}: {_described(state)}"))
@@ -379,6 +379,18 @@ def _read_csv(file: str) -> str:
         raise InvalidInput(
             f"{argument(file)} is not UTF-8 text (byte {error.start + 1}); save it as CSV UTF-8"
         ) from None
+
+
+def _earlier_runs(store: Store, name: str) -> list[str]:
+    """A new setup takes a deleted one's name: the runs kept under that name are now its
+    own (history, status), which is said once, here."""
+    runs = store.history.summary(name).runs
+    if not runs:
+        return []
+    return [
+        f"{name}: the history holds {runs} earlier run{'s' if runs > 1 else ''} under this "
+        "name (of a setup deleted before); history and status count them as this setup's"
+    ]
 
 
 def _print_notes(notes: list[str]) -> None:
