@@ -5,6 +5,7 @@ unlisted, the saved setups' names for shell completion."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -257,8 +258,6 @@ def _rules(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _absolute(path: str | None) -> str | None:
-    import os
-
     return None if path is None else os.path.abspath(os.path.expanduser(path))
 
 
