@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint servers benchmark screenshots clean
+.PHONY: run test lint servers benchmark screenshots man clean
 
 # The stamps re-install only when pyproject.toml changes. A "compat" editable install is a
 # plain path entry (no import hook), and compiled bytecode is written up front even where
@@ -46,6 +46,10 @@ benchmark: $(VENV)/.installed-test
 # Regenerates the README's SVG screenshots from the app itself.
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python scripts/screenshots.py
+
+# The man page, built from the parser itself: build/man/adue-wizard.1 (see README to install).
+man: $(VENV)/.installed-test
+	$(BIN)/python scripts/build_man.py build/man/adue-wizard.1
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the web servers the generated-config tests run for real (nginx, Apache, Caddy).
+# Installs the web servers the generated-config tests run for real (nginx, Apache, Caddy),
+# and the other programs tests run for real (systemd-analyze, fish, zsh, groff, mandoc).
 # As root with apt: installs what is missing. Otherwise: says so; those tests then skip
 # loudly (and fail under CI, where they must run).
 set -u
@@ -7,6 +8,15 @@ missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ] || missing+=(apache2)
 command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+# The units `schedule` writes are checked by systemd-analyze; the completion scripts are
+# loaded into a real bash, fish and zsh; the man page is checked by groff and mandoc.
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v flock >/dev/null 2>&1 || missing+=(util-linux)
+command -v fish >/dev/null 2>&1 || missing+=(fish)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+command -v groff >/dev/null 2>&1 || missing+=(groff)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
+command -v mandoc >/dev/null 2>&1 || missing+=(mandoc)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} for the web-server tests"

@@ -38,3 +38,15 @@ def test_an_unknown_option_is_named_without_its_value(
     assert code == 2
     assert SECRET not in out + err
     assert err.count("\n") == 1 and out == ""
+
+
+@pytest.mark.parametrize("before", [[], ["setup"], ["completion"]])
+def test_a_word_taken_for_a_command_is_not_repeated(
+    capsys: pytest.CaptureFixture[str], before: list[str]
+) -> None:
+    """`--api-key KEY` before any command (or before `setup`'s action, or `completion`'s
+    shell) makes KEY the command word: the error lists the choices, never the word."""
+    code, out, err = run_in_process(capsys, *before, "--api-key", SECRET)
+    assert code == 2 and out == ""
+    assert SECRET not in err and "choose from" in err
+    assert err.count("\n") == 1

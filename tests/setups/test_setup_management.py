@@ -114,7 +114,7 @@ def test_rename_and_delete_on_the_command_line(tmp_path: Path) -> None:
     deleted = run_cli("delete", "b.example", "--yes", state=tmp_path)
     assert deleted.returncode == 0, deleted.stderr
     [aside] = tmp_path.glob("b.example.setup.json.deleted-*")
-    assert "rename it back" in deleted.stdout
+    assert "adue-wizard setup restore b.example brings it back" in deleted.stdout
     names = [row["name"] for row in json.loads(run_cli("status", "--json", state=tmp_path).stdout)]
     assert names == ["taken.example"]
     # Restoring is renaming the file back: the setup returns with its history.

@@ -65,7 +65,7 @@ def test_bad_names_and_indexes_are_refused_in_one_line(isolated_state: Path) -> 
         # The URL given where NAME goes: refused without repeating it.
         (["notify", "add", url], "NAME comes first"),
         (["notify", "test", url], "NAME comes first"),
-        (["notify", "--api-key", url], "unknown action"),
+        (["notify", "--api-key", url], "not a command"),
     ):
         result = run_cli(*command, state=isolated_state)
         assert result.returncode == 2, command

@@ -19,8 +19,8 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "delete",
         help="delete a saved setup (its file is moved aside and can be restored)",
         description="Delete a saved setup: its file is moved aside in the state folder as "
-        "NAME.setup.json.deleted-TIMESTAMP (rename it back to restore it; its history comes "
-        "back with it). On a terminal it asks first; elsewhere it needs --yes.",
+        "NAME.setup.json.deleted-TIMESTAMP (adue-wizard setup restore NAME brings it back, "
+        "with its history). On a terminal it asks first; elsewhere it needs --yes.",
     )
     delete.add_argument("name", metavar="NAME", help="the setup's name (see adue-wizard status)")
     delete.add_argument("--yes", action="store_true", help="do not ask")
@@ -51,5 +51,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"adue-wizard: {printable(str(error))}", file=sys.stderr)
         return EXIT_FAILED
     where = printable(str(aside))
-    print(f"Deleted {name}: moved to {where} (rename it back to {name}.setup.json to restore).")
+    print(f"Deleted {name}: moved to {where} (adue-wizard setup restore {name} brings it back).")
     return EXIT_OK

@@ -37,7 +37,11 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "the discovery URL on your platform. `generate --list` shows the platforms.",
     )
     generate.add_argument("--list", action="store_true", help="print the platform table")
-    generate.add_argument("--method", choices=["redirect", "self-host"])
+    generate.add_argument(
+        "--method",
+        choices=["redirect", "self-host"],
+        help="redirect (a 301 to the MDM's discovery URL) or self-host (serve the document)",
+    )
     generate.add_argument("--platform", metavar="NAME", help="see --list")
     generate.add_argument(
         "--org-id", help="JumpCloud organization ID (24 lowercase hex characters)"

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from wizard.cli.parsing import Parser, add_state_dir, positive_int, print_notices
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import check_setup_name
-from wizard.core.shown import printable
+from wizard.core.shown import argument, printable
+
+if TYPE_CHECKING:
+    from wizard.core.setups.history import Change, RecordedRun
+    from wizard.core.setups.state import SetupState
+    from wizard.core.setups.store import Store
+
+DEFAULT_LIMIT = 50
 
 # The core is imported inside `run`: building this command's parser (for --help, or
 # beside the other commands') must not load the store, SQLite or the verifier.
@@ -27,12 +36,49 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     history.add_argument(
         "--json",
         action="store_true",
-        help='one object per run per line: {"at", "ok", "outcomes", "conditions"}',
+        help='one object per run per line: {"at", "ok", "outcomes", "conditions"}; with '
+        '--changes also "changes": [{"domain", "from", "to"}]',
     )
     history.add_argument(
-        "--limit", type=positive_int, default=50, metavar="N", help="runs shown (default 50)"
+        "--limit",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="runs shown, newest first (default 50; with --since, every run since)",
+    )
+    history.add_argument(
+        "--since",
+        type=since,
+        metavar="WHEN",
+        help="only runs made since then: a time back (90m, 12h, 7d, 2w; also s) or a date "
+        "(2025-01-31, 2025-01-31T08:00; UTC unless it names an offset)",
+    )
+    history.add_argument(
+        "--changes",
+        action="store_true",
+        help="only the runs where a domain's state (passed, or its failure code) changed "
+        "from its run before; a domain's first run counts as a change",
     )
     add_state_dir(history)
+
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def since(text: str) -> datetime:
+    """--since: a time back from now (7d) or a date and time (UTC unless it names an offset)."""
+    value = text.strip()
+    number, unit = value[:-1], value[-1:].lower()
+    try:
+        if unit in _UNITS and number.isdigit():
+            return datetime.now(UTC) - timedelta(**{_UNITS[unit]: int(number)})
+        at = datetime.fromisoformat(value)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(
+            f"{argument(text)} is neither a time back (90m, 12h, 7d, 2w) nor a date "
+            "(2025-01-31 or 2025-01-31T08:00)"
+        ) from None
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,20 +90,32 @@ def run(args: argparse.Namespace) -> int:
     if state is None:
         print_notices(store)
         raise InvalidInput(f"no saved setup named {name!r} in {printable(str(store.folder))}")
-    runs = store.runs(state, args.limit)
+    limit = args.limit if args.limit is not None or args.since is not None else DEFAULT_LIMIT
+    if args.changes:
+        shown = _changed_runs(store, state, args.since, limit)
+    else:
+        shown = [(recorded, None) for recorded in store.runs(state, limit, args.since)]
     print_notices(store)
     if args.json:
-        for recorded in runs:
-            print(json.dumps(recorded.to_json(), ensure_ascii=True))
+        for recorded, changes in shown:
+            item = recorded.to_json()
+            if changes is not None:
+                item["changes"] = [
+                    {"domain": c.domain, "from": c.before, "to": c.after} for c in changes
+                ]
+            print(json.dumps(item, ensure_ascii=True))
         return 0
     from wizard.core.providers import title_of
 
     # The setup's MDM heads the runs: a run is judged against that preset.
     print(f"{name}: MDM {title_of(state.provider)} ({state.provider})")
-    if not runs:
-        print(f"{name}: no verification runs yet (adue-wizard verify --setup {name})")
+    if not shown:
+        if args.since is not None or args.changes:
+            print(f"{name}: no runs {_which(args.since, args.changes)}")
+        else:
+            print(f"{name}: no verification runs yet (adue-wizard verify --setup {name})")
         return 0
-    for recorded in runs:
+    for recorded, changes in shown:
         line = f"{recorded.at:%Y-%m-%d %H:%M:%S} UTC  "
         if recorded.ok:
             line += "passed"
@@ -66,5 +124,29 @@ def run(args: argparse.Namespace) -> int:
             line += "FAILED  " + ", ".join(failing)
         if recorded.conditions:
             line += "  (under test conditions: " + "; ".join(recorded.conditions) + ")"
+        if changes is not None:
+            line += "  changed: " + ", ".join(
+                f"{c.domain} {c.before or 'first run'} -> {c.after}" for c in changes
+            )
         print(printable(line))
     return 0
+
+
+def _changed_runs(
+    store: Store, state: SetupState, since: datetime | None, limit: int | None
+) -> list[tuple[RecordedRun, list[Change] | None]]:
+    """The runs where a domain's state changed, newest first. The whole history is read:
+    whether the first run since `since` is a change depends on the runs before it."""
+    from wizard.core.setups.history import changes
+
+    oldest_first = list(reversed(store.runs(state, None)))
+    found = [(run, c) for run, c in changes(oldest_first) if since is None or run.at >= since]
+    newest_first: list[tuple[RecordedRun, list[Change] | None]] = list(reversed(found))
+    return newest_first[:limit]
+
+
+def _which(since: datetime | None, changes: bool) -> str:
+    parts = ["with a change of state"] if changes else []
+    if since is not None:
+        parts.append(f"since {since.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    return " ".join(parts)

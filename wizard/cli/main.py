@@ -20,7 +20,19 @@ from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import one_line
 
-COMMANDS = ("verify", "prereqs", "generate", "status", "history", "rename", "delete", "notify")
+COMMANDS = (
+    "verify",
+    "prereqs",
+    "generate",
+    "status",
+    "history",
+    "rename",
+    "delete",
+    "setup",
+    "notify",
+    "schedule",
+    "completion",
+)
 
 
 class Command(Protocol):

@@ -4,12 +4,17 @@ rules that turn them into a preset and its answers (exit status 2 on anything wr
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wizard.core.document import DocumentFileError, read_document_file
 from wizard.core.domains import InvalidInput, validate_org_id
-from wizard.core.providers import NAMES, PRESETS, Answers, Preset, preset_named
+from wizard.core.providers import NAMES
 from wizard.core.shown import argument
+
+# The presets and the document reader are imported when the inputs are read: building a
+# parser that has these options (`setup names`, on every Tab of a completion) must not
+# load them.
+if TYPE_CHECKING:
+    from wizard.core.providers import Answers, Preset
 
 # Inputs that only mean something for a named preset; --org-id, --target, --base-url and
 # --json-file alone name one (JumpCloud, or another MDM).
@@ -49,6 +54,8 @@ def named_preset(args: argparse.Namespace) -> Preset | None:
     """The preset asked for with --mdm, or the one the inputs name without it: JumpCloud for
     --org-id, another MDM for a --target, --base-url or --json-file alone. None when nothing
     names one (then the preset-only inputs are refused: each belongs to a named MDM)."""
+    from wizard.core.providers import PRESETS, preset_named
+
     if args.mdm is not None:
         return preset_named(args.mdm)
     for attr, flag in PRESET_ONLY.items():
@@ -64,6 +71,8 @@ def named_preset(args: argparse.Namespace) -> Preset | None:
 def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None) -> Answers:
     """The answers given for `preset`, checked: an input it does not take, a malformed
     value, an enrollment type or method it does not have: InvalidInput in one line."""
+    from wizard.core.providers import Answers
+
     enrollment = args.enrollment or "user"
     if enrollment not in ("user", "device"):
         raise InvalidInput(f"--enrollment {argument(enrollment)} is not user or device")
@@ -85,6 +94,10 @@ def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None)
 def read_document(path: str) -> str:
     """The --json-file's text, for generate and verify (exit 2 with one line when it cannot
     be read)."""
+    from pathlib import Path
+
+    from wizard.core.document import DocumentFileError, read_document_file
+
     try:
         return read_document_file(Path(path))
     except DocumentFileError as error:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wizard.cli.parsing import (
     EXIT_FAILED,
@@ -52,7 +51,6 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         metavar="ACTION",
         required=True,
         parser_class=Parser,
-        action=_Actions,
     )
     add = actions.add_parser(
         "add",
@@ -95,31 +93,6 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     test.add_argument("name", metavar="NAME", help="the setup")
     add_state_dir(test)
-    # argparse's own check would quote the word in its error (see _Actions).
-    actions.choices = None  # type: ignore[assignment]
-
-
-if TYPE_CHECKING:
-    _SubParsers = argparse._SubParsersAction[Parser]
-else:  # not subscriptable at run time
-    _SubParsers = argparse._SubParsersAction
-
-
-class _Actions(_SubParsers):
-    """The actions; a word that is none of them is not repeated in the error: after an
-    unknown option (`notify --token SECRET`) it may be a secret typed in the wrong place."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        if isinstance(values, list) and values and values[0] not in self._name_parser_map:
-            known = ", ".join(self._name_parser_map)
-            raise argparse.ArgumentError(self, f"unknown action (choose from {known})")
-        super().__call__(parser, namespace, values, option_string)
 
 
 def run(args: argparse.Namespace) -> int:

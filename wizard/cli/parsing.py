@@ -33,6 +33,20 @@ class Parser(argparse.ArgumentParser):
             self.error(f"unknown {_unknown(unknown)}")
         return parsed
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # A positional word that is not one of its choices may be a secret typed after an
+        # unknown option (`setup --api-key KEY`): name the choices, never the word. Unlisted
+        # commands (no help) stay unlisted. An option's own value is named as usual.
+        choices = action.choices
+        if action.option_strings or choices is None or value in choices:
+            super()._check_value(action, value)
+        elif isinstance(action, argparse._SubParsersAction):
+            listed = ", ".join(repr(choice.dest) for choice in action._choices_actions)
+            raise argparse.ArgumentError(action, f"not a command (choose from {listed})")
+        else:
+            listed = ", ".join(repr(choice) for choice in choices)
+            raise argparse.ArgumentError(action, f"not a choice (choose from {listed})")
+
     def error(self, message: str) -> NoReturn:
         # argparse puts unrecognised arguments into the message as they are: a newline in
         # one would split the line, an escape sequence would reach the terminal.

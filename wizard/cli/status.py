@@ -22,7 +22,12 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         description="List every saved setup: organization, domains, step reached and the "
         "last verification.",
     )
-    status.add_argument("--json", action="store_true", help="a JSON array, one object per setup")
+    status.add_argument(
+        "--json",
+        action="store_true",
+        help="a JSON array, one object per setup: name, mdm, domains, step, "
+        "last_verified_at, last_failure, last_warnings, last_passed_at, failing_since, runs...",
+    )
     add_state_dir(status)
 
 
@@ -54,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
             )
             if summary.last_conditions:
                 last += " under test settings (" + "; ".join(summary.last_conditions) + ")"
+            if state.last_warnings:
+                last += f"; warnings: {', '.join(state.last_warnings)}"
         if state.last_failure and summary.failing_since:
             last += f"; failing since {_when(summary.failing_since)}"
         if state.last_failure and summary.last_passed_at:

@@ -185,7 +185,10 @@ class WizardApp(App[int]):
     def delete_setup(self, message: StartScreen.DeleteRequested) -> None:
         def done(aside: object) -> None:
             self.notify(
-                printable(f"Deleted {message.name}: moved to {aside} (rename it back to restore)."),
+                printable(
+                    f"Deleted {message.name}: moved to {aside} "
+                    f"(adue-wizard setup restore {message.name} brings it back)."
+                ),
                 timeout=15,
                 markup=False,
             )

@@ -190,6 +190,40 @@ class Summary:
         )
 
 
+@dataclass(frozen=True)
+class Change:
+    """A domain whose state (a pass, or its failure code) differs from its previous run;
+    `before` is None on the domain's first run."""
+
+    domain: str
+    before: str | None
+    after: str
+
+
+def domain_state(outcome: Outcome) -> str:
+    """A domain's state in a run: "pass", or its failure code ("failed" without one)."""
+    return "pass" if outcome.ok else outcome.failure or "failed"
+
+
+def changes(runs: Sequence[RecordedRun]) -> list[tuple[RecordedRun, list[Change]]]:
+    """The runs (given oldest first) in which some domain's state changed from the last run
+    that checked it (a domain's first run counts as a change), with those changes, oldest
+    first."""
+    last: dict[str, str] = {}
+    changed = []
+    for run in runs:
+        found = []
+        for outcome in run.outcomes:
+            state = domain_state(outcome)
+            before = last.get(outcome.domain)
+            if before != state:
+                found.append(Change(outcome.domain, before, state))
+            last[outcome.domain] = state
+        if found:
+            changed.append((run, found))
+    return changed
+
+
 @dataclass
 class LegacyRun:
     """A run kept inside a setup file by version 0.1.0 (schema 1), not yet in the database."""
@@ -367,20 +401,27 @@ class RunHistory:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def runs(self, setup: str, limit: int, legacy: Sequence[LegacyRun] = ()) -> list[RecordedRun]:
-        """The newest `limit` runs, newest first (a schema-1 file's runs included)."""
+    def runs(
+        self,
+        setup: str,
+        limit: int | None,
+        legacy: Sequence[LegacyRun] = (),
+        since: datetime | None = None,
+    ) -> list[RecordedRun]:
+        """The newest `limit` runs (all with None), made at `since` or later when given,
+        newest first (a schema-1 file's runs included)."""
 
         def read(db: sqlite3.Connection) -> list[RecordedRun]:
             rows = db.execute(
-                "SELECT id, at, ok, conditions FROM runs WHERE setup = ? "
+                "SELECT id, at, ok, conditions FROM runs WHERE setup = ? AND at >= ? "
                 "ORDER BY at DESC, id DESC LIMIT ?",
-                (setup, limit),
+                (setup, _stamp(since) if since else "", -1 if limit is None else limit),
             ).fetchall()
             return [_run_from_row(db, row) for row in rows]
 
         no_runs: list[RecordedRun] = []
         stored = self.database.read(read, no_runs)
-        pending = self._pending(setup, legacy)
+        pending = [run for run in self._pending(setup, legacy) if since is None or run.at >= since]
         merged = sorted([*stored, *pending], key=lambda run: run.at, reverse=True)
         return merged[:limit]
 

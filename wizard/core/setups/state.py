@@ -218,6 +218,18 @@ class SetupState(BaseModel):
         return self._last_results
 
     @property
+    def last_warnings(self) -> list[str]:
+        """The warning codes of the last run, each once, in the order its domains and checks
+        gave them (an expiring certificate warns before it fails)."""
+        codes = [
+            str(check.code)
+            for report in self._last_results
+            for check in report.checks
+            if check.status == "warn" and check.code is not None
+        ]
+        return list(dict.fromkeys(codes))
+
+    @property
     def recent_runs(self) -> list[RecordedRun]:
         """The newest runs, newest first, where a report needs them (the wizard reads them)."""
         return self._recent_runs
@@ -268,6 +280,7 @@ class SetupState(BaseModel):
             "step": self.step,
             "last_verified_at": _iso(summary.last_at),
             "last_failure": summary.last_failure,
+            "last_warnings": self.last_warnings,
             "last_passed_at": _iso(summary.last_passed_at),
             "failing_since": _iso(summary.failing_since),
             "conditions": list(summary.last_conditions),

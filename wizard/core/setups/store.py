@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +57,10 @@ MAX_STATE_BYTES = 64 * 1024 * 1024
 # Schema 1: 0.1.0's files, with the runs inside; read, and rewritten as 2 on the first save.
 # (Here, not in state.py: listing setups must not import pydantic.)
 READABLE_SCHEMAS = (1, 2)
+# A deleted setup's file is kept as NAME.setup.json.deleted-STAMP (UTC; text order is time
+# order), so `setup restore` finds the newest.
+DELETED_STAMP = "%Y%m%dT%H%M%S%fZ"
+_DELETED = r"\.deleted-(\d{8}T\d{12}Z)$"
 
 
 def state_dir(override: str | None = None) -> Path:
@@ -164,22 +169,80 @@ class Store:
     def save(self, state: SetupState) -> Path:
         """Write `state`'s answers atomically (moving a schema-1 file's runs into the history
         database first). Raises SaveError saying what could not be saved and where."""
-        from wizard.core.setups.state import SCHEMA_VERSION, now
-
         path = self.path_for(state.name)
         try:
             make_private_folder(self.folder)
             with locked(self.folder):
                 self._migrate(state)
-                state.schema_version = SCHEMA_VERSION
-                state.updated_at = now()
-                data = state.model_dump_json(indent=2).encode("utf-8")
-                write_atomically(path, data, 0o600)
+                _write(path, state)
         except OSError as error:
             raise SaveError(
                 f"could not save setup {state.name!r} to {path}: {_reason(error)}"
             ) from None
         return path
+
+    def create(self, states: Sequence[SetupState]) -> list[Path]:
+        """Save new setups, all or none: InvalidInput when a name is taken (nothing is
+        written), SaveError when one cannot be written (those written are removed again)."""
+        paths = [self.path_for(state.name) for state in states]
+        written: list[Path] = []
+        try:
+            make_private_folder(self.folder)
+            # Under the folder's lock, as every save: a name cannot be taken in between.
+            with locked(self.folder):
+                taken = [s.name for s, p in zip(states, paths, strict=True) if _exists(p)]
+                if taken:
+                    raise InvalidInput(
+                        f"a setup named {taken[0]!r} already exists "
+                        f"(change it with adue-wizard setup edit {taken[0]})"
+                    )
+                try:
+                    for state, path in zip(states, paths, strict=True):
+                        _write(path, state)
+                        written.append(path)
+                except OSError:
+                    for path in written:
+                        path.unlink(missing_ok=True)
+                    raise
+        except OSError as error:
+            raise SaveError(
+                f"could not save in {self.folder}: {_reason(error)}; nothing was saved"
+            ) from None
+        return paths
+
+    def deleted_copies(self, name: str) -> list[Path]:
+        """The copies `delete` moved aside for this name, newest first."""
+        pattern = re.compile(re.escape(f"{check_setup_name(name)}{SUFFIX}") + _DELETED)
+        try:
+            entries = [entry.name for entry in os.scandir(self.folder)]
+        except OSError:
+            return []
+        copies = [(match.group(1), entry) for entry in entries if (match := pattern.match(entry))]
+        return [self.folder / entry for _, entry in sorted(copies, reverse=True)]
+
+    def restore(self, name: str) -> Path:
+        """Bring back the newest copy `delete` moved aside (its runs come back with it, as
+        the history keeps them under the setup's name). Returns the copy restored; raises
+        InvalidInput (no copy, or a setup of that name exists) or SaveError."""
+        path = self.path_for(name)
+        if not self.folder.is_dir():
+            raise InvalidInput(f"no deleted setup named {name!r} in {printable(str(self.folder))}")
+        try:
+            with locked(self.folder):
+                copies = self.deleted_copies(name)
+                if not copies:
+                    raise InvalidInput(
+                        f"no deleted setup named {name!r} in {printable(str(self.folder))}"
+                    )
+                if _exists(path):
+                    raise InvalidInput(
+                        f"a setup named {name!r} exists; rename it first "
+                        f"(adue-wizard rename {name} NEW), then restore"
+                    )
+                os.rename(copies[0], path)
+        except OSError as error:
+            raise SaveError(f"could not restore setup {name!r}: {_reason(error)}") from None
+        return copies[0]
 
     def record_run(
         self,
@@ -210,9 +273,12 @@ class Store:
         state.set_history(self.history.summary(state.name), list(reports))
         return run_id
 
-    def runs(self, state: SetupState, limit: int) -> list[RecordedRun]:
-        """The setup's newest runs, newest first (a schema-1 file's runs included)."""
-        return self.history.runs(state.name, limit, state.legacy_runs())
+    def runs(
+        self, state: SetupState, limit: int | None, since: datetime | None = None
+    ) -> list[RecordedRun]:
+        """The setup's newest runs (made at `since` or later when given), newest first; a
+        schema-1 file's runs included. `limit` None: all of them."""
+        return self.history.runs(state.name, limit, state.legacy_runs(), since)
 
     def rename(self, old: str, new: str) -> SetupState:
         """Rename a saved setup; its history follows it. Raises InvalidInput (no such setup,
@@ -248,7 +314,7 @@ class Store:
         path = self.path_for(name)
         if not path.exists() and not path.is_symlink():
             raise InvalidInput(f"no saved setup named {name!r} in {printable(str(self.folder))}")
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime(DELETED_STAMP)
         aside = path.with_name(f"{path.name}.deleted-{stamp}")
         try:
             with locked(self.folder):
@@ -306,6 +372,18 @@ class Store:
             f"Saved setup {printable(repr(name))} could not be read ({reason}); "
             f"{printable(where)}; starting without it."
         )
+
+
+def _write(path: Path, state: SetupState) -> None:
+    from wizard.core.setups.state import SCHEMA_VERSION, now
+
+    state.schema_version = SCHEMA_VERSION
+    state.updated_at = now()
+    write_atomically(path, state.model_dump_json(indent=2).encode("utf-8"), 0o600)
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
 
 
 def _parse(path: Path) -> SetupState:

@@ -77,7 +77,8 @@ class DeleteDialog(ModalScreen[bool]):
             yield Static(plain(f"Domains: {', '.join(self.domains) or 'none yet'}"))
             yield Static(
                 "Its file is moved aside in the state folder (NAME.setup.json.deleted-TIME); "
-                "rename it back to restore it, with its history."
+                f"adue-wizard setup restore {self.setup_name} brings it back, with its history.",
+                markup=False,
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Delete", id="ok", variant="error")
