@@ -225,7 +225,7 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs
                 f"verify needs a domain, URL or e-mail, --setup NAME or --all{listed}"
             )
         name = check_setup_name(names[0])
-    state = store.load(name)
+    state = store.load(name, results=False)
     if state is None:
         print_notices(store)
         raise InvalidInput(
@@ -253,7 +253,7 @@ def _run_all(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) 
             "(every setup), or --report with --setup NAME"
         )
     store = Store(state_dir(getattr(args, "state_dir", None)))
-    states = sorted(store.load_all(), key=lambda state: state.name)
+    states = sorted(store.load_all(results=False), key=lambda state: state.name)
     if not states:
         print_notices(store)
         raise InvalidInput(f"no saved setups in {argument(str(store.folder))}")

@@ -283,14 +283,14 @@ def _outcome(
     now = datetime.now(UTC)
     setups = []
     for part in parts:
-        domains = [report.domain for report in part.reports]
-        passed: dict[str, datetime] = {}
-        recorded = recorder is None or part.name not in recorder.unrecorded
-        if store is not None and part.name is not None and recorded:
-            passed = store.history.last_passed(part.name, domains)
-        # This run's passes count even when it could not be recorded.
+        # A domain that passed now last passed with this run (recorded at `at`, or not
+        # recorded at all); only the others are looked up in the history.
         at = recorder.at.get(part.name, now) if recorder and part.name else now
-        passed.update({report.domain: at for report in part.reports if report.ok})
+        passed = {report.domain: at for report in part.reports if report.ok}
+        failing = [report.domain for report in part.reports if report.domain not in passed]
+        recorded = recorder is None or part.name not in recorder.unrecorded
+        if store is not None and part.name is not None and recorded and failing:
+            passed.update(store.history.last_passed(part.name, failing))
         conditions = part.options.conditions()
         setups.append(SetupOutcome(part.name, part.reports, conditions, passed))
     return RunOutcome(setups, now, troubles)

@@ -35,13 +35,14 @@ NAMED_CODES = 3
 def render(run: RunOutcome) -> tuple[str, int]:
     """The plugin output (status line with performance data, then the long output) and the
     exit status."""
-    status = _status(run)
-    summary = _summary(run)
+    checked = run.reports()
+    status = _status(run, [report for _, report in checked])
+    summary = _summary(run, [report for _, report in checked])
     if status == UNKNOWN:
         summary = f"{'; '.join(run.troubles)}; {summary}"
-    lines = [f"{SERVICE} {STATES[status]} - {plugin_text(summary)} | {_perfdata(run)}"]
+    lines = [f"{SERVICE} {STATES[status]} - {plugin_text(summary)} | {_perfdata(run, checked)}"]
     lines += [plugin_text(trouble) for trouble in run.troubles]
-    for setup, report in run.reports():
+    for setup, report in checked:
         line = problem_line(setup.name, report)
         if line is not None:
             lines.append(plugin_text(line))
@@ -59,16 +60,15 @@ def plugin_text(text: str) -> str:
     return printable(" ".join(text.splitlines())).replace("|", "¦")
 
 
-def _status(run: RunOutcome) -> int:
-    if run.failed:
+def _status(run: RunOutcome, reports: list[DomainReport]) -> int:
+    if any(not report.ok for report in reports):
         return CRITICAL
-    if run.troubles or not run.reports():
+    if run.troubles or not reports:
         return UNKNOWN
-    return WARNING if run.warned else OK
+    return WARNING if any(report.warned for report in reports) else OK
 
 
-def _summary(run: RunOutcome) -> str:
-    reports = [report for _, report in run.reports()]
+def _summary(run: RunOutcome, reports: list[DomainReport]) -> str:
     total = len(reports)
     failed = [report for report in reports if not report.ok]
     warned = [report for report in reports if report.ok and report.warned]
@@ -93,9 +93,9 @@ def _codes(codes: list[str]) -> str:
     return shown + (f" and {len(counted) - NAMED_CODES} more" if len(counted) > NAMED_CODES else "")
 
 
-def _perfdata(run: RunOutcome) -> str:
+def _perfdata(run: RunOutcome, checked: list[tuple[SetupOutcome, DomainReport]]) -> str:
     items = []
-    for setup, report in run.reports():
+    for setup, report in checked:
         label = _label(setup, report)
         items.append(_item(f"{label} time", f"{report.elapsed_ms / 1000:.3f}", "s", low=0))
         days = _days_left(report, run.at)
@@ -105,9 +105,8 @@ def _perfdata(run: RunOutcome) -> str:
         failing = sum(1 for address in report.addresses if address.ok is False)
         high = len(report.addresses)
         items.append(_item(f"{label} failing_addresses", str(failing), "", low=0, high=high))
-    reports = [report for _, report in run.reports()]
-    failed = sum(1 for report in reports if not report.ok)
-    total = len(reports)
+    failed = sum(1 for _, report in checked if not report.ok)
+    total = len(checked)
     items.append(_item("passed", str(total - failed), "", low=0, high=total))
     items.append(_item("failed", str(failed), "", low=0, high=total))
     return " ".join(items)

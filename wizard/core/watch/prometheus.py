@@ -119,16 +119,23 @@ FAMILIES = (
 def render(run: RunOutcome) -> str:
     """The whole file: each family's HELP and TYPE, then its samples (a family's lines
     together, as the format requires)."""
+    labelled = [
+        (setup, report, _labels((("setup", setup.name or ""), ("domain", report.domain))))
+        for setup, report in run.reports()
+    ]
     lines = []
     for family in FAMILIES:
         lines.append(f"# HELP {family.name} {_escape_help(family.help)}")
         lines.append(f"# TYPE {family.name} gauge")
-        for setup, report in run.reports():
-            base = (("setup", setup.name or ""), ("domain", report.domain))
+        for setup, report, base in labelled:
             for labels, value in family.samples(setup, report):
-                shown = ",".join(f'{key}="{_escape_label(text)}"' for key, text in base + labels)
+                shown = f"{base},{_labels(labels)}" if labels else base
                 lines.append(f"{family.name}{{{shown}}} {value}")
     return "\n".join(lines) + "\n"
+
+
+def _labels(labels: Labels) -> str:
+    return ",".join(f'{key}="{_escape_label(text)}"' for key, text in labels)
 
 
 def write(path: Path, text: str) -> None:
