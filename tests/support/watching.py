@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.support.constants import GOOD, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document, redirect
@@ -42,5 +43,5 @@ def serve_query_dropped(server: HTTPSServer, host: str) -> None:
     server.route(f"{host}/discovery", json_document(GOOD))
 
 
-def json_lines(stdout: str) -> list[dict[str, object]]:
+def json_lines(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines()]

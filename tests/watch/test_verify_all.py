@@ -135,3 +135,23 @@ def test_setups_are_checked_at_once_within_the_concurrency(
     assert result.returncode == 0, result.stderr
     assert len(json_lines(result.stdout)) == 5
     assert 2 <= in_flight[1] <= 3
+
+
+def test_setups_alike_share_one_probe_of_the_mdm_server(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path
+) -> None:
+    """Three setups with the same test settings: three well-known requests, and one TLS
+    connection to the document's enrollment server for all of them, as for one list."""
+    serve_good(server)
+    for number in range(3):
+        save_setup(tmp_path, f"s{number}", [f"d{number}.{DOMAIN}"], server, ca_bundle)
+    result = run_cli("verify", "--all", "--json", state=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert all(
+        check["status"] == "pass"
+        for line in json_lines(result.stdout)
+        for check in line["checks"]
+        if check["id"] == "baseurl"
+    )
+    assert len(server.requests) == 3
+    assert server.connections == 3 + 1
