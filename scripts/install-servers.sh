@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the web servers the generated-config tests run for real (nginx, Apache, Caddy),
-# and the other programs tests run for real (systemd-analyze, fish, zsh, groff, mandoc).
+# the other programs tests run for real (systemd-analyze, fish, zsh, groff, mandoc),
+# and Prometheus' node_exporter and promtool for the monitoring-output tests.
 # As root with apt: installs what is missing. Otherwise: says so; those tests then skip
 # loudly (and fail under CI, where they must run).
 set -u
@@ -17,13 +18,15 @@ command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 command -v groff >/dev/null 2>&1 || missing+=(groff)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
 command -v mandoc >/dev/null 2>&1 || missing+=(mandoc)
+command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing ${missing[*]} for the web-server tests"
+  echo "installing ${missing[*]} for the tests that run them"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The packages start system services on :80; the tests run their own instances.
-  for service in nginx apache2 caddy; do
+  # The packages start system services (on :80, :9100, :9090); the tests run their own.
+  for service in nginx apache2 caddy prometheus-node-exporter prometheus; do
     command -v systemctl >/dev/null 2>&1 && systemctl stop "$service" >/dev/null 2>&1 || true
   done
 else

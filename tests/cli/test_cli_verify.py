@@ -26,6 +26,8 @@ CONTRACT_KEYS = {
     "mdm",
     "os_verdicts",
     "elapsed_ms",
+    # Not the report's own: which saved setup the line belongs to (null for plain domains).
+    "setup",
 }
 CHECK_KEYS = {"id", "status", "code", "cause", "summary", "remedy", "advice"}
 ADVICE_KEYS = {"problem", "fix", "portal_message"}
@@ -38,6 +40,7 @@ HOP_KEYS = {
     "tls",
     "address",
     "ems",
+    "cert_not_after",
     "request_headers",
     "response_headers",
     "body_excerpt",
@@ -61,7 +64,7 @@ def test_json_lines_in_input_order_and_exit_status(server: HTTPSServer, ca_bundl
     good, html = lines
     assert set(good) == CONTRACT_KEYS
     assert all(set(c) == CHECK_KEYS for c in good["checks"])
-    assert good["ok"] is True and good["failure"] is None
+    assert good["ok"] is True and good["failure"] is None and good["setup"] is None
     [hop] = good["hops"]
     assert set(hop) == HOP_KEYS and hop["status"] == 200 and hop["served_by"] is None
     assert ["User-Agent", "DeviceManagementClient/1.0"] in hop["request_headers"]

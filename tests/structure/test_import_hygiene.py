@@ -39,9 +39,10 @@ def test_generate_command_does_not_import_textual() -> None:
 
 
 def test_command_modules_do_not_import_each_other() -> None:
-    """One module per command; they share only the modules that are no command (`parsing`,
-    `mdm_inputs`, ...), so no command can form an import cycle with another or with `main`
-    (cli.py and the saved-setup verify module once imported each other)."""
+    """One module per command (those named in COMMANDS); the other modules are shared
+    helpers (`parsing`, `mdm_inputs`, verify's outputs) that import no command, so no
+    command can form an import cycle with another or with `main` (cli.py and the
+    saved-setup verify module once imported each other)."""
     import ast
 
     import wizard.cli

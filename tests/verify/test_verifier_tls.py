@@ -63,11 +63,15 @@ def test_expired_certificate(start_server: StartServer, ca: trustme.CA, ca_bundl
 def test_certificate_expiring_soon_is_a_warning(
     start_server: StartServer, ca: trustme.CA, ca_bundle: Path
 ) -> None:
-    cert = ca.issue_cert(*TEST_NAMES, not_after=NOW + datetime.timedelta(days=10))
+    expiry = (NOW + datetime.timedelta(days=10)).replace(microsecond=0)
+    cert = ca.issue_cert(*TEST_NAMES, not_after=expiry)
     server = serve(start_server, server_context(cert))
     report = verify(options_for(server, ca_bundle))
     assert report.ok
     assert check(report, "connect")[:2] == ("warn", "cert_expiring")
+    # The expiry itself, for the monitoring outputs (days left, Unix seconds).
+    assert report.hops[0].cert_not_after == expiry.isoformat()
+    assert report.earliest_cert_expiry() == expiry
 
 
 @pytest.fixture

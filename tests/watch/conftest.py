@@ -1,4 +1,5 @@
-"""Keeping watch: messages to webhooks when a domain's state changes, and drift."""
+"""Keeping watch: every saved setup at once, the outputs monitoring systems read, messages
+to webhooks when a domain's state changes, and drift."""
 
 from __future__ import annotations
 

@@ -16,7 +16,15 @@ from collections.abc import Sequence
 from typing import Protocol, cast
 
 from wizard import __version__
-from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
+from wizard.cli.parsing import (
+    EXIT_UNKNOWN,
+    EXIT_USAGE,
+    STATE_DIR_HELP,
+    Parser,
+    PluginParser,
+    plugin_unknown,
+    wants_plugin_output,
+)
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import one_line
 
@@ -47,18 +55,20 @@ def command(name: str) -> Command:
     return cast(Command, importlib.import_module(f"wizard.cli.{name}"))
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None, *, plugin: bool = False) -> argparse.ArgumentParser:
     """The whole parser, or with `only` the parser of that one command (and the top-level
     options): each command's module is imported to add its parser, and verify's brings
-    asyncio and ssl, which `status` in a cron job has no use for."""
-    parser = Parser(
+    asyncio and ssl, which `status` in a cron job has no use for. With `plugin`, usage
+    errors are a monitoring plugin's UNKNOWN line (see PluginParser)."""
+    parser_class = PluginParser if plugin else Parser
+    parser = parser_class(
         prog="adue-wizard",
         description="Set up and troubleshoot Apple account-driven user enrollment. "
         "With no command, opens the guided setup.",
     )
     parser.add_argument("--version", action="version", version=f"adue-wizard {__version__}")
     parser.add_argument("--state-dir", metavar="DIR", help=STATE_DIR_HELP)
-    commands = parser.add_subparsers(dest="command", parser_class=Parser)
+    commands = parser.add_subparsers(dest="command", parser_class=parser_class)
     for name in COMMANDS if only is None else (only,):
         command(name).add_parser(commands)
     return parser
@@ -69,12 +79,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     wizard_args = _wizard_only(arguments)
     if wizard_args is not None:
         return _run_tui(wizard_args)
-    args = build_parser(_command_named(arguments)).parse_args(arguments)
+    named = _command_named(arguments)
+    # Only `verify` runs as a monitoring plugin; `schedule` passes --format nagios on to it.
+    plugin = named in (None, "verify") and wants_plugin_output(arguments)
+    args = build_parser(named, plugin=plugin).parse_args(arguments)
     try:
         if args.command in COMMANDS:
             exit_code: int = command(args.command).run(args)
             return exit_code
     except InvalidInput as error:
+        if plugin:
+            print(plugin_unknown(f"adue-wizard: {error}"), flush=True)
+            return EXIT_UNKNOWN
         print(f"adue-wizard: {one_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -83,6 +99,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `verify ... | head` closed the pipe: stop quietly, like other Unix tools.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as error:
+        if not plugin:
+            raise
+        # A check that crashed could not run: UNKNOWN, never the WARNING that exit 1 (a
+        # traceback's) would mean to a monitoring system. The traceback stays on stderr.
+        import traceback
+
+        traceback.print_exc()
+        print(plugin_unknown(f"adue-wizard: internal error: {error!r}"), flush=True)
+        return EXIT_UNKNOWN
     return _run_tui(args)
 
 

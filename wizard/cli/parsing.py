@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 from wizard.core.shown import argument, one_line, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# A monitoring plugin's UNKNOWN: what bad usage exits with under `--format nagios`.
+EXIT_UNKNOWN = 3
 
 
 class Parser(argparse.ArgumentParser):
@@ -51,6 +53,39 @@ class Parser(argparse.ArgumentParser):
         # argparse puts unrecognised arguments into the message as they are: a newline in
         # one would split the line, an escape sequence would reach the terminal.
         self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
+
+
+class PluginParser(Parser):
+    """The parser when the arguments ask for a monitoring plugin's output (`--format
+    nagios`): a monitoring system reads a plugin's stdout and exit status only, so a usage
+    error is its UNKNOWN line there, exit 3."""
+
+    def error(self, message: str) -> NoReturn:
+        print(plugin_unknown(f"{self.prog}: {message} (see {self.prog} --help)"), flush=True)
+        self.exit(EXIT_UNKNOWN)
+
+
+def plugin_unknown(message: str) -> str:
+    """`ADUE UNKNOWN - message`, in one line."""
+    from wizard.core.watch.nagios import unknown
+
+    return unknown(message)
+
+
+def wants_plugin_output(arguments: Sequence[str]) -> bool:
+    """Whether the arguments ask for a monitoring plugin's output (`--format nagios`):
+    decided before they are parsed, so that even a usage error comes out as the plugin's."""
+    for index, text in enumerate(arguments):
+        if text == "--":
+            break
+        value = None
+        if text == "--format" and index + 1 < len(arguments):
+            value = arguments[index + 1]
+        elif text.startswith("--format="):
+            value = text.partition("=")[2]
+        if value is not None and value.lower() == "nagios":
+            return True
+    return False
 
 
 def _unknown(arguments: list[str]) -> str:

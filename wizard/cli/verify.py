@@ -1,24 +1,17 @@
 """`adue-wizard verify`: check domains the way an Apple device does, or a saved setup's
-domains with its settings (`--setup NAME`, or plain `verify` with one saved setup), and
-record that run in the setup's history."""
+domains with its settings (`--setup NAME`, or plain `verify` with one saved setup), or
+every saved setup's (`--all`), and record each setup's run in its history. The run and
+its outputs (text, JSON, `--quiet`, Nagios, Prometheus, JUnit) are in `verify_outputs`."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import shutil
 import sys
-import textwrap
-from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.cli.jumpcloud_access import add_api_arguments, compared_with_jumpcloud
 from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
 from wizard.cli.parsing import (
-    EXIT_FAILED,
-    EXIT_OK,
     Parser,
     add_state_dir,
     non_negative_int,
@@ -26,20 +19,23 @@ from wizard.cli.parsing import (
     positive_int,
     print_notices,
 )
-from wizard.core.atomic_file import write_atomically
 from wizard.core.domains import InvalidInput, normalise_domain
 from wizard.core.protocol import MODEL_FAMILIES
 from wizard.core.setups.files import check_setup_name
-from wizard.core.shown import argument, printable
+from wizard.core.shown import argument, one_line, printable
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
+
+# The formats --format takes (text and json are also the readable default and --json).
+FORMATS = ("text", "json", "nagios")
 
 # The verifier (asyncio, ssl, httpx) and the store are imported inside the functions that
 # use them: building this command's parser (for --help, or beside the other commands') must
 # not load them.
 if TYPE_CHECKING:
-    from wizard.core.results import DomainReport
-    from wizard.core.verify.options import VerifyOptions
+    from wizard.cli.verify_outputs import Outputs, Part
+    from wizard.core.setups.state import SetupState
+    from wizard.core.setups.store import Store
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -47,8 +43,9 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "verify",
         help="check domains the way an iPhone does",
         description="Check https://DOMAIN/.well-known/com.apple.remotemanagement the way an "
-        "Apple device does. Exit status: 0 all passed (warnings allowed), 1 a check failed, "
-        "2 bad usage or input.",
+        "Apple device does. Exit status: 0 all passed (warnings allowed), 1 a check failed "
+        "(or a setup could not be checked or recorded), 2 bad usage or input. With --format "
+        "nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad usage included).",
     )
     verify.add_argument(
         "targets",
@@ -56,7 +53,37 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         metavar="TARGET",
         help="domain, URL or Managed Apple Account e-mail",
     )
-    verify.add_argument("--json", action="store_true", help="one JSON object per domain per line")
+    verify.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per domain per line (the same as --format json)",
+    )
+    verify.add_argument(
+        "--format",
+        type=str.lower,
+        choices=FORMATS,
+        default=None,
+        help="text (the default), json, or nagios: the monitoring-plugins output (status "
+        "line with performance data, a line per failing or warning domain; exit 0 OK, "
+        "1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+    )
+    verify.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print nothing when every domain passed without warnings, else one line per "
+        "failing or warning domain (for cron, which mails only when there is output)",
+    )
+    verify.add_argument(
+        "--prometheus",
+        metavar="FILE.prom",
+        help="also write the results for node_exporter's textfile collector (replaced "
+        "atomically, mode 0644)",
+    )
+    verify.add_argument(
+        "--junit",
+        metavar="FILE.xml",
+        help="also write JUnit XML for CI: a test suite per setup, a test case per domain",
+    )
     verify.add_argument(
         "--report",
         metavar="FILE.md",
@@ -88,11 +115,13 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "and a real device's trace show; unconfirmed by Apple)",
     )
     verify.add_argument(
+        "-t",
         "--timeout",
         type=positive_float,
         default=None,
         metavar="S",
-        help="deadline for the whole check of one domain (default 10)",
+        help="deadline for the whole check of one domain (default 10; -t as monitoring "
+        "plugins take it)",
     )
     verify.add_argument(
         "--max-redirects",
@@ -150,6 +179,12 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "`adue-wizard notify add NAME` saves it out of sight instead",
     )
     verify.add_argument(
+        "--all",
+        action="store_true",
+        help="check every saved setup with its settings, at once within --concurrency, and "
+        "record each run; exit 2 when no setup is saved",
+    )
+    verify.add_argument(
         "--no-saved-settings",
         action="store_true",
         help="ignore the saved setup's test settings (--connect-to, --resolve, --ca-bundle, "
@@ -174,47 +209,43 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from wizard.cli.verify_outputs import Part, check, outputs_from
     from wizard.core.verify.options import VerifyOptions
 
+    outputs = outputs_from(args)
     given = given_verify_options(args)
-    report_path = _report_path(args.report)
+    if args.all:
+        return _run_all(args, given, outputs)
     if args.setup is not None or not args.targets:
-        return _run_setup(args, given, report_path)
+        return _run_setup(args, given, outputs)
     if args.notify:
         # Only a setup's runs are recorded: without one there is no state to change from.
         raise InvalidInput(
-            "--notify needs a saved setup (--setup NAME): a message is sent when a domain's "
-            "state changes from the setup's previous recorded run"
+            "--notify needs a saved setup (--setup NAME or --all): a message is sent when a "
+            "domain's state changes from the setup's previous recorded run"
         )
     domains = [normalise_domain(target) for target in args.targets]
     options = VerifyOptions(**given)
-    reports = run_and_print(domains, options, as_json=args.json)
-    if report_path is not None:
-        write_evidence_report(report_path, reports, options)
-    return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
+    return check([Part(None, domains, options)], outputs, options.concurrency)
 
 
-def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Path | None) -> int:
-    from wizard.core.setups.files import SaveError
-    from wizard.core.setups.options import verify_options
+def _run_setup(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) -> int:
+    from wizard.cli.verify_outputs import check
     from wizard.core.setups.store import Store, state_dir
-    from wizard.core.verify.options import VerifyOptions
-    from wizard.core.watch.drift import Baseline
-    from wizard.core.watch.notify import notify_after_run
-    from wizard.core.watch.webhooks import check_webhook_url
 
     if args.targets:
         raise InvalidInput("give either domains or --setup NAME, not both")
-    notify = [check_webhook_url(url, "--notify") for url in args.notify]
     store = Store(state_dir(getattr(args, "state_dir", None)))
     name = check_setup_name(args.setup) if args.setup is not None else None
     if name is None:
         names = store.names()
         if len(names) != 1:
             listed = f" (saved: {printable(', '.join(names))})" if names else " (no saved setups)"
-            raise InvalidInput(f"verify needs a domain, URL or e-mail, or --setup NAME{listed}")
+            raise InvalidInput(
+                f"verify needs a domain, URL or e-mail, --setup NAME or --all{listed}"
+            )
         name = check_setup_name(names[0])
-    state = store.load(name)
+    state = store.load(name, results=False)
     if state is None:
         print_notices(store)
         raise InvalidInput(
@@ -223,35 +254,87 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Pat
     if not state.domains:
         print_notices(store)
         raise InvalidInput(f"setup {argument(name)} has no domains yet; add them in adue-wizard")
+    part = _setup_part(state, given, args, outputs, store)
+    return check([part], outputs, part.options.concurrency, store=store)
+
+
+def _run_all(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) -> int:
+    """Every saved setup, each with its saved settings; a setup that cannot be checked is
+    said in one line and fails the run, the others are checked all the same."""
+    from wizard.cli.verify_outputs import check
+    from wizard.core.setups.store import Store, state_dir
+    from wizard.core.verify.options import VerifyOptions
+
+    if args.targets or args.setup is not None:
+        raise InvalidInput("--all checks every saved setup: give no domains and no --setup")
+    if outputs.report is not None:
+        raise InvalidInput(
+            "--report describes one setup or a list of domains; with --all use --junit "
+            "(every setup), or --report with --setup NAME"
+        )
+    store = Store(state_dir(getattr(args, "state_dir", None)))
+    states = sorted(store.load_all(results=False), key=lambda state: state.name)
+    if not states:
+        print_notices(store)
+        raise InvalidInput(f"no saved setups in {argument(str(store.folder))}")
+    parts, troubles = [], []
+    for state in states:
+        if not state.domains:
+            if outputs.format == "text" and not outputs.quiet:
+                print(
+                    f"adue-wizard: setup {argument(state.name)} has no domains yet; not checked",
+                    file=sys.stderr,
+                )
+            continue
+        try:
+            parts.append(_setup_part(state, given, args, outputs, store))
+        except InvalidInput as error:
+            trouble = f"setup {argument(state.name)} not checked: {error}"
+            troubles.append(trouble)
+            if outputs.format != "nagios":
+                print(f"adue-wizard: {one_line(trouble)}", file=sys.stderr)
+    if not parts and not troubles:
+        print_notices(store)
+        raise InvalidInput(
+            f"no saved setup in {argument(str(store.folder))} has domains yet; add them in "
+            "adue-wizard"
+        )
+    concurrency = given.get("concurrency", VerifyOptions.concurrency)
+    return check(parts, outputs, concurrency, store=store, troubles=troubles)
+
+
+def _setup_part(
+    state: SetupState,
+    given: dict[str, Any],
+    args: argparse.Namespace,
+    outputs: Outputs,
+    store: Store,
+) -> Part:
+    """A saved setup's domains with its settings (`given` winning), its saved test settings
+    announced on stderr: never silently, since a PASS under a saved --connect-to or private
+    CA is not a device's. `--quiet` and Nagios name them in their own lines instead. With a
+    JumpCloud key, judged against JumpCloud's configuration; what each domain served at its
+    last pass is kept for the drift warning, and `--notify` for the messages."""
+    from wizard.cli.verify_outputs import Part
+    from wizard.core.setups.options import verify_options
+    from wizard.core.verify.options import VerifyOptions
+    from wizard.core.watch.drift import Baseline
+    from wizard.core.watch.webhooks import check_webhook_url
+
+    notify = [check_webhook_url(url, "--notify") for url in args.notify]
     options = verify_options(state, given, test_settings=not args.no_saved_settings)
     options = compared_with_jumpcloud(args, state, options)
     given_alone = VerifyOptions(**given).conditions()
     saved_in_effect = [c for c in options.conditions() if c not in given_alone]
-    if saved_in_effect:
-        # Never silently: a PASS under a saved --connect-to or private CA is not a device's.
+    if saved_in_effect and outputs.format != "nagios" and not outputs.quiet:
         print(
-            f"adue-wizard: setup {argument(name)} checks under its saved test settings: "
+            f"adue-wizard: setup {argument(state.name)} checks under its saved test settings: "
             f"{printable('; '.join(saved_in_effect))} "
             "(--no-saved-settings checks as a device on the internet would)",
             file=sys.stderr,
         )
-    # What each domain served at its last pass, to warn `changed_since_pass` on drift.
-    baseline = Baseline.load(store.history, name, options.conditions())
-    reports = run_and_print(list(state.domains), options, as_json=args.json, amend=baseline.mark)
-    if report_path is not None:
-        write_evidence_report(report_path, reports, options)
-    try:
-        run_id = store.record_run(state, reports, options.conditions())
-    except SaveError as error:
-        # The report is printed; say in one line what was not saved, and fail the run so a
-        # cron job notices that its history stopped.
-        print(f"adue-wizard: {printable(str(error))}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        print_notices(store)
-    for line in notify_after_run(store, name, run_id, reports, notify):
-        print(f"adue-wizard: {line}", file=sys.stderr)
-    return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
+    baseline = Baseline.load(store.history, state.name, options.conditions())
+    return Part(state.name, list(state.domains), options, state, baseline=baseline, notify=notify)
 
 
 def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -286,82 +369,6 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
         if getattr(args, flag) is not None:
             given[flag] = getattr(args, flag)
     return given
-
-
-def run_and_print(
-    domains: list[str],
-    options: VerifyOptions,
-    *,
-    as_json: bool,
-    amend: Callable[[DomainReport], None] | None = None,
-) -> list[DomainReport]:
-    """Verify `domains`, printing each report as soon as it is ready, in input order;
-    `amend` adds to each report before it is printed (a saved setup's drift warning)."""
-    from wizard.core.verify.text_report import (
-        render_conditions,
-        render_json_line,
-        render_report,
-        render_totals,
-    )
-    from wizard.core.verify.verifier import Verifier
-
-    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    # Wrapped to the terminal; whole lines when piped or redirected.
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-
-    conditions = options.conditions()
-    if conditions and not as_json:
-        line = render_conditions(conditions)
-        wrapped = textwrap.wrap(line, width, break_long_words=False) if width else [line]
-        print("\n".join(wrapped), flush=True)
-
-    async def check() -> list[DomainReport]:
-        reports = []
-        async with Verifier(options) as verifier:
-            async for report in verifier.verify_all(domains):
-                if amend is not None:
-                    amend(report)
-                reports.append(report)
-                if as_json:
-                    print(render_json_line(report), flush=True)
-                else:
-                    print(render_report(report, colour=colour, width=width) + "\n", flush=True)
-        if not as_json and len(reports) > 1:
-            print(render_totals(reports))
-        return reports
-
-    return asyncio.run(check())
-
-
-def _report_path(value: str | None) -> Path | None:
-    """The --report file, checked before the run so a typo does not cost a whole run."""
-    if value is None:
-        return None
-    path = Path(value)
-    if path.is_dir():
-        raise InvalidInput(f"--report {value!r} is a folder; give a file name such as report.md")
-    if not path.parent.is_dir():
-        raise InvalidInput(f"--report {value!r}: the folder {str(path.parent)!r} does not exist")
-    return path
-
-
-def write_evidence_report(
-    path: Path, reports: Sequence[DomainReport], options: VerifyOptions
-) -> None:
-    from wizard.core.diagnosis.evidence_report import ReproduceWith, render_report
-
-    reproduce = ReproduceWith(
-        connect_to=[str(rule) for rule in options.connect_to],
-        resolve=[str(rule) for rule in options.resolve],
-        ca_bundle=options.ca_bundle,
-        timeout=options.timeout,
-    )
-    text = render_report(reports, reproduce)
-    try:
-        # 0600: the report names internal hosts and addresses; the admin decides who sees it.
-        write_atomically(path, text.encode("utf-8"), 0o600)
-    except OSError as error:
-        raise InvalidInput(f"--report {str(path)!r}: cannot write ({error.strerror})") from None
 
 
 def _model_family(name: str) -> str:

@@ -6,14 +6,15 @@ the Markdown export and the wizard.
 The JSON form is a public contract: one object per domain, `{"domain", "ok", "failure",
 "conditions", "addresses": [{"address", "family", "ok", "failure"}], "checks": [{"id",
 "status", "code", "cause", "summary", "remedy", "advice"}], "hops": [{"url", "status",
-"method", "served_by", "location", "tls", "address", "ems", ...evidence}], "document", "mdm",
-"os_verdicts": [{"range", "verdict", "summary"}], "elapsed_ms"}`.
+"method", "served_by", "location", "tls", "address", "ems", "cert_not_after", ...evidence}],
+"document", "mdm", "os_verdicts": [{"range", "verdict", "summary"}], "elapsed_ms"}`.
 `to_json` writes it; `from_json` reads it back, checking every field.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wizard.core.codes import CheckId, Code, Status
@@ -118,6 +119,9 @@ class Hop:
     # extended master secret (None: TLS 1.3, or it could not be told).
     address: str | None = None
     ems: bool | None = None
+    # When the certificate this hop's server sent expires (ISO 8601, UTC); None without TLS
+    # or when it could not be read.
+    cert_not_after: str | None = None
     method: str = "GET"
     request_headers: Headers = field(default_factory=list)
     response_headers: Headers = field(default_factory=list)
@@ -143,6 +147,7 @@ class Hop:
             "tls": self.tls,
             "address": self.address,
             "ems": self.ems,
+            "cert_not_after": self.cert_not_after,
             "request_headers": [list(pair) for pair in self.request_headers],
             "response_headers": [list(pair) for pair in self.response_headers],
             "body_excerpt": self.body_excerpt,
@@ -219,6 +224,19 @@ class DomainReport:
     def final_hop(self) -> Hop | None:
         """The last request that got an answer."""
         return next((hop for hop in reversed(self.hops) if hop.status is not None), None)
+
+    def earliest_cert_expiry(self) -> datetime | None:
+        """When the first of the certificates the device's requests met expires (each hop's
+        server certificate), or None when none was read."""
+        found = []
+        for hop in self.hops:
+            try:
+                expiry = datetime.fromisoformat(hop.cert_not_after or "")
+            except ValueError:
+                continue  # none, or a saved run's value this version cannot read
+            if expiry.tzinfo is not None:
+                found.append(expiry)
+        return min(found, default=None)
 
     def redirect_targets(self) -> list[str]:
         """Each redirect's target: the hops it led to, and a last Location not followed."""

@@ -36,6 +36,8 @@ def one_line(message: str) -> str:
 def printable(text: str) -> str:
     """`text` with control characters (C0, C1, DEL) and bidi controls shown as escapes: safe to
     print to a terminal or to show in the wizard, whatever a server or a saved file held."""
+    if text.isprintable():
+        return text  # the usual case, at C speed
     out = []
     for ch in text:
         if (

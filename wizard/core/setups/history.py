@@ -471,6 +471,26 @@ class RunHistory:
             summary = summary.after(run)
         return replace(summary, runs=stored.runs + len(pending))
 
+    def last_passed(self, setup: str, domains: Sequence[str]) -> dict[str, datetime]:
+        """When each domain last passed in the setup's kept runs (a domain that has not is
+        left out), for an alert that says how long it has been failing. Each lookup walks
+        the setup's runs newest first and stops at the first pass."""
+
+        def read(db: sqlite3.Connection) -> dict[str, datetime]:
+            found = {}
+            for domain in dict.fromkeys(domains):
+                row = db.execute(
+                    "SELECT runs.at FROM runs JOIN results ON results.run_id = runs.id "
+                    "WHERE runs.setup = ? AND results.domain = ? AND results.ok = 1 "
+                    "ORDER BY runs.at DESC, runs.id DESC LIMIT 1",
+                    (setup, domain),
+                ).fetchone()
+                if row is not None:
+                    found[domain] = _parse_stamp(row[0])
+            return found
+
+        return self.database.read(read, {})
+
     def latest_reports(self, setup: str) -> tuple[datetime, list[DomainReport]] | None:
         """The full reports of the setup's newest run, and when it was made; None when there
         is none (or they cannot be read back, with a notice)."""

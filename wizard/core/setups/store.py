@@ -112,14 +112,15 @@ class Store:
             return []
         return sorted(name.removesuffix(SUFFIX) for name in entries if name.endswith(SUFFIX))
 
-    def load_all(self) -> list[SetupState]:
-        """Every readable setup, most recently changed first; unreadable ones moved aside."""
+    def load_all(self, *, results: bool = True) -> list[SetupState]:
+        """Every readable setup, most recently changed first; unreadable ones moved aside.
+        `results` False leaves out each setup's latest full results (see `load`)."""
         setups = []
         for name in self.names():
             if not is_setup_name(name):
                 self._set_aside(self.folder / f"{name}{SUFFIX}", name, "not a setup name")
                 continue
-            state = self.load(name)
+            state = self.load(name, results=results)
             if state is not None:
                 setups.append(state)
         return sorted(setups, key=lambda state: state.updated_at, reverse=True)
@@ -148,9 +149,11 @@ class Store:
             listings.append(listing)
         return sorted(listings, key=lambda listing: listing.updated_at, reverse=True)
 
-    def load(self, name: str) -> SetupState | None:
+    def load(self, name: str, *, results: bool = True) -> SetupState | None:
         """The setup, with its latest results and history summary; None when there is no
-        such file, or it was damaged (then moved aside, with a notice)."""
+        such file, or it was damaged (then moved aside, with a notice). `results` False
+        leaves out the latest full results, for a caller about to make new ones (`verify`):
+        reading them back costs more than loading the setup."""
         path = self.path_for(name)
         if not path.exists() and not path.is_symlink():
             return None
@@ -163,7 +166,7 @@ class Store:
             # RecursionError is JSON nested too deep for the parser.
             self._set_aside(path, name, _reason(error))
             return None
-        self._attach_history(state)
+        self._attach_history(state, results=results)
         return state
 
     def save(self, state: SetupState) -> Path:
@@ -359,8 +362,8 @@ class Store:
         state.history = []
         state.legacy_results = []
 
-    def _attach_history(self, state: SetupState) -> None:
-        latest = self.history.latest_reports(state.name)
+    def _attach_history(self, state: SetupState, *, results: bool = True) -> None:
+        latest = self.history.latest_reports(state.name) if results else None
         state.set_history(
             self.history.summary(state.name, state.legacy_runs()),
             latest[1] if latest else None,

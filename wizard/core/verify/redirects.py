@@ -6,6 +6,7 @@ preset, landing where that MDM expects."""
 from __future__ import annotations
 
 import ssl
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -84,8 +85,10 @@ async def follow_redirects(
         hop.status = response.status_code
         hop.response_headers = bounded_headers(response.headers.raw)
         hop.served_by = served_by(hop.response_headers)
-        weakness, summary, days_left = _describe_tls(response)
+        weakness, summary, not_after = _describe_tls(response)
         hop.tls = summary
+        hop.cert_not_after = not_after.isoformat() if not_after else None
+        days_left = (not_after - datetime.now(UTC)).days if not_after else None
         peer = response.extensions.get("peer")
         if isinstance(peer, tuple) and len(peer) >= 2:
             hop.address = str(peer[0])
@@ -177,8 +180,9 @@ def _record_redirects(options: VerifyOptions, run: CheckRun, visited: list[str])
     return True
 
 
-def _describe_tls(response: httpx.Response) -> tuple[str | None, str | None, int | None]:
-    """(weakness, "TLSv1.3 cipher, RSA 2048 until 2027-01-01", days left) for the connection."""
+def _describe_tls(response: httpx.Response) -> tuple[str | None, str | None, datetime | None]:
+    """(weakness, "TLSv1.3 cipher, RSA 2048 until 2027-01-01", the certificate's expiry) for
+    the connection."""
     ssl_object = response.extensions.get("ssl_object")
     if not isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
         return None, None, None
@@ -192,4 +196,4 @@ def _describe_tls(response: httpx.Response) -> tuple[str | None, str | None, int
     except (ValueError, IndexError):
         return None, f"{protocol}, certificate not readable", None
     summary = f"{protocol}, {facts.key} certificate valid until {facts.not_after:%Y-%m-%d}"
-    return facts.weakness, summary, facts.days_left()
+    return facts.weakness, summary, facts.not_after

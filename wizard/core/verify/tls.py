@@ -9,9 +9,11 @@ better, with an RSA key of at least 2048 bits or an EC key of at least 256 bits.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import socket
 import ssl
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,13 +64,26 @@ def check_ca_bundle(path: str, source: str = "--ca-bundle") -> str:
     shown = argument(path)
     if os.path.isdir(path):
         raise InvalidInput(f"{source} {shown} is a directory, not a PEM file")
-    if not os.path.isfile(path):
+    try:
+        found = os.stat(path)
+    except OSError:
+        found = None
+    if found is None or not stat.S_ISREG(found.st_mode):
         raise InvalidInput(f"{source} {shown}: no such file")
+    if not _holds_certificates(path, found.st_mtime_ns, found.st_size):
+        raise InvalidInput(f"{source} {shown} holds no PEM certificates")
+    return path
+
+
+@functools.lru_cache(maxsize=32)
+def _holds_certificates(path: str, mtime_ns: int, size: int) -> bool:
+    """Whether OpenSSL loads `path` as CA certificates; remembered per version of the file
+    (its time and size), since `verify --all` checks the same bundle for every setup."""
     try:
         ssl.create_default_context(cafile=path)
     except (ssl.SSLError, OSError, ValueError):
-        raise InvalidInput(f"{source} {shown} holds no PEM certificates") from None
-    return path
+        return False
+    return True
 
 
 def make_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:

@@ -46,26 +46,60 @@ from wizard.core.verify.tls import classify_connect_error, make_ssl_context
 from wizard.core.verify.transport import CONNECTING, ON_PHASE, RESOLVING, make_client
 
 
-class Verifier:
-    """Holds what every domain of one run shares: the TLS context, the HTTP client, and the
-    servers probed once for all (the extended master secret, the MDM's enrollment server)."""
+class Network:
+    """What every domain checked with the same network settings shares: the TLS context, the
+    HTTP client, and the servers probed once for all (the extended master secret, the MDM's
+    enrollment server). Several option sets that differ only in what a domain is judged
+    against (the saved setups of `verify --all`) share one, so two hundred setups
+    redirecting to one MDM still make one probe of its server, not two hundred."""
 
     def __init__(self, options: VerifyOptions) -> None:
-        self.options = options
-        ssl_context = make_ssl_context(options.ca_bundle)
-        self._client = make_client(
-            ssl_context, options.connect_to, options.resolve, options.user_agent
+        self.settings = Network.settings_of(options)
+        self.ssl_context = make_ssl_context(options.ca_bundle)
+        self.client = make_client(
+            self.ssl_context, options.connect_to, options.resolve, options.user_agent
         )
-        self._ems = EmsProbes()
-        self._enrollment_servers = EnrollmentServers(options, ssl_context)
+        self.ems = EmsProbes()
+        self.enrollment_servers = EnrollmentServers(options, self.ssl_context)
+
+    @staticmethod
+    def settings_of(options: VerifyOptions) -> tuple[object, ...]:
+        """Every field of `options` a Network is built from: options alike in these can
+        share one."""
+        return (
+            options.ca_bundle,
+            options.connect_to,
+            options.resolve,
+            options.user_agent,
+            options.timeout,
+        )
+
+    async def aclose(self) -> None:
+        self.ems.close()
+        self.enrollment_servers.close()
+        await self.client.aclose()
+
+
+class Verifier:
+    """Checks domains with one set of options, over its own Network or one shared with
+    other Verifiers (then closed by whoever made it)."""
+
+    def __init__(self, options: VerifyOptions, network: Network | None = None) -> None:
+        if network is not None and network.settings != Network.settings_of(options):
+            raise ValueError("a shared Network must be built from the same network settings")
+        self.options = options
+        self._owns_network = network is None
+        self._network = network if network is not None else Network(options)
+        self._client = self._network.client
+        self._ems = self._network.ems
+        self._enrollment_servers = self._network.enrollment_servers
 
     async def __aenter__(self) -> Verifier:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self._ems.close()
-        self._enrollment_servers.close()
-        await self._client.aclose()
+        if self._owns_network:
+            await self._network.aclose()
 
     async def verify(
         self, domain: str, on_check: OnCheck | None = None, on_phase: OnPhase | None = None
