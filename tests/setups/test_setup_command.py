@@ -38,7 +38,7 @@ async def test_setup_add_makes_what_the_wizard_makes(tmp_path: Path) -> None:
     app = make_app(by_wizard)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
-        await pilot.press("n", "tab", *ORG_ID, "tab", *"ada@Example.TEST", "ctrl+n")
+        await pilot.press("n", "tab", *ORG_ID, "tab", "tab", *"ada@Example.TEST", "ctrl+n")
         assert isinstance(app.screen, PrerequisitesScreen)
         await pilot.press("ctrl+n")
         assert isinstance(app.screen, MethodScreen)

@@ -66,7 +66,7 @@ async def test_invalid_org_id_keeps_the_admin_on_the_step(tmp_path: Path) -> Non
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
-        await pilot.press("n", "tab", *"ABC", "tab", *DOMAIN, "ctrl+n")
+        await pilot.press("n", "tab", *"ABC", "tab", "tab", *DOMAIN, "ctrl+n")
         assert isinstance(app.screen, OrganizationScreen)
         assert "24 lowercase hex" in shown_text(app)
 
