@@ -144,7 +144,7 @@ def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
         "base_url": produced.base_url,
         "document_text": produced.document_text,
         "version": produced.version,
-        "mdm": preset.mdm_notes(answers),
+        "mdm": preset.mdm_notes(answers, args.json_file),
     }
 
 

@@ -31,20 +31,29 @@ Headers = list[tuple[str, str]]
 
 @dataclass
 class Advice:
-    """What is wrong, the exact fix, and (for JumpCloud) the message its portal shows for the
-    same problem. Decided once, by the diagnosis; renderers only format it."""
+    """What is wrong, the exact fix, and, where the MDM's portal checks the domain itself,
+    the message it shows for the same problem and the portal's name ("JumpCloud portal").
+    Decided once, by the diagnosis; renderers only format it."""
 
     problem: str
     fix: str
     portal_message: str | None = None
+    portal: str | None = None
 
     def as_text(self) -> str:
         """One paragraph, as `checks[].remedy` carries it."""
         # A run saved before the advice had its parts kept only the paragraph (as `fix`).
         text = f"{self.problem} Fix: {self.fix}" if self.problem else self.fix
         if self.portal_message:
-            text += f' (JumpCloud portal: "{self.portal_message}")'
+            text += f" ({self.portal_line})"
         return text
+
+    @property
+    def portal_line(self) -> str:
+        """'JumpCloud portal: "message"', or "" without a message."""
+        if not self.portal_message:
+            return ""
+        return f'{self.portal or "MDM portal"}: "{self.portal_message}"'
 
 
 @dataclass
@@ -262,18 +271,23 @@ class DomainReport:
 
 
 def _with_advice(data: object) -> object:
-    """Checks saved before `advice` existed carry only `remedy`: kept as their advice."""
+    """Checks saved before `advice` existed carry only `remedy`: kept as their advice. Advice
+    saved before `portal` existed quoted JumpCloud's portal, the only one quoted then."""
     if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
         return data
-    checks = [
-        {**check, "advice": {"problem": "", "fix": check["remedy"]}}
-        if isinstance(check, dict)
-        and "advice" not in check
-        and isinstance(check.get("remedy"), str)
-        else check
-        for check in data["checks"]
-    ]
+    checks = [_older_check(check) for check in data["checks"]]
     return {**data, "checks": checks}
+
+
+def _older_check(check: object) -> object:
+    if not isinstance(check, dict):
+        return check
+    advice = check.get("advice")
+    if "advice" not in check and isinstance(check.get("remedy"), str):
+        return {**check, "advice": {"problem": "", "fix": check["remedy"]}}
+    if isinstance(advice, dict) and advice.get("portal_message") and "portal" not in advice:
+        return {**check, "advice": {**advice, "portal": "JumpCloud portal"}}
+    return check
 
 
 def _plain(value: Any) -> dict[str, Any] | None:

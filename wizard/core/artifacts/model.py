@@ -85,9 +85,12 @@ class MdmNotes:
     it, and what to confirm in its console afterwards ({each}: "the domain" or "each
     domain")."""
 
-    header: str = "Organization: not given."
+    header: str = "MDM: not named."
     verify_arguments: tuple[str, ...] = ()
     portal_step: str | None = None
+    # The vendor's guide, when it documents a form `--vendor-form` follows to the letter
+    # ("JumpCloud's guide"); None: no vendor's words in the notes.
+    guide: str | None = None
 
 
 @dataclass(frozen=True)

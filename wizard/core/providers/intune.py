@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from wizard.core.document import DocumentError, parse_document_text
 from wizard.core.protocol import IOS_FAMILIES, USER_ENROLLMENT
 from wizard.core.providers.preset import (
     DEVICE_SIGN_IN,
@@ -54,6 +55,16 @@ def tenant_problem(text: str) -> str | None:
         f"{argument(value, 60)} is not a GUID (8-4-4-4-12 hex digits, e.g. "
         f"00000000-0000-0000-0000-000000000000); find it in the {TENANT_WHERE}"
     )
+
+
+def _tenant_in(document_text: str) -> str | None:
+    """The tenant ID an imported document's BaseURL names, when it is one (a GUID)."""
+    try:
+        base_url = parse_document_text(document_text.removeprefix("\ufeff")).base_url
+    except DocumentError:
+        return None
+    found = parse_qs(urlsplit(base_url).query).get("aadTenantId", [""])[0]
+    return found if GUID.match(found) else None
 
 
 class Intune(Preset):
@@ -104,8 +115,10 @@ class Intune(Preset):
         return host in HOSTS.values()
 
     def header(self, answers: Answers) -> str:
-        tenant = answers.tenant_id or "not given"
-        return f"Tenant: {tenant} ({answers.cloud or 'public'} cloud)."
+        if answers.tenant_id is None and answers.document_text is not None:
+            tenant = _tenant_in(answers.document_text)
+            return f"Tenant: {tenant or 'as'} in the imported document."
+        return f"Tenant: {answers.tenant_id or 'not given'} ({answers.cloud or 'public'} cloud)."
 
 
 PRESET = Intune(
@@ -171,5 +184,7 @@ PRESET = Intune(
         "longer lists it).",
         "Publish the file with no extension, served as application/json (Microsoft).",
     ),
+    document_again="build it again from the tenant ID (adue-wizard generate --mdm intune "
+    "--tenant-id GUID) rather than editing it by hand",
     missing="Microsoft Intune needs the tenant ID (--tenant-id GUID) or its JSON (--json-file)",
 )

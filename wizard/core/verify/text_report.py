@@ -87,7 +87,7 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
             lines.extend(wrapped(printable(f"Why: {advice.problem}"), indent, rest))
         lines.extend(wrapped(printable(f"Fix: {advice.fix}"), indent, rest))
         if advice.portal_message:
-            lines.extend(wrapped(f'JumpCloud portal: "{advice.portal_message}"', indent, rest))
+            lines.extend(wrapped(printable(advice.portal_line), indent, rest))
     return "\n".join(lines)
 
 

@@ -199,7 +199,7 @@ class DomainResultView(Vertical):
             widgets.append(
                 Static(
                     Content.assemble(
-                        ("JumpCloud portal: ", "bold"),
+                        (f"{advice.portal or 'MDM portal'}: ", "bold"),
                         plain(f'"{advice.portal_message}"', "italic"),
                     ),
                     classes="remedy",
