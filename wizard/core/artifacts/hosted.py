@@ -144,7 +144,8 @@ def vercel(setup: Setup) -> Plan:
                 }
             ]
         }
-        artifacts = (document_artifact(setup),)
+        # In the project's public/ folder, as the step says: vercel.json stays at the root.
+        artifacts = (document_artifact(setup, "public/"),)
         notes = ()
     # vercel.json has no comments, and Vercel checks it against its schema, which refuses
     # unknown keys: what the header says goes into the steps instead.
