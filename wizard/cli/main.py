@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Protocol, cast
 
 from wizard import __version__
-from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
+from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser, examples
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import one_line
 
@@ -43,10 +43,20 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="adue-wizard",
         description="Set up and troubleshoot Apple account-driven user enrollment. "
         "With no command, opens the guided setup.",
+        **examples(
+            "adue-wizard",
+            "adue-wizard verify ada@example.com",
+            "adue-wizard status",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"adue-wizard {__version__}")
     parser.add_argument("--state-dir", metavar="DIR", help=STATE_DIR_HELP)
-    commands = parser.add_subparsers(dest="command", parser_class=Parser)
+    commands = parser.add_subparsers(
+        dest="command",
+        parser_class=Parser,
+        metavar="COMMAND",
+        help="one of the commands below (adue-wizard COMMAND --help for its options)",
+    )
     for name in COMMANDS if only is None else (only,):
         command(name).add_parser(commands)
     return parser

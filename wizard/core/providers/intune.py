@@ -38,6 +38,14 @@ def base_url_for(tenant_id: str, cloud: str | None) -> str:
     return f"https://{HOSTS[cloud or 'public']}{PATH}?aadTenantId={tenant_id.strip()}"
 
 
+def normalise_tenant(text: str) -> str:
+    """A tenant ID as the GUID it clearly is: without spaces or the braces some tools print
+    around a GUID ({...}), in lower case as Microsoft shows it."""
+    value = text.strip()
+    bare = value[1:-1].strip() if value.startswith("{") and value.endswith("}") else value
+    return bare.lower() if GUID.match(bare) else value
+
+
 def tenant_problem(text: str) -> str | None:
     value = text.strip()
     if GUID.match(value):
@@ -74,6 +82,11 @@ class Intune(Preset):
         if name == "cloud" and value not in CLOUDS:
             return f"{argument(value, 40)} is not one of {', '.join(CLOUDS)}"
         return None
+
+    def normalised(self, name: InputName, value: str) -> str:
+        if name == "tenant-id":
+            return normalise_tenant(value)
+        return super().normalised(name, value)
 
     def base_url(self, answers: Answers) -> str | None:
         if answers.base_url is not None:

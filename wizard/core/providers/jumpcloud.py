@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from wizard.core.codes import Code
-from wizard.core.domains import ORG_ID_WHERE, org_id_problem
+from wizard.core.domains import ORG_ID_WHERE, normalise_org_id, org_id_problem
 from wizard.core.protocol import IOS_FAMILIES, USER_ENROLLMENT
 from wizard.core.providers.preset import Answers, Input, InputName, Preset, Step
 
@@ -85,6 +85,11 @@ class JumpCloud(Preset):
         if name == "org-id":
             return org_id_problem(value)
         return None
+
+    def normalised(self, name: InputName, value: str) -> str:
+        if name == "org-id":
+            return normalise_org_id(value)
+        return super().normalised(name, value)
 
     def target(self, answers: Answers) -> str | None:
         if answers.target is not None:

@@ -196,6 +196,11 @@ class Preset:
         it is fine (or the preset has no rule for it)."""
         return None
 
+    def normalised(self, name: InputName, value: str) -> str:
+        """The value one typed clearly means, in its one written form (an ID in upper case,
+        a GUID in braces); the callers say so when it differs from what was typed."""
+        return value.strip()
+
     def check_answers(self, answers: Answers, method: str | None) -> None:
         """Raise InvalidInput (one line) for an input the preset does not take, an enrollment
         type or method it does not have, or a malformed value."""
