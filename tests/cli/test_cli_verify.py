@@ -17,6 +17,7 @@ from tests.support.https_server import HTTPSServer, json_document
 CONTRACT_KEYS = {
     "domain",
     "ok",
+    "unknown",
     "failure",
     "conditions",
     "addresses",
@@ -93,11 +94,11 @@ def test_all_passing_exits_zero_and_prints_a_readable_report(
 @pytest.mark.parametrize(
     ("args", "mentions"),
     [
-        (["verify", "not a domain"], "spaces"),
+        (["verify", "not a domain"], "space"),
         (["verify", "10.0.0.1"], "IP address"),
         (["verify", "localhost"], "single-label"),
         (["verify", "example.com", "--org-id", "XYZ"], "24 lowercase hex"),
-        (["verify", "example.com", "--json", "--org-id", "5F1B2C3D4E5F6A7B8C9D0E1F"], "hex"),
+        (["verify", "example.com", "--json", "--org-id", "5F1B2C3D4E5F6A7B8C9D0E1G"], "hex"),
         (["verify", "example.com", "--timeout", "-1"], "--timeout"),
         (["verify", "example.com", "--connect-to", "nonsense"], "HOST1:PORT1:HOST2:PORT2"),
         (["verify", "example.com", "--ca-bundle", "/nonexistent.pem"], "no such file"),

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from wizard.cli.parsing import Parser, add_state_dir, positive_int, print_notices
+from wizard.cli.parsing import (
+    Parser,
+    add_state_dir,
+    examples,
+    open_store,
+    positive_int,
+    print_notices,
+)
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import printable
+
+if TYPE_CHECKING:
+    from wizard.core.setups.history import RecordedRun
 
 # The core is imported inside `run`: building this command's parser (for --help, or
 # beside the other commands') must not load the store, SQLite or the verifier.
@@ -22,12 +33,16 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "failed, the failing domains and their codes, and whether test settings were in "
         "effect. Runs are kept for 90 days, and at least the last 1,000 per setup "
         "($ADUE_WIZARD_KEEP_DAYS, $ADUE_WIZARD_KEEP_RUNS), always with the last passing one.",
+        **examples(
+            "adue-wizard history example.com",
+            "adue-wizard history example.com --json --limit 10",
+        ),
     )
     history.add_argument("name", metavar="NAME", help="the setup (see adue-wizard status)")
     history.add_argument(
         "--json",
         action="store_true",
-        help='one object per run per line: {"at", "ok", "outcomes", "conditions"}',
+        help='one object per run per line: {"at", "ok", "unknown", "outcomes", "conditions"}',
     )
     history.add_argument(
         "--limit", type=positive_int, default=50, metavar="N", help="runs shown (default 50)"
@@ -36,10 +51,9 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.setups.store import Store, state_dir
 
     name = check_setup_name(args.name)
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     state = store.load(name)
     if state is None:
         print_notices(store)
@@ -58,13 +72,56 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name}: no verification runs yet (adue-wizard verify --setup {name})")
         return 0
     for recorded in runs:
-        line = f"{recorded.at:%Y-%m-%d %H:%M:%S} UTC  "
-        if recorded.ok:
-            line += "passed"
-        else:
-            failing = [f"{o.domain} {o.failure or 'failed'}" for o in recorded.outcomes if not o.ok]
-            line += "FAILED  " + ", ".join(failing)
-        if recorded.conditions:
-            line += "  (under test conditions: " + "; ".join(recorded.conditions) + ")"
-        print(printable(line))
+        print(run_line(recorded))
     return 0
+
+
+# A run's line fits this many columns (an SSH window, a ticket, a pager without wrapping).
+LINE_WIDTH = 100
+
+
+def run_line(recorded: RecordedRun) -> str:
+    """One run on one line of at most LINE_WIDTH columns: when, the verdict, the failing
+    domains with their codes (as many as fit, then how many more), whether test settings
+    shaped it. `history --json` has every domain and setting."""
+    head = f"{recorded.at:%Y-%m-%d %H:%M:%S} UTC  "
+    if recorded.ok:
+        verdict, items = "passed", []
+    elif recorded.unknown:
+        verdict = "UNKNOWN  this machine could not resolve names: "
+        items = [printable(o.domain) for o in recorded.outcomes if not o.ok]
+    else:
+        verdict = "FAILED  "
+        items = [
+            printable(f"{o.domain} {o.failure or 'failed'}") for o in recorded.outcomes if not o.ok
+        ]
+    # The settings themselves when they fit beside the first failing domain, else the words.
+    tails = [""]
+    if recorded.conditions:
+        settings = printable("; ".join(recorded.conditions))
+        tails = [f"  (under test settings: {settings})", "  (under test settings)"]
+    first = min((len(item) for item in items), default=0)
+    for tail in tails:
+        room = LINE_WIDTH - len(head) - len(verdict) - len(tail)
+        if room >= first or tail == tails[-1]:
+            return head + verdict + _fitted(items, room) + tail
+    raise AssertionError("unreachable")
+
+
+def _fitted(items: list[str], room: int) -> str:
+    """`items` joined by commas in at most `room` columns: those that fit, then "+N more"
+    (the first one cut short with "..." if even it does not fit)."""
+    shown: list[str] = []
+    for index, item in enumerate(items):
+        rest = len(items) - index - 1
+        more = f", +{rest} more" if rest else ""
+        candidate = ", ".join([*shown, item]) + more
+        if len(candidate) <= room:
+            shown.append(item)
+            continue
+        if not shown:
+            more = f", +{len(items) - 1} more" if len(items) > 1 else ""
+            cut = max(room - len(more) - 3, 1)
+            return item[:cut] + "..." + more
+        return ", ".join(shown) + f", +{len(items) - len(shown)} more"
+    return ", ".join(shown)

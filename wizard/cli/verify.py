@@ -20,13 +20,15 @@ from wizard.cli.parsing import (
     EXIT_OK,
     Parser,
     add_state_dir,
+    examples,
     non_negative_int,
+    open_store,
     positive_float,
     positive_int,
     print_notices,
 )
 from wizard.core.atomic_file import write_atomically
-from wizard.core.domains import InvalidInput, normalise_domain
+from wizard.core.domains import InvalidInput, domains_in
 from wizard.core.protocol import MODEL_FAMILIES
 from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import argument, printable
@@ -48,6 +50,12 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         description="Check https://DOMAIN/.well-known/com.apple.remotemanagement the way an "
         "Apple device does. Exit status: 0 all passed (warnings allowed), 1 a check failed, "
         "2 bad usage or input.",
+        **examples(
+            "adue-wizard verify ada@example.com",
+            "adue-wizard verify example.com --mdm intune --tenant-id "
+            "00000000-0000-0000-0000-000000000000",
+            "adue-wizard verify --setup example.com --json",
+        ),
     )
     verify.add_argument(
         "targets",
@@ -167,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     report_path = _report_path(args.report)
     if args.setup is not None or not args.targets:
         return _run_setup(args, given, report_path)
-    domains = [normalise_domain(target) for target in args.targets]
+    domains = domains_in(args.targets)
     options = VerifyOptions(**given)
     reports = run_and_print(domains, options, as_json=args.json)
     if report_path is not None:
@@ -178,12 +186,11 @@ def run(args: argparse.Namespace) -> int:
 def _run_setup(args: argparse.Namespace, given: dict[str, Any], report_path: Path | None) -> int:
     from wizard.core.setups.files import SaveError
     from wizard.core.setups.options import verify_options
-    from wizard.core.setups.store import Store, state_dir
     from wizard.core.verify.options import VerifyOptions
 
     if args.targets:
         raise InvalidInput("give either domains or --setup NAME, not both")
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     name = check_setup_name(args.setup) if args.setup is not None else None
     if name is None:
         names = store.names()

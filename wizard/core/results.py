@@ -3,9 +3,9 @@ document, and for each warning or failure its cause and advice. The one shape ev
 uses: `verify --json`, the history database (written and read back), the evidence report,
 the Markdown export and the wizard.
 
-The JSON form is a public contract: one object per domain, `{"domain", "ok", "failure",
-"conditions", "addresses": [{"address", "family", "ok", "failure"}], "checks": [{"id",
-"status", "code", "cause", "summary", "remedy", "advice"}], "hops": [{"url", "status",
+The JSON form is a public contract: one object per domain, `{"domain", "ok", "unknown",
+"failure", "conditions", "addresses": [{"address", "family", "ok", "failure"}], "checks":
+[{"id", "status", "code", "cause", "summary", "remedy", "advice"}], "hops": [{"url", "status",
 "method", "served_by", "location", "tls", "address", "ems", ...evidence}], "document", "mdm",
 "os_verdicts": [{"range", "verdict", "summary"}], "elapsed_ms"}`.
 `to_json` writes it; `from_json` reads it back, checking every field.
@@ -180,8 +180,9 @@ class AddressResult:
 @dataclass
 class OsVerdict:
     """What devices of one range of OS versions would do, judged from what the check saw:
-    `pass`, `fail`, `depends` (on Apple Business Manager's fallback) or `at_risk` (passes
-    today; the stricter TLS of the OS 27 releases may refuse it)."""
+    `pass`, `fail`, `depends` (on Apple Business Manager's fallback), `at_risk` (passes
+    today; the stricter TLS of the OS 27 releases may refuse it) or `unknown` (this machine
+    could not resolve names: nothing is known)."""
 
     range: str  # "15.0-18.1", "18.2-26.x", "27+"
     verdict: str
@@ -216,6 +217,16 @@ class DomainReport:
         return all(check.status != "fail" for check in self.checks)
 
     @property
+    def unknown(self) -> bool:
+        """Failed only for a reason of the checking machine (its resolver): nothing is known
+        about the domain. Never a pass (`ok` is False); `verify` exits 1 (a monitor's
+        UNKNOWN), and the history does not count it as the domain failing."""
+        failing = [check for check in self.checks if check.status == "fail"]
+        return bool(failing) and all(
+            check.code is not None and check.code.is_unknown for check in failing
+        )
+
+    @property
     def warned(self) -> bool:
         return any(check.status == "warn" for check in self.checks)
 
@@ -240,6 +251,7 @@ class DomainReport:
         return {
             "domain": self.domain,
             "ok": self.ok,
+            "unknown": self.unknown,
             "failure": self.failure,
             "conditions": list(self.conditions),
             "addresses": [address.to_json() for address in self.addresses],

@@ -55,6 +55,16 @@ CATALOGUE: dict[Code, Remedy] = {
         "Create an A/AAAA (or CNAME) record for the exact domain users sign in with "
         "(the part after @ in their Managed Apple Account), then wait for DNS to propagate.",
     ),
+    Code.RESOLVER_FAILED: Remedy(
+        "this machine cannot resolve names",
+        "This machine could not resolve names; nothing is known about the domain (its "
+        "resolver gave no answer, answered SERVFAIL, or could not be reached).",
+        "Check this machine, not the domain: the name servers in /etc/resolv.conf (or the "
+        "system's DNS settings) and the network to them, e.g. `getent hosts apple.com`; "
+        "meanwhile --resolve DOMAIN:443:ADDRESS checks the domain without DNS. If other names "
+        "resolve here, the domain's own name servers may be failing (a lame delegation, "
+        "broken DNSSEC): `dig +trace DOMAIN` shows where.",
+    ),
     Code.CONNECT_FAILED: Remedy(
         "no HTTPS connection",
         "Nothing accepted an HTTPS connection on port 443 for this name.",
