@@ -54,7 +54,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command",
         parser_class=Parser,
-        metavar="COMMAND",
         help="one of the commands below (adue-wizard COMMAND --help for its options)",
     )
     for name in COMMANDS if only is None else (only,):

@@ -59,7 +59,10 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
                 folded.append(([verdict.range], verdict))
         for ranges, verdict in folded:
             word = VERDICT_WORDS.get(verdict.verdict, verdict.verdict)
-            text = f"{' and '.join(ranges)}: {word}: {verdict.summary}"
+            joined = " and ".join(
+                [", ".join(ranges[:-1]), ranges[-1]] if len(ranges) > 1 else ranges
+            )
+            text = f"{joined}: {word}: {verdict.summary}"
             lines.extend(wrapped(text, " " * 4, " " * 6))
     if report.hops:
         lines.append("  Requests:")
