@@ -51,7 +51,6 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
     name = check_setup_name(args.name)
     store = open_store(args)
     state = store.load(name)
