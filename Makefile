@@ -3,20 +3,22 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint servers benchmark screenshots man clean
+.PHONY: run test lint servers benchmark screenshots man install uninstall clean
 
-# The stamps re-install only when pyproject.toml changes. A "compat" editable install is a
-# plain path entry (no import hook), and compiled bytecode is written up front even where
-# PYTHONDONTWRITEBYTECODE is set: both keep `adue-wizard verify` quick to start.
+# The stamps re-install only when pyproject.toml changes. The editable install is a plain
+# path entry to this folder (setuptools writes a .pth for a package-dir of "." in its
+# default mode: no import hook, and no deprecation banner as the old "compat" mode gave),
+# and compiled bytecode is written up front even where PYTHONDONTWRITEBYTECODE is set: both
+# keep `adue-wizard verify` quick to start.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e . --config-settings editable_mode=compat
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m compileall -q wizard
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed constraints-test.txt
-	$(BIN)/python -m pip install --quiet -e '.[test]' -c constraints-test.txt --config-settings editable_mode=compat
+	$(BIN)/python -m pip install --quiet -e '.[test]' -c constraints-test.txt
 	touch $@
 
 run: $(VENV)/.installed
@@ -32,8 +34,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy wizard tests benchmarks scripts
 	$(BIN)/lint-imports --no-cache
 
+# One numbered line per test as it finishes: the wizard's tests take seconds each, and a
+# row of dots would not say how far the run has got.
 test: $(VENV)/.installed-test servers lint
-	$(BIN)/pytest
+	$(BIN)/pytest --verbose
 
 # Bytecode first: with PYTHONDONTWRITEBYTECODE set, an edited module would otherwise be
 # compiled again at every start and the start-up figures would measure the compiler.
@@ -51,6 +55,32 @@ screenshots: $(VENV)/.installed-test
 # The man page, built from the parser itself: build/man/adue-wizard.1 (see README to install).
 man: $(VENV)/.installed-test
 	$(BIN)/python scripts/build_man.py build/man/adue-wizard.1
+
+# `adue-wizard` on the PATH for everyday use, as a copy (not this checkout): with pipx when
+# it is there, else in a virtual environment of its own under PREFIX (~/.local), linked
+# from PREFIX/bin. Run it again to upgrade; `make uninstall` removes it.
+PREFIX ?= $(HOME)/.local
+PIPX ?= $(shell command -v pipx 2>/dev/null)
+APP_VENV = $(PREFIX)/share/adue-wizard/venv
+
+install:
+ifneq ($(PIPX),)
+	$(PIPX) install --force .
+else
+	$(PYTHON) -m venv $(APP_VENV)
+	$(APP_VENV)/bin/python -m pip install --quiet --upgrade .
+	mkdir -p $(PREFIX)/bin
+	ln -sf $(APP_VENV)/bin/adue-wizard $(PREFIX)/bin/adue-wizard
+	@echo "installed $(PREFIX)/bin/adue-wizard (make sure $(PREFIX)/bin is on your PATH)"
+endif
+
+uninstall:
+ifneq ($(PIPX),)
+	$(PIPX) uninstall adue-wizard
+else
+	rm -f $(PREFIX)/bin/adue-wizard
+	rm -rf $(PREFIX)/share/adue-wizard
+endif
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

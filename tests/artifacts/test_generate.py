@@ -16,6 +16,7 @@ from tests.support.constants import ORG_ID, WELL_KNOWN
 from tests.support.generating import prepared
 from wizard.core.artifacts.model import GenerateError, Plan
 from wizard.core.artifacts.platforms import PLATFORMS, generate
+from wizard.core.providers import PRESETS
 from wizard.core.providers.jumpcloud import discovery_target as jumpcloud_target
 
 DOMAIN = "example.org"
@@ -48,7 +49,7 @@ def test_every_artifact_is_labelled_and_well_formed(
     assert plan.steps, "every plan has numbered steps"
     for artifact in plan.artifacts:
         content = artifact.content
-        if artifact.filename.startswith(".well-known/"):
+        if artifact.filename.endswith("com.apple.remotemanagement"):
             assert content == DOCUMENT  # the document is never rewritten
             continue
         if artifact.filename.endswith((".csv", ".txt", "vercel.json")):  # no comments there
@@ -247,10 +248,14 @@ def test_built_document_from_base_url() -> None:
 # -- the command line ----------------------------------------------------------------------
 
 
-def test_list_names_every_platform() -> None:
+def test_list_names_every_platform_and_every_mdm_preset() -> None:
     result = run_cli("generate", "--list")
     assert result.returncode == 0
-    names = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    platforms, presets = result.stdout.strip().split("\n\n")
+    names = [line.split()[0] for line in platforms.splitlines()[1:]]
+    assert [line.split()[0] for line in presets.splitlines()] == ["mdm", *PRESETS]
+    intune = next(line for line in presets.splitlines() if line.startswith("intune "))
+    assert "self-host" in intune and "redirect" not in intune and "--tenant-id" in intune
     assert names == [
         "apache",
         "nginx",

@@ -47,7 +47,7 @@ def install(plan: Plan, site: Site, platform: str) -> Path:
     artifacts = site.folder / "artifacts"
     write_plan(plan, artifacts)
     for artifact in plan.artifacts:
-        if artifact.filename.startswith(".well-known/"):
+        if artifact.filename.endswith("com.apple.remotemanagement"):
             publish(site, artifact.filename, artifact.content)
     return artifacts / SNIPPET_FILE[platform]
 
@@ -168,7 +168,8 @@ def test_apache_htaccess_variant(
         plan = make_plan("apache", method, base_url="https://mdm.example.test/enroll")
         folder = ".well-known/"
         publish(site, ".well-known/com.apple.remotemanagement", plan.artifacts[-1].content)
-    [htaccess] = [a for a in plan.artifacts if a.filename == ".htaccess"]
+    [htaccess] = [a for a in plan.artifacts if a.filename.endswith(".htaccess")]
+    assert htaccess.filename == f"{folder}.htaccess"  # where its step puts it
     publish(site, f"{folder}.htaccess", htaccess.content)
     with running("apache", site, None) as port:
         report = check(port, stand_in, ca_bundle)

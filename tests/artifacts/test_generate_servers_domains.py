@@ -89,7 +89,7 @@ def test_one_snippet_serves_every_domain_in_a_real_server(
     artifacts = site.folder / "artifacts"
     write_plan(plan, artifacts)
     for artifact in plan.artifacts:
-        if artifact.filename.startswith(".well-known/"):
+        if artifact.filename.endswith("com.apple.remotemanagement"):
             publish(site, artifact.filename, artifact.content)
     snippet = artifacts / SNIPPET_FILE[platform]
     # Each domain's own site block includes the file unchanged, one step per domain.

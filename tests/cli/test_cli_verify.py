@@ -17,6 +17,7 @@ from tests.support.https_server import HTTPSServer, json_document
 CONTRACT_KEYS = {
     "domain",
     "ok",
+    "unknown",
     "failure",
     "conditions",
     "addresses",
@@ -30,7 +31,7 @@ CONTRACT_KEYS = {
     "setup",
 }
 CHECK_KEYS = {"id", "status", "code", "cause", "summary", "remedy", "advice"}
-ADVICE_KEYS = {"problem", "fix", "portal_message"}
+ADVICE_KEYS = {"problem", "fix", "portal_message", "portal"}
 HOP_KEYS = {
     "url",
     "status",
@@ -75,10 +76,11 @@ def test_json_lines_in_input_order_and_exit_status(server: HTTPSServer, ca_bundl
     # MIME type would be, so the fix does not talk about MIME types.
     assert failing["cause"] == "catch_all_page"
     assert "HTML page answered" in failing["remedy"]
-    assert "unexpected content type" in failing["remedy"]  # the JumpCloud portal's message
+    # No MDM named, none recognised: no portal's message (JumpCloud's only for JumpCloud).
+    assert "JumpCloud" not in failing["remedy"]
     assert set(failing["advice"]) == ADVICE_KEYS
     assert failing["remedy"].startswith(failing["advice"]["problem"])
-    assert "unexpected content type" in failing["advice"]["portal_message"]
+    assert failing["advice"]["portal_message"] is None
 
 
 def test_all_passing_exits_zero_and_prints_a_readable_report(
@@ -95,11 +97,11 @@ def test_all_passing_exits_zero_and_prints_a_readable_report(
 @pytest.mark.parametrize(
     ("args", "mentions"),
     [
-        (["verify", "not a domain"], "spaces"),
+        (["verify", "not a domain"], "space"),
         (["verify", "10.0.0.1"], "IP address"),
         (["verify", "localhost"], "single-label"),
         (["verify", "example.com", "--org-id", "XYZ"], "24 lowercase hex"),
-        (["verify", "example.com", "--json", "--org-id", "5F1B2C3D4E5F6A7B8C9D0E1F"], "hex"),
+        (["verify", "example.com", "--json", "--org-id", "5F1B2C3D4E5F6A7B8C9D0E1G"], "hex"),
         (["verify", "example.com", "--timeout", "-1"], "--timeout"),
         (["verify", "example.com", "--connect-to", "nonsense"], "HOST1:PORT1:HOST2:PORT2"),
         (["verify", "example.com", "--ca-bundle", "/nonexistent.pem"], "no such file"),

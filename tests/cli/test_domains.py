@@ -92,7 +92,9 @@ def test_well_formed_names_survive_any_wrapping(labels: list[str], wrap: str) ->
 
 def test_org_id() -> None:
     assert validate_org_id("5f1b2c3d4e5f6a7b8c9d0e1f") == "5f1b2c3d4e5f6a7b8c9d0e1f"
-    for bad in ["", "5F1B2C3D4E5F6A7B8C9D0E1F", "5f1b2c3d4e5f6a7b8c9d0e1", "zz" * 12]:
+    # Upper case is the same ID: taken in lower case, as JumpCloud writes it.
+    assert validate_org_id(" 5F1B2C3D4E5F6A7B8C9D0E1F ") == "5f1b2c3d4e5f6a7b8c9d0e1f"
+    for bad in ["", "5F1B2C3D4E5F6A7B8C9D0E1", "5f1b2c3d4e5f6a7b8c9d0e1", "zz" * 12]:
         with pytest.raises(InvalidInput):
             validate_org_id(bad)
 

@@ -120,6 +120,10 @@ def test_history_changes_shows_only_the_runs_where_a_state_changed(tmp_path: Pat
     assert [run["changes"][0]["to"] for run in recent] == ["pass", "bad_content_type"]
     assert len(shown(tmp_path, "--changes", "--limit", "1")) == 1
     text = run_cli("history", "acme", "--changes", state=tmp_path).stdout.splitlines()
-    assert len(text) == 5  # the MDM line, then the four runs
-    assert text[-1].endswith(f"changed: {A} first run -> pass, {B} first run -> pass")
-    assert f"changed: {B} pass -> bad_status" in text[-2]
+    # The MDM line, then each of the four runs with its changes on a line of its own (each
+    # line within 100 columns).
+    assert len(text) == 9
+    assert text[-1] == f"    changed: {A} first run -> pass, {B} first run -> pass"
+    assert "passed" in text[-2]
+    assert text[-3] == f"    changed: {B} pass -> bad_status"
+    assert all(len(line) <= 100 for line in text)

@@ -140,16 +140,22 @@ def test_history_command(tmp_path: Path) -> None:
     assert header == "a.example: MDM JumpCloud (jumpcloud)"
     assert len(lines) == 50  # --limit defaults to 50
     assert lines[0].startswith("2026-03-01 00:59:00 UTC  FAILED  b.example bad_json")
-    assert "under test conditions: --connect-to a.example:443:127.0.0.1:8443" in lines[0]
+    assert lines[0].endswith("  (under test settings)")  # the settings: history --json
+    assert all(len(line) <= 100 for line in lines)
     assert lines[1] == "2026-03-01 00:58:00 UTC  passed"
     as_json = run_cli("history", "a.example", "--json", "--limit", "2", state=tmp_path)
     first, second = (json.loads(line) for line in as_json.stdout.splitlines())
-    assert set(first) == {"at", "ok", "outcomes", "conditions"}
-    assert first["outcomes"][1] == {"domain": "b.example", "ok": False, "failure": "bad_json"}
+    assert set(first) == {"at", "ok", "unknown", "outcomes", "conditions"}
+    assert first["outcomes"][1] == {
+        "domain": "b.example",
+        "ok": False,
+        "unknown": False,
+        "failure": "bad_json",
+    }
     assert second["conditions"] == [] and second["ok"]
     for bad in (["--limit", "0"], ["--limit", "-3"]):
         refused = run_cli("history", "a.example", *bad, state=tmp_path)
         assert refused.returncode == 2 and refused.stdout == ""
-        one_line(refused.stderr)
+        assert "must be 1 or more" in one_line(refused.stderr)  # one bound, whatever the value
     missing = run_cli("history", "nope.example", state=tmp_path)
     assert missing.returncode == 2 and "no saved setup named" in one_line(missing.stderr)

@@ -127,8 +127,10 @@ def _check(
     if cause is not None:
         advice = Advice(BY_ID[cause].problem, BY_ID[cause].fix)
     elif code is not None:
-        entry = remedy_for(code)
-        advice = Advice(entry.problem, entry.fix, entry.portal_message)
+        jumpcloud = PRESETS["jumpcloud"]
+        entry = remedy_for(code, jumpcloud)
+        message = jumpcloud.portal_messages.get(code)
+        advice = Advice(entry.problem, entry.fix, message, jumpcloud.portal if message else None)
     return Check(check_id, status, summary, code, cause, advice)
 
 

@@ -25,7 +25,6 @@ from wizard.tui.screens.organization import OrganizationScreen
 @pytest.mark.parametrize(
     ("typed", "says"),
     [
-        (ORG_ID.upper(), f"it must be lowercase: {ORG_ID}"),
         (ORG_ID[:-1] + "g", "'g' (character 24) is not a hex digit"),
         (
             f"https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id={ORG_ID}",
@@ -94,9 +93,13 @@ async def test_the_organization_step_messages(tmp_path: Path) -> None:
         await pilot.press("n")
         assert isinstance(app.screen, OrganizationScreen)
         org = app.screen.query_one("#org-id", Input)
-        org.value = ORG_ID.upper()
+        org.value = ORG_ID.upper()  # the ID it clearly is, taken in lower case
         await pilot.pause()
-        assert "must be lowercase" in _text(app, "#org-id-state")
+        assert f"OK. Taken as {ORG_ID}." in _text(app, "#org-id-state")
+        assert app.setup is not None and app.setup.org_id == ORG_ID
+        org.value = ORG_ID[:-1] + "g"
+        await pilot.pause()
+        assert "is not a hex digit" in _text(app, "#org-id-state")
         org.value = ORG_ID
         await pilot.pause()
         await pilot.press("ctrl+n")  # no domain yet

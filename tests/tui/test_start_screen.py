@@ -4,6 +4,7 @@ the keys it shows change (rebuilding it for nothing was most of the wizard's sta
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +21,7 @@ from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
 from wizard.tui.screens.domain_prompt import DomainPrompt
 from wizard.tui.screens.organization import OrganizationScreen
-from wizard.tui.screens.start import StartScreen
+from wizard.tui.screens.start import StartScreen, describe
 from wizard.tui.screens.verify import VerifyScreen
 from wizard.tui.widgets.key_footer import KeyFooter
 
@@ -152,3 +153,22 @@ async def test_back_to_start_returns_to_the_one_start_screen_with_a_fresh_list(
         await pilot.press("escape")
         await pilot.pause()
         assert [setup.name for setup in first_start.setups] == ["b.example"]  # type: ignore[attr-defined]
+
+
+def test_every_setup_in_the_list_is_named_by_its_mdm(tmp_path: Path) -> None:
+    """JumpCloud setups are known by their MDM as the others are: with and without an
+    organization ID, and in a file saved before the MDM was a choice (no `provider`)."""
+    store = Store(tmp_path)
+    store.save(SetupState(name="with-id", domains=["a.example"], org_id=ORG_ID))
+    store.save(SetupState(name="without-id", domains=["b.example"]))
+    store.save(SetupState(name="intune", provider="intune", domains=["c.example"]))
+    older = tmp_path / "older.setup.json"
+    store.save(SetupState(name="older", domains=["d.example"]))
+    saved = json.loads(older.read_text())
+    del saved["provider"]
+    older.write_text(json.dumps(saved))
+    lines = {listing.name: describe(listing).plain for listing in store.list_setups()}
+    assert f"JumpCloud {ORG_ID} · a.example" in lines["with-id"]
+    assert "JumpCloud · b.example" in lines["without-id"]
+    assert "JumpCloud · d.example" in lines["older"]
+    assert "Intune · c.example" in lines["intune"]

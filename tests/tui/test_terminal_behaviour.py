@@ -117,7 +117,7 @@ def test_a_directory_where_a_file_goes_and_negative_numbers(tmp_path: Path) -> N
         ),
         (["verify", DOMAIN, "--ca-bundle", str(tmp_path)], "is a directory"),
         (["verify", DOMAIN, "--max-redirects", "-1"], "must be 0 or more"),
-        (["history", "x", "--limit", "-2"], "must be 0 or more"),
+        (["history", "x", "--limit", "-2"], "must be 1 or more"),
     ):
         result = run_cli(*args)
         assert result.returncode == 2 and result.stdout == "", args

@@ -59,7 +59,7 @@ def test_bad_names_and_indexes_are_refused_in_one_line(isolated_state: Path) -> 
         (["notify", "add", "nope.example", url], "no saved setup named 'nope.example'"),
         (["notify", "list", "nope.example"], "no saved setup named 'nope.example'"),
         (["notify", "remove", DOMAIN, "2"], "has no webhook 2 (1 to 1)"),
-        (["notify", "remove", DOMAIN, "0"], "must be at least 1"),
+        (["notify", "remove", DOMAIN, "0"], "must be 1 or more"),
         (["notify", "test", "nope.example"], "no saved setup named 'nope.example'"),
         (["notify", "add", "../x", url], "is not a setup name"),
         # The URL given where NAME goes: refused without repeating it.

@@ -14,7 +14,7 @@ import argparse
 from collections.abc import Iterator
 from typing import Any
 
-from wizard.cli.parsing import EXIT_OK, Parser
+from wizard.cli.parsing import EXIT_OK, Parser, examples
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -109,6 +109,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "type). bash: add `source <(adue-wizard completion bash)` to ~/.bashrc; zsh: save "
         "it as _adue-wizard in a folder of your $fpath; fish: save it as "
         "~/.config/fish/completions/adue-wizard.fish.",
+        **examples(
+            "adue-wizard completion bash",
+            "adue-wizard completion fish",
+        ),
     )
     completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wizard.cli.parsing import EXIT_FAILED, EXIT_OK, Parser, add_state_dir, print_notices
+from wizard.cli.parsing import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Parser,
+    add_state_dir,
+    examples,
+    open_store,
+    print_notices,
+)
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import printable
@@ -21,6 +29,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         description="Delete a saved setup: its file is moved aside in the state folder as "
         "NAME.setup.json.deleted-TIMESTAMP (adue-wizard setup restore NAME brings it back, "
         "with its history). On a terminal it asks first; elsewhere it needs --yes.",
+        **examples(
+            "adue-wizard delete example.com",
+            "adue-wizard delete example.com --yes",
+        ),
     )
     delete.add_argument("name", metavar="NAME", help="the setup's name (see adue-wizard status)")
     delete.add_argument("--yes", action="store_true", help="do not ask")
@@ -29,10 +41,9 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wizard.core.setups.files import SaveError
-    from wizard.core.setups.store import Store, state_dir
 
     name = check_setup_name(args.name)
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     state = store.load(name)
     print_notices(store)
     if state is None:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.cli.jumpcloud_access import add_api_arguments, api_access
 from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
-from wizard.cli.parsing import Parser
-from wizard.core.domains import InvalidInput, normalise_domain
+from wizard.cli.parsing import Parser, examples
+from wizard.core.domains import InvalidInput, domains_in
 from wizard.core.shown import argument, one_line
 
 if TYPE_CHECKING:
@@ -34,13 +34,24 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "generate",
         help="write the redirect or self-host artifact for your platform",
         description="Print (or write with --out) the artifact and numbered steps that publish "
-        "the discovery URL on your platform. `generate --list` shows the platforms.",
+        "the discovery URL on your platform. `generate --list` shows the platforms and the "
+        "MDM presets.",
+        **examples(
+            "adue-wizard generate --list",
+            "adue-wizard generate --platform nginx --method redirect --org-id "
+            "5f1b2c3d4e5f6a7b8c9d0e1f --domain example.com",
+            "adue-wizard generate --platform apache --method self-host --mdm intune "
+            "--tenant-id 00000000-0000-0000-0000-000000000000 --out site",
+        ),
     )
-    generate.add_argument("--list", action="store_true", help="print the platform table")
+    generate.add_argument(
+        "--list", action="store_true", help="print the platforms and the MDM presets"
+    )
     generate.add_argument(
         "--method",
         choices=["redirect", "self-host"],
-        help="redirect (a 301 to the MDM's discovery URL) or self-host (serve the document)",
+        help="redirect to your MDM's discovery URL, or self-host (serve the document "
+        "itself); --list shows which each platform and MDM allows",
     )
     generate.add_argument("--platform", metavar="NAME", help="see --list")
     generate.add_argument(
@@ -101,7 +112,7 @@ def _generate(args: argparse.Namespace) -> int:
     from wizard.core.artifacts.prepare import prepare_setup
 
     if args.list:
-        print(platform_table())
+        print(platform_table() + "\n\n" + preset_table())
         return 0
     if not args.platform:
         raise InvalidInput("generate needs --platform NAME (see generate --list)")
@@ -117,7 +128,7 @@ def _generate(args: argparse.Namespace) -> int:
         raise InvalidInput(GITHUB_PAGES_REFUSAL)
     if not args.method:
         raise InvalidInput("generate needs --method redirect or --method self-host")
-    domains = [normalise_domain(domain) for domain in args.domain]
+    domains = domains_in(args.domain)
     if args.org_id is not None and args.target is not None:
         raise InvalidInput(
             "give --org-id (JumpCloud's target) or --target (another MDM's), not both"
@@ -182,7 +193,7 @@ def _preset_inputs(args: argparse.Namespace) -> dict[str, Any]:
         "base_url": produced.base_url,
         "document_text": produced.document_text,
         "version": produced.version,
-        "mdm": preset.mdm_notes(answers),
+        "mdm": preset.mdm_notes(answers, args.json_file),
     }
 
 
@@ -265,6 +276,21 @@ def platform_table() -> str:
     for platform in PLATFORMS.values():
         methods = ", ".join(platform.methods) or "none"
         rows.append((platform.name, methods, platform.forwards_query, platform.summary))
+    widths = [max(len(row[index]) for row in rows) for index in range(3)]
+    return "\n".join(
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"
+        for row in rows
+    )
+
+
+def preset_table() -> str:
+    """The MDM presets (`--mdm NAME`): the methods each allows and the inputs it takes."""
+    from wizard.core.providers import PRESETS
+
+    rows = [("mdm", "methods", "inputs", "MDM")]
+    for preset in PRESETS.values():
+        inputs = " ".join(f"--{name}" for name in preset.inputs) or "-"
+        rows.append((preset.name, ", ".join(preset.methods), inputs, preset.title))
     widths = [max(len(row[index]) for row in rows) for index in range(3)]
     return "\n".join(
         f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"

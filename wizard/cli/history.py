@@ -7,7 +7,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from wizard.cli.parsing import Parser, add_state_dir, positive_int, print_notices
+from wizard.cli.parsing import (
+    Parser,
+    add_state_dir,
+    examples,
+    open_store,
+    positive_int,
+    print_notices,
+)
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import argument, printable
@@ -31,13 +38,17 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "failed, the failing domains and their codes, and whether test settings were in "
         "effect. Runs are kept for 90 days, and at least the last 1,000 per setup "
         "($ADUE_WIZARD_KEEP_DAYS, $ADUE_WIZARD_KEEP_RUNS), always with the last passing one.",
+        **examples(
+            "adue-wizard history example.com",
+            "adue-wizard history example.com --json --limit 10",
+        ),
     )
     history.add_argument("name", metavar="NAME", help="the setup (see adue-wizard status)")
     history.add_argument(
         "--json",
         action="store_true",
-        help='one object per run per line: {"at", "ok", "outcomes", "conditions"}; with '
-        '--changes also "changes": [{"domain", "from", "to"}]',
+        help='one object per run per line: {"at", "ok", "unknown", "outcomes", "conditions"}; '
+        'with --changes also "changes": [{"domain", "from", "to"}]',
     )
     history.add_argument(
         "--limit",
@@ -82,10 +93,8 @@ def since(text: str) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.setups.store import Store, state_dir
-
     name = check_setup_name(args.name)
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     state = store.load(name)
     if state is None:
         print_notices(store)
@@ -116,19 +125,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: no verification runs yet (adue-wizard verify --setup {name})")
         return 0
     for recorded, changes in shown:
-        line = f"{recorded.at:%Y-%m-%d %H:%M:%S} UTC  "
-        if recorded.ok:
-            line += "passed"
-        else:
-            failing = [f"{o.domain} {o.failure or 'failed'}" for o in recorded.outcomes if not o.ok]
-            line += "FAILED  " + ", ".join(failing)
-        if recorded.conditions:
-            line += "  (under test conditions: " + "; ".join(recorded.conditions) + ")"
+        print(run_line(recorded))
         if changes is not None:
-            line += "  changed: " + ", ".join(
-                f"{c.domain} {c.before or 'first run'} -> {c.after}" for c in changes
-            )
-        print(printable(line))
+            # On a line of its own, so the run's line keeps to LINE_WIDTH columns.
+            changed = [
+                printable(f"{c.domain} {c.before or 'first run'} -> {c.after}") for c in changes
+            ]
+            print("    changed: " + _fitted(changed, LINE_WIDTH - len("    changed: ")))
     return 0
 
 
@@ -150,3 +153,59 @@ def _which(since: datetime | None, changes: bool) -> str:
     if since is not None:
         parts.append(f"since {since.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC")
     return " ".join(parts)
+
+
+# A run's line fits this many columns (an SSH window, a ticket, a pager without wrapping).
+LINE_WIDTH = 100
+
+
+def run_line(recorded: RecordedRun) -> str:
+    """One run on one line of at most LINE_WIDTH columns: when, the verdict, the failing
+    domains with their codes (as many as fit, then how many more), whether test settings
+    shaped it. `history --json` has every domain and setting."""
+    head = f"{recorded.at:%Y-%m-%d %H:%M:%S} UTC  "
+    if recorded.ok:
+        verdict, items = "passed", []
+    elif recorded.unknown:
+        # The machine's failure, not the domains': they follow when there is room.
+        verdict = "UNKNOWN  this machine could not resolve names"
+        items = [printable(o.domain) for o in recorded.outcomes if not o.ok]
+    else:
+        verdict = "FAILED  "
+        items = [
+            printable(f"{o.domain} {o.failure or 'failed'}") for o in recorded.outcomes if not o.ok
+        ]
+    # The settings themselves when they fit beside the first failing domain, else the words.
+    tails = [""]
+    if recorded.conditions:
+        settings = printable("; ".join(recorded.conditions))
+        tails = [f"  (under test settings: {settings})", "  (under test settings)"]
+    first = min((len(item) for item in items), default=0)
+    for tail in tails:
+        room = LINE_WIDTH - len(head) - len(verdict) - len(tail)
+        if room >= first or tail == tails[-1]:
+            break
+    if recorded.unknown:
+        room -= 2  # ": " before the domains, when they fit at all
+        listed = f": {_fitted(items, room)}" if room >= first + len(", +9 more") else ""
+        return head + verdict + listed + tail
+    return head + verdict + _fitted(items, room) + tail
+
+
+def _fitted(items: list[str], room: int) -> str:
+    """`items` joined by commas in at most `room` columns: those that fit, then "+N more"
+    (the first one cut short with "..." if even it does not fit)."""
+    shown: list[str] = []
+    for index, item in enumerate(items):
+        rest = len(items) - index - 1
+        more = f", +{rest} more" if rest else ""
+        candidate = ", ".join([*shown, item]) + more
+        if len(candidate) <= room:
+            shown.append(item)
+            continue
+        if not shown:
+            more = f", +{len(items) - 1} more" if len(items) > 1 else ""
+            cut = max(room - len(more) - 3, 1)
+            return item[:cut] + "..." + more
+        return ", ".join(shown) + f", +{len(items) - len(shown)} more"
+    return ", ".join(shown)

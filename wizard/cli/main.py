@@ -22,6 +22,7 @@ from wizard.cli.parsing import (
     STATE_DIR_HELP,
     Parser,
     PluginParser,
+    examples,
     plugin_unknown,
     wants_plugin_output,
 )
@@ -65,10 +66,19 @@ def build_parser(only: str | None = None, *, plugin: bool = False) -> argparse.A
         prog="adue-wizard",
         description="Set up and troubleshoot Apple account-driven user enrollment. "
         "With no command, opens the guided setup.",
+        **examples(
+            "adue-wizard",
+            "adue-wizard verify ada@example.com",
+            "adue-wizard status",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"adue-wizard {__version__}")
     parser.add_argument("--state-dir", metavar="DIR", help=STATE_DIR_HELP)
-    commands = parser.add_subparsers(dest="command", parser_class=parser_class)
+    commands = parser.add_subparsers(
+        dest="command",
+        parser_class=parser_class,
+        help="one of the commands below (adue-wizard COMMAND --help for its options)",
+    )
     for name in COMMANDS if only is None else (only,):
         command(name).add_parser(commands)
     return parser

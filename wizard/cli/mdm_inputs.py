@@ -4,6 +4,7 @@ rules that turn them into a preset and its answers (exit status 2 on anything wr
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from wizard.core.domains import InvalidInput, validate_org_id
@@ -15,6 +16,7 @@ from wizard.core.shown import argument
 # load them.
 if TYPE_CHECKING:
     from wizard.core.providers import Answers, Preset
+    from wizard.core.providers.preset import InputName
 
 # Inputs that only mean something for a named preset; --org-id, --target, --base-url and
 # --json-file alone name one (JumpCloud, or another MDM).
@@ -77,9 +79,10 @@ def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None)
     if enrollment not in ("user", "device"):
         raise InvalidInput(f"--enrollment {argument(enrollment)} is not user or device")
     json_file = getattr(args, "json_file", None)
+    org_id = _normalised(preset, "org-id", args.org_id)
     answers = Answers(
-        org_id=validate_org_id(args.org_id) if args.org_id is not None else None,
-        tenant_id=args.tenant_id.strip() if args.tenant_id is not None else None,
+        org_id=validate_org_id(org_id) if org_id is not None else None,
+        tenant_id=_normalised(preset, "tenant-id", args.tenant_id),
         cloud=args.cloud,
         server_url=args.server_url.strip() if args.server_url is not None else None,
         base_url=getattr(args, "base_url", None),
@@ -89,6 +92,17 @@ def preset_answers(args: argparse.Namespace, preset: Preset, method: str | None)
     )
     preset.check_answers(answers, method)
     return answers
+
+
+def _normalised(preset: Preset, name: InputName, value: str | None) -> str | None:
+    """The value as the preset writes it (an upper-case ID in lower case, a GUID without
+    braces), with a note on stderr when that is not what was typed."""
+    if value is None:
+        return None
+    written = preset.normalised(name, value)
+    if written != value.strip():
+        print(f"adue-wizard: note: --{name} {argument(value)} taken as {written}", file=sys.stderr)
+    return written
 
 
 def read_document(path: str) -> str:

@@ -18,6 +18,8 @@ from wizard.cli.parsing import (
     EXIT_OK,
     Parser,
     add_state_dir,
+    examples,
+    open_store,
     positive_int,
     print_notices,
 )
@@ -45,12 +47,18 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "Rocket.Chat incoming webhooks, or any URL taking a JSON POST) that `verify --setup "
         "NAME` posts to when a domain's state changes from the previous recorded run. Each "
         "URL is saved apart from the setup, readable only by you, and never shown in full.",
+        **examples(
+            "adue-wizard notify add example.com",
+            "adue-wizard notify list",
+            "adue-wizard notify test example.com",
+        ),
     )
     actions = notify.add_subparsers(
         dest="notify_command",
         metavar="ACTION",
         required=True,
         parser_class=Parser,
+        help="add, list, remove or test (adue-wizard notify ACTION --help for its options)",
     )
     add = actions.add_parser(
         "add",
@@ -96,10 +104,9 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.setups.store import Store, state_dir
     from wizard.core.setups.webhooks import SavedWebhooks, WebhookFileError
 
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     saved = SavedWebhooks(store.folder)
     action = {"add": _add, "list": _list, "remove": _remove, "test": _test}
     try:

@@ -88,6 +88,24 @@ def wants_plugin_output(arguments: Sequence[str]) -> bool:
     return False
 
 
+class ExamplesFormatter(argparse.HelpFormatter):
+    """argparse's formatter, but an "Examples:" epilog keeps its lines as written (one
+    command per line, never wrapped into each other); the rest is wrapped as usual."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("Examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def examples(*commands: str) -> dict[str, Any]:
+    """The `add_parser` arguments that end a command's --help with these example commands."""
+    return {
+        "epilog": "Examples:\n" + "\n".join(f"  {command}" for command in commands),
+        "formatter_class": ExamplesFormatter,
+    }
+
+
 def _unknown(arguments: list[str]) -> str:
     """What was not understood, without any value: `--password=hunter2` or a word after an
     unknown option may be a secret typed in the wrong place, and errors end up in logs."""
@@ -108,30 +126,61 @@ def add_state_dir(command: argparse.ArgumentParser) -> None:
     )
 
 
+# The longest deadline taken: a day. Beyond it a check is not a check but a hang.
+MAX_SECONDS = 86400
+
+
 def positive_float(text: str) -> float:
+    """Seconds: more than 0, less than a day; the message names the bound that was crossed."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{argument(text)} is not a number") from None
-    if not 0 < value < 86400:
-        raise argparse.ArgumentTypeError(f"{argument(text)} must be a positive number of seconds")
+    if value != value:  # NaN
+        raise argparse.ArgumentTypeError(f"{argument(text)} is not a number")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{argument(text)} must be more than 0 seconds")
+    if value >= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{argument(text)} must be less than {MAX_SECONDS} seconds (one day)"
+        )
     return value
 
 
 def positive_int(text: str) -> int:
-    value = non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"{argument(text)} must be at least 1")
-    return value
+    return _whole_number(text, 1)
 
 
 def non_negative_int(text: str) -> int:
+    return _whole_number(text, 0)
+
+
+def _whole_number(text: str, least: int) -> int:
+    """A whole number of at least `least`; one message for every value below it (-5 and 0
+    alike for a count that starts at 1)."""
     stripped = text.strip()
-    if stripped.startswith("-") and stripped[1:].isdigit():
-        raise argparse.ArgumentTypeError(f"{argument(text)} must be 0 or more")
-    if not stripped.isdigit():
+    digits = stripped.removeprefix("-").removeprefix("+")
+    if not digits.isascii() or not digits.isdigit():
         raise argparse.ArgumentTypeError(f"{argument(text)} is not a whole number")
-    return int(text)
+    value = int(stripped)
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{argument(text)} must be {least} or more")
+    return value
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The store of the state folder the command was given (--state-dir, before or after the
+    command, else $ADUE_WIZARD_STATE_DIR, else the user state folder); a path that exists and
+    is not a folder is bad input: one line, exit status 2, not an empty list."""
+    from wizard.core.domains import InvalidInput
+    from wizard.core.setups.store import ENVIRONMENT_VARIABLE, Store, state_dir
+
+    given = getattr(args, "state_dir", None)
+    folder = state_dir(given)
+    if folder.exists() and not folder.is_dir():
+        source = "--state-dir" if given else f"${ENVIRONMENT_VARIABLE}"
+        raise InvalidInput(f"{source} {argument(str(folder))} is not a folder")
+    return Store(folder)
 
 
 def print_notices(store: Store) -> None:

@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.cli.jumpcloud_access import add_api_arguments, api_access, remember_api
 from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
-from wizard.cli.parsing import EXIT_FAILED, EXIT_OK, Parser, add_state_dir, positive_float
+from wizard.cli.parsing import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Parser,
+    add_state_dir,
+    examples,
+    positive_float,
+)
 from wizard.cli.saved_setup import open_setup
 from wizard.core.domains import InvalidInput, normalise_domain
 
 # The checks (asyncio, httpx, dnspython) are imported inside `run`.
 if TYPE_CHECKING:
     from wizard.core.prerequisites.run import PrereqRequest
-
-EXAMPLES = """\
-examples:
-  adue-wizard prereqs --setup corp
-  JUMPCLOUD_API_KEY=... adue-wizard prereqs example.com --org-id 5f1b2c3d4e5f6a7b8c9d0e1f
-  adue-wizard prereqs --setup corp --api-key-file ~/.jumpcloud-key --json
-"""
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -39,8 +39,11 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "configuration and every user's Managed Apple Account. Reads only. Exit status: 0 no "
         "check failed (warnings, skipped and manual checks allowed), 1 a check failed, "
         "2 bad usage.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **examples(
+            "adue-wizard prereqs --setup corp",
+            "adue-wizard prereqs example.com --org-id 5f1b2c3d4e5f6a7b8c9d0e1f",
+            "adue-wizard prereqs --setup corp --json --nameserver 192.0.2.53",
+        ),
     )
     prereqs.add_argument("domains", nargs="*", metavar="DOMAIN", help="the sign-in domain(s)")
     prereqs.add_argument(
@@ -115,7 +118,7 @@ def _request(args: argparse.Namespace) -> PrereqRequest:
     if args.setup is not None or not args.domains:
         if args.domains:
             raise InvalidInput("give either domains or --setup NAME, not both")
-        store, state = open_setup(args.state_dir, args.setup, needs="a domain")
+        store, state = open_setup(args, args.setup, needs="a domain")
         remember_api(args, store, state)
         options = verify_options(state, given, test_settings=not args.no_saved_settings)
         mdm, org_id, setup = state.provider, state.org_id, state.name

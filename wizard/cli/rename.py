@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wizard.cli.parsing import EXIT_FAILED, Parser, add_state_dir, print_notices
+from wizard.cli.parsing import (
+    EXIT_FAILED,
+    Parser,
+    add_state_dir,
+    examples,
+    open_store,
+    print_notices,
+)
 from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import printable
 
@@ -18,6 +25,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "rename",
         help="rename a saved setup (its history follows it)",
         description="Rename a saved setup. Its verification history follows it.",
+        **examples(
+            "adue-wizard rename example.com corp",
+            "adue-wizard --state-dir /srv/adue rename corp corp-eu",
+        ),
     )
     rename.add_argument("old", metavar="OLD", help="the setup's name (see adue-wizard status)")
     rename.add_argument("new", metavar="NEW", help="letters, digits, '.', '-' and '_'")
@@ -26,10 +37,9 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wizard.core.setups.files import SaveError
-    from wizard.core.setups.store import Store, state_dir
 
     old, new = check_setup_name(args.old), check_setup_name(args.new)
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     try:
         store.rename(old, new)
     except SaveError as error:

@@ -14,6 +14,8 @@ from wizard.cli.parsing import (
     EXIT_OK,
     Parser,
     add_state_dir,
+    examples,
+    open_store,
     positive_float,
     positive_int,
     print_notices,
@@ -44,6 +46,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "(--cron) that runs `adue-wizard verify` on the saved setups every INTERVAL, with "
         "the outputs given here; --install writes the units and says how to enable them. "
         "The command is this adue-wizard's own absolute path, with the state folder in use.",
+        **examples(
+            "adue-wizard schedule --systemd --user --install --quiet",
+            "adue-wizard schedule --cron --every 30m --quiet",
+        ),
     )
     kind = schedule.add_mutually_exclusive_group(required=True)
     kind.add_argument(
@@ -106,7 +112,6 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wizard.core.setups import schedule
-    from wizard.core.setups.store import Store, state_dir
 
     if args.notify is not None:
         raise InvalidInput(NOTIFY_REFUSAL)  # the URL itself is never repeated
@@ -119,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             f"system units go into {units}, which needs root: run it with sudo, or add --user"
         )
     every = schedule.every(args.every)
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     folder = os.path.abspath(store.folder)
     name = _setup_to_check(store, args.setup)
     print_notices(store)

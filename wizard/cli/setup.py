@@ -16,6 +16,8 @@ from wizard.cli.parsing import (
     EXIT_USAGE,
     Parser,
     add_state_dir,
+    examples,
+    open_store,
     print_notices,
 )
 from wizard.core.domains import InvalidInput, display_domain
@@ -45,10 +47,19 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         description="Saved setups made and changed from the command line, with the wizard's "
         "checks: a setup added here opens in the wizard and `verify --setup NAME` checks it. "
         "Exit status: 0 done, 1 it could not be saved, 2 bad usage or input (nothing saved).",
+        **examples(
+            "adue-wizard setup add acme --domain acme.com --org-id 5f1b2c3d4e5f6a7b8c9d0e1f",
+            "adue-wizard setup edit acme --add-domain shop.acme.com",
+            "adue-wizard setup import customers.csv",
+        ),
     )
     # `names` (for shell completion) is left out of the list and the help.
     actions = setup.add_subparsers(
-        dest="action", metavar="{add,edit,restore,import}", required=True, parser_class=Parser
+        dest="action",
+        metavar="{add,edit,restore,import}",
+        required=True,
+        parser_class=Parser,
+        help="what to do (adue-wizard setup ACTION --help for its options)",
     )
     add = actions.add_parser(
         "add",
@@ -144,9 +155,8 @@ def _add_fields(parser: argparse.ArgumentParser, *, editing: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.setups.store import Store, state_dir
 
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     try:
         if args.action == "names":
             return _names(store)

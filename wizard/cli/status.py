@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
-from wizard.cli.parsing import Parser, add_state_dir, print_notices
+from wizard.cli.parsing import Parser, add_state_dir, examples, open_store, print_notices
 from wizard.core.domains import display_domain
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.core.shown import printable
@@ -21,6 +21,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="list saved setups and where each stands",
         description="List every saved setup: organization, domains, step reached and the "
         "last verification.",
+        **examples("adue-wizard status", "adue-wizard status --json"),
     )
     status.add_argument(
         "--json",
@@ -33,9 +34,8 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wizard.core.providers import title_of
-    from wizard.core.setups.store import Store, state_dir
 
-    store = Store(state_dir(args.state_dir))
+    store = open_store(args)
     setups = store.load_all()
     print_notices(store)
     if args.json:
@@ -54,15 +54,19 @@ def run(args: argparse.Namespace) -> int:
             last = "never verified"
         else:
             failure = state.last_failure
-            last = f"last check {_when(state.last_verified_at)} " + (
-                f"FAILED ({failure})" if failure else "passed"
-            )
+            if summary.last_unknown:
+                # This machine could not resolve names: nothing new is known of the domains.
+                verdict = f"UNKNOWN ({failure}: this machine could not resolve names)"
+            else:
+                verdict = f"FAILED ({failure})" if failure else "passed"
+            last = f"last check {_when(state.last_verified_at)} {verdict}"
             if summary.last_conditions:
                 last += " under test settings (" + "; ".join(summary.last_conditions) + ")"
             if state.last_warnings:
                 last += f"; warnings: {', '.join(state.last_warnings)}"
         if state.last_failure and summary.failing_since:
-            last += f"; failing since {_when(summary.failing_since)}"
+            known = "last known: " if summary.last_unknown else ""
+            last += f"; {known}failing since {_when(summary.failing_since)}"
         if state.last_failure and summary.last_passed_at:
             last += f"; last passed {_when(summary.last_passed_at)}"
         lines = [

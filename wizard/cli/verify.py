@@ -14,12 +14,14 @@ from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answer
 from wizard.cli.parsing import (
     Parser,
     add_state_dir,
+    examples,
     non_negative_int,
+    open_store,
     positive_float,
     positive_int,
     print_notices,
 )
-from wizard.core.domains import InvalidInput, normalise_domain
+from wizard.core.domains import InvalidInput, domains_in
 from wizard.core.protocol import MODEL_FAMILIES
 from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import argument, one_line, printable
@@ -46,6 +48,12 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "Apple device does. Exit status: 0 all passed (warnings allowed), 1 a check failed "
         "(or a setup could not be checked or recorded), 2 bad usage or input. With --format "
         "nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad usage included).",
+        **examples(
+            "adue-wizard verify ada@example.com",
+            "adue-wizard verify example.com --mdm intune --tenant-id "
+            "00000000-0000-0000-0000-000000000000",
+            "adue-wizard verify --setup example.com --json",
+        ),
     )
     verify.add_argument(
         "targets",
@@ -224,18 +232,17 @@ def run(args: argparse.Namespace) -> int:
             "--notify needs a saved setup (--setup NAME or --all): a message is sent when a "
             "domain's state changes from the setup's previous recorded run"
         )
-    domains = [normalise_domain(target) for target in args.targets]
+    domains = domains_in(args.targets)
     options = VerifyOptions(**given)
     return check([Part(None, domains, options)], outputs, options.concurrency)
 
 
 def _run_setup(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) -> int:
     from wizard.cli.verify_outputs import check
-    from wizard.core.setups.store import Store, state_dir
 
     if args.targets:
         raise InvalidInput("give either domains or --setup NAME, not both")
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     name = check_setup_name(args.setup) if args.setup is not None else None
     if name is None:
         names = store.names()
@@ -262,7 +269,6 @@ def _run_all(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) 
     """Every saved setup, each with its saved settings; a setup that cannot be checked is
     said in one line and fails the run, the others are checked all the same."""
     from wizard.cli.verify_outputs import check
-    from wizard.core.setups.store import Store, state_dir
     from wizard.core.verify.options import VerifyOptions
 
     if args.targets or args.setup is not None:
@@ -272,7 +278,7 @@ def _run_all(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) 
             "--report describes one setup or a list of domains; with --all use --junit "
             "(every setup), or --report with --setup NAME"
         )
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     states = sorted(store.load_all(results=False), key=lambda state: state.name)
     if not states:
         print_notices(store)

@@ -64,6 +64,10 @@ class Code(StrEnum):
 
     # Failures.
     INVALID_DOMAIN = "invalid_domain"
+    # This machine could not look the name up at all (its resolver failed, timed out or is
+    # unreachable): nothing is known about the domain. A failure, never a pass, but not the
+    # domain's: see UNKNOWN_CODES.
+    RESOLVER_FAILED = "resolver_failed"
     CONNECT_FAILED = "connect_failed"
     TIMEOUT = "timeout"
     TLS_UNTRUSTED = "tls_untrusted"
@@ -104,7 +108,15 @@ class Code(StrEnum):
     def is_failure(self) -> bool:
         return self in FAILURE_CODES
 
+    @property
+    def is_unknown(self) -> bool:
+        """A failure of the checking machine, which leaves the domain's state unknown."""
+        return self in UNKNOWN_CODES
+
 
 # The failures are declared first, up to the last of them.
 _CODES = list(Code)
 FAILURE_CODES: frozenset[Code] = frozenset(_CODES[: _CODES.index(Code.ENROLL_PROBE_FAILED) + 1])
+# Failures that say nothing about the domain: a run that meets only these is recorded as
+# unknown (neither a pass nor the domain failing), and a monitor reports UNKNOWN.
+UNKNOWN_CODES: frozenset[Code] = frozenset({Code.RESOLVER_FAILED})

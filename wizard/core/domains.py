@@ -59,9 +59,13 @@ def normalise_domain(text: str) -> str:
         raise InvalidInput(f"{shown} is an IP address; devices need a domain name")
     host, _, port = host.partition(":")
     if port not in ("", "443"):
+        # Checking a server on another port (before it goes live) is what --connect-to does.
+        name = host.lower().rstrip(".") if re.fullmatch(r"[A-Za-z0-9.-]+", host) else "DOMAIN"
+        target = f"{name}:{port}" if port.isdigit() and len(port) <= 5 else f"{name}:PORT"
         raise InvalidInput(
             f"{shown} has port {argument(port, 12)}: devices always ask on port 443, and the "
-            "sign-in domain has no port"
+            f"sign-in domain has no port; to check a server on another port, give {name} "
+            f"with --connect-to {name}:443:{target}"
         )
     if host.endswith("."):
         host = host[:-1]
@@ -129,9 +133,17 @@ def _check_lengths(name: str, shown: str) -> None:
         )
 
 
-def validate_org_id(text: str) -> str:
-    """Return a JumpCloud organization ID (24 lowercase hex characters) or raise InvalidInput."""
+def normalise_org_id(text: str) -> str:
+    """`text` as the organization ID it clearly is: without surrounding spaces, and in lower
+    case when it is 24 hex digits in another case (JumpCloud's IDs are lowercase)."""
     value = text.strip()
+    return value.lower() if _ORG_ID.match(value.lower()) else value
+
+
+def validate_org_id(text: str) -> str:
+    """Return a JumpCloud organization ID (24 lowercase hex characters; one typed in upper
+    case is taken in lower case) or raise InvalidInput."""
+    value = normalise_org_id(text)
     problem = org_id_problem(value)
     if problem:
         raise InvalidInput(
@@ -201,6 +213,22 @@ def parse_domain_list(text: str) -> tuple[list[str], list[str], list[str]]:
                 "without www."
             )
     return domains, problems, notes
+
+
+def domains_in(arguments: list[str]) -> list[str]:
+    """The domains in command-line arguments, each read as the wizard reads its domain field
+    (`a.com,b.com` is two domains; e-mails and URLs too), in order, each once; InvalidInput
+    with the first problem."""
+    domains: list[str] = []
+    for text in arguments:
+        found, problems, _notes = parse_domain_list(text)
+        if problems:
+            raise InvalidInput(problems[0])
+        if not found:
+            # Only separators (an empty argument, ","): say so as for an empty target.
+            normalise_domain("")
+        domains.extend(domain for domain in found if domain not in domains)
+    return domains
 
 
 def display_domain(name: str) -> str:

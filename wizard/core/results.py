@@ -3,9 +3,9 @@ document, and for each warning or failure its cause and advice. The one shape ev
 uses: `verify --json`, the history database (written and read back), the evidence report,
 the Markdown export and the wizard.
 
-The JSON form is a public contract: one object per domain, `{"domain", "ok", "failure",
-"conditions", "addresses": [{"address", "family", "ok", "failure"}], "checks": [{"id",
-"status", "code", "cause", "summary", "remedy", "advice"}], "hops": [{"url", "status",
+The JSON form is a public contract: one object per domain, `{"domain", "ok", "unknown",
+"failure", "conditions", "addresses": [{"address", "family", "ok", "failure"}], "checks":
+[{"id", "status", "code", "cause", "summary", "remedy", "advice"}], "hops": [{"url", "status",
 "method", "served_by", "location", "tls", "address", "ems", "cert_not_after", ...evidence}],
 "document", "mdm", "os_verdicts": [{"range", "verdict", "summary"}], "elapsed_ms"}`.
 `to_json` writes it; `from_json` reads it back, checking every field.
@@ -32,20 +32,29 @@ Headers = list[tuple[str, str]]
 
 @dataclass
 class Advice:
-    """What is wrong, the exact fix, and (for JumpCloud) the message its portal shows for the
-    same problem. Decided once, by the diagnosis; renderers only format it."""
+    """What is wrong, the exact fix, and, where the MDM's portal checks the domain itself,
+    the message it shows for the same problem and the portal's name ("JumpCloud portal").
+    Decided once, by the diagnosis; renderers only format it."""
 
     problem: str
     fix: str
     portal_message: str | None = None
+    portal: str | None = None
 
     def as_text(self) -> str:
         """One paragraph, as `checks[].remedy` carries it."""
         # A run saved before the advice had its parts kept only the paragraph (as `fix`).
         text = f"{self.problem} Fix: {self.fix}" if self.problem else self.fix
         if self.portal_message:
-            text += f' (JumpCloud portal: "{self.portal_message}")'
+            text += f" ({self.portal_line})"
         return text
+
+    @property
+    def portal_line(self) -> str:
+        """'JumpCloud portal: "message"', or "" without a message."""
+        if not self.portal_message:
+            return ""
+        return f'{self.portal or "MDM portal"}: "{self.portal_message}"'
 
 
 @dataclass
@@ -176,8 +185,9 @@ class AddressResult:
 @dataclass
 class OsVerdict:
     """What devices of one range of OS versions would do, judged from what the check saw:
-    `pass`, `fail`, `depends` (on Apple Business Manager's fallback) or `at_risk` (passes
-    today; the stricter TLS of the OS 27 releases may refuse it)."""
+    `pass`, `fail`, `depends` (on Apple Business Manager's fallback), `at_risk` (passes
+    today; the stricter TLS of the OS 27 releases may refuse it) or `unknown` (this machine
+    could not resolve names: nothing is known)."""
 
     range: str  # "15.0-18.1", "18.2-26.x", "27+"
     verdict: str
@@ -210,6 +220,16 @@ class DomainReport:
     @property
     def ok(self) -> bool:
         return all(check.status != "fail" for check in self.checks)
+
+    @property
+    def unknown(self) -> bool:
+        """Failed only for a reason of the checking machine (its resolver): nothing is known
+        about the domain. Never a pass (`ok` is False); `verify` exits 1 (a monitor's
+        UNKNOWN), and the history does not count it as the domain failing."""
+        failing = [check for check in self.checks if check.status == "fail"]
+        return bool(failing) and all(
+            check.code is not None and check.code.is_unknown for check in failing
+        )
 
     @property
     def warned(self) -> bool:
@@ -249,6 +269,7 @@ class DomainReport:
         return {
             "domain": self.domain,
             "ok": self.ok,
+            "unknown": self.unknown,
             "failure": self.failure,
             "conditions": list(self.conditions),
             "addresses": [address.to_json() for address in self.addresses],
@@ -280,18 +301,23 @@ class DomainReport:
 
 
 def _with_advice(data: object) -> object:
-    """Checks saved before `advice` existed carry only `remedy`: kept as their advice."""
+    """Checks saved before `advice` existed carry only `remedy`: kept as their advice. Advice
+    saved before `portal` existed quoted JumpCloud's portal, the only one quoted then."""
     if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
         return data
-    checks = [
-        {**check, "advice": {"problem": "", "fix": check["remedy"]}}
-        if isinstance(check, dict)
-        and "advice" not in check
-        and isinstance(check.get("remedy"), str)
-        else check
-        for check in data["checks"]
-    ]
+    checks = [_older_check(check) for check in data["checks"]]
     return {**data, "checks": checks}
+
+
+def _older_check(check: object) -> object:
+    if not isinstance(check, dict):
+        return check
+    advice = check.get("advice")
+    if "advice" not in check and isinstance(check.get("remedy"), str):
+        return {**check, "advice": {"problem": "", "fix": check["remedy"]}}
+    if isinstance(advice, dict) and advice.get("portal_message") and "portal" not in advice:
+        return {**check, "advice": {**advice, "portal": "JumpCloud portal"}}
+    return check
 
 
 def _plain(value: Any) -> dict[str, Any] | None:

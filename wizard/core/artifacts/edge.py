@@ -122,12 +122,14 @@ def cloudflare(setup: Setup) -> Plan:
             f"{rules[1]['expression']}, Type Static, URL {target}, 301. Deploy.",
             "Or do the same with the API: cloudflare-redirect-rules.json and cloudflare-api.sh.",
         ]
-        notes: list[str] = [
-            QUERY_WHY,
-            "Use --vendor-form (e in the wizard) for JumpCloud's single wildcard rule instead.",
-        ]
+        notes: list[str] = [QUERY_WHY]
+        if setup.mdm.guide:
+            notes.append(
+                f"Use --vendor-form (e in the wizard) for the single wildcard rule of "
+                f"{setup.mdm.guide} instead."
+            )
     else:
-        # The wildcard pattern takes one URL: one rule per domain, as JumpCloud's guide shows.
+        # The wildcard pattern takes one URL: one rule per domain, as the vendor's guide shows.
         first, *others = setup.hosts
         dashboard = [
             log_in,

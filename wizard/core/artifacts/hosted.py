@@ -15,11 +15,16 @@ from wizard.core.artifacts.model import (
 )
 from wizard.core.protocol import WELL_KNOWN_PATH
 
-NO_QUERY_FORWARDING = (
-    "This platform cannot append the device's query to a target that has its own query, so "
-    "user-identifier and model-family will not reach the MDM. JumpCloud's guide uses this "
-    "form; adue-wizard verify reports it as a warning, not a failure."
-)
+
+def no_query_forwarding(setup: Setup) -> str:
+    """Why the device's query is lost here, and (for an MDM whose guide shows this very
+    form) that its guide does the same."""
+    guide = f" {setup.mdm.guide} uses this form;" if setup.mdm.guide else ""
+    return (
+        "This platform cannot append the device's query to a target that has its own query, "
+        f"so user-identifier and model-family will not reach the MDM.{guide} adue-wizard "
+        "verify reports it as a warning, not a failure."
+    )
 
 
 def _one_per_domain(setup: Setup, platform: str, place: str) -> list[str]:
@@ -63,7 +68,7 @@ def shopify(setup: Setup) -> Plan:
         verify_step(setup),
     )
     notes = (
-        NO_QUERY_FORWARDING,
+        no_query_forwarding(setup),
         "Unconfirmed: whether Shopify accepts /.well-known/ paths for redirects; verify after "
         "saving.",
     )
@@ -85,7 +90,7 @@ def squarespace(setup: Setup) -> Plan:
         verify_step(setup),
     )
     artifact = Artifact("squarespace-url-mappings.txt", "Squarespace: URL mappings line", line)
-    return Plan("squarespace", setup.method, (artifact,), steps, (NO_QUERY_FORWARDING,))
+    return Plan("squarespace", setup.method, (artifact,), steps, (no_query_forwarding(setup),))
 
 
 def netlify(setup: Setup) -> Plan:
@@ -139,7 +144,8 @@ def vercel(setup: Setup) -> Plan:
                 }
             ]
         }
-        artifacts = (document_artifact(setup),)
+        # In the project's public/ folder, as the step says: vercel.json stays at the root.
+        artifacts = (document_artifact(setup, "public/"),)
         notes = ()
     # vercel.json has no comments, and Vercel checks it against its schema, which refuses
     # unknown keys: what the header says goes into the steps instead.
@@ -160,8 +166,8 @@ def vercel(setup: Setup) -> Plan:
 GITHUB_PAGES_WHY = (
     "GitHub Pages cannot serve this correctly: it sends an extensionless file as "
     "application/octet-stream and offers no way to set a Content-Type or a redirect, and "
-    "Jekyll drops folders that start with a dot unless told otherwise. Devices and "
-    "JumpCloud need application/json."
+    "Jekyll drops folders that start with a dot unless told otherwise. Devices (and an MDM "
+    "portal that checks the domain) need application/json."
 )
 
 # The same in one line, for `generate`, which refuses the platform (exit status 2).

@@ -85,9 +85,12 @@ class MdmNotes:
     it, and what to confirm in its console afterwards ({each}: "the domain" or "each
     domain")."""
 
-    header: str = "Organization: not given."
+    header: str = "MDM: not named."
     verify_arguments: tuple[str, ...] = ()
     portal_step: str | None = None
+    # The vendor's guide, when it documents a form `--vendor-form` follows to the letter
+    # ("JumpCloud's guide"); None: no vendor's words in the notes.
+    guide: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,9 @@ class Setup:
 
 @dataclass(frozen=True)
 class Artifact:
-    """One file: `filename` is where `--out DIR` writes it; `title` says where it goes."""
+    """One file: `filename` is where `--out DIR` writes it, the place its steps give it when
+    DIR is the folder they start from (the DocumentRoot, the publish directory, the project
+    root); `title` says where it goes."""
 
     filename: str
     title: str
@@ -196,12 +201,16 @@ class Platform:
     summary: str
 
 
-def document_artifact(setup: Setup) -> Artifact:
-    """The discovery document, exactly as imported or built (never rewritten)."""
+def document_artifact(setup: Setup, folder: str = "") -> Artifact:
+    """The discovery document, exactly as imported or built (never rewritten), at its place
+    below the folder the steps say it is served from (`folder`, e.g. "public/"): `--out DIR`
+    taken as that folder (a DocumentRoot, a publish directory) is then ready to serve."""
     if setup.document is None:
         raise GenerateError("self-host needs the discovery document")
     return Artifact(
-        DOCUMENT_PATH, "The discovery document (serve as application/json)", setup.document
+        folder + DOCUMENT_PATH,
+        "The discovery document (serve as application/json)",
+        setup.document,
     )
 
 

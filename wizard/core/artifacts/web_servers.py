@@ -58,11 +58,14 @@ def apache(setup: Setup) -> Plan:
         ]
     header = setup.commented("# ", ("Valid inside a <VirtualHost> block.",))
     htaccess_header = setup.commented("# ", (".htaccess variant.",))
+    # Where the steps put the .htaccess variant: the DocumentRoot for the redirect (its rule
+    # names the path from there), DocumentRoot/.well-known/ beside the document it types.
+    htaccess = ".htaccess" if setup.method == "redirect" else ".well-known/.htaccess"
     configs = [
         Artifact(
             "apache-remotemanagement.conf", "Apache: inside <VirtualHost>", header + vhost_rules
         ),
-        Artifact(".htaccess", "Apache: .htaccess variant", htaccess_header + htaccess_rules),
+        Artifact(htaccess, "Apache: .htaccess variant", htaccess_header + htaccess_rules),
     ]
     return server_plan("apache", setup, configs, steps)
 

@@ -15,7 +15,7 @@ from wizard.core.diagnosis.fingerprints import describe
 from wizard.core.diagnosis.os_verdicts import os_verdicts
 from wizard.core.diagnosis.remedies import ABM_FALLBACK, FALLBACK_DEFEATED, remedy_for
 from wizard.core.placeholders import find_placeholder, placeholder_in_targets
-from wizard.core.providers import PRESETS, Answers
+from wizard.core.providers import PRESETS, Answers, Preset
 from wizard.core.results import Advice, Check, DomainReport
 
 if TYPE_CHECKING:
@@ -52,17 +52,18 @@ def _explain(report: DomainReport, context: Context) -> None:
     # Only a warning or failure needs the causes, and the generators their fixes quote.
     from wizard.core.diagnosis.causes import Evidence, cause_for
 
-    portal = _quotes_portal(context.mdm, report.mdm)
+    preset = _words_of(context.mdm, report.mdm)
     final = report.final_hop()
     for check in report.checks:
         if check.status not in ("warn", "fail") or check.code is None:
             continue
-        entry = remedy_for(check.code)
-        portal_message = entry.portal_message if portal else None
+        entry = remedy_for(check.code, preset)
+        portal_message = preset.portal_messages.get(check.code) if preset else None
+        portal = preset.portal if portal_message and preset else None
         evidence = Evidence(report, check, final, context.method)
         cause = cause_for(evidence)
         if cause is None:
-            check.advice = Advice(entry.problem, entry.fix, portal_message)
+            check.advice = Advice(entry.problem, entry.fix, portal_message, portal)
             continue
         check.cause = cause.id
         extra = _platform_text(cause.id, cause.platform_fix, evidence, context)
@@ -75,15 +76,15 @@ def _explain(report: DomainReport, context: Context) -> None:
             problem += f" {ABM_FALLBACK}"
         elif cause.id == "catch_all_page" and evidence.status == 200:
             problem += f" {FALLBACK_DEFEATED}"
-        check.advice = Advice(problem, fix, portal_message)
+        check.advice = Advice(problem, fix, portal_message, portal)
 
 
-def _quotes_portal(asked: str | None, recognised: str | None) -> bool:
-    """An MDM portal's messages are quoted for the preset that has them: the one asked for,
-    or, with none asked, unless the domain points at another named MDM."""
-    if asked is not None:
-        return PRESETS[asked].portal_messages
-    return recognised is None or PRESETS[recognised].portal_messages
+def _words_of(asked: str | None, recognised: str | None) -> Preset | None:
+    """The MDM whose words the advice uses (its console, its portal's messages): the one
+    asked for, else the one the domain points at; None, and generic words, when neither is
+    known: an admin of another MDM must not be sent to JumpCloud's portal."""
+    name = asked or recognised
+    return PRESETS[name] if name else None
 
 
 def _fail_on_placeholder(report: DomainReport) -> None:

@@ -72,7 +72,9 @@ def curl_command(hop: Hop, reproduce: ReproduceWith) -> str:
 
 def render_domain(report: DomainReport, reproduce: ReproduceWith) -> list[str]:
     """The section of one domain."""
-    verdict = "PASS" if report.ok else f"FAIL ({report.failure})"
+    verdict = (
+        "PASS" if report.ok else f"{'UNKNOWN' if report.unknown else 'FAIL'} ({report.failure})"
+    )
     lines = [f"## {cell(report.domain)}: {verdict}", ""]
     if report.mdm:
         lines += [f"MDM: {cell(title_of(report.mdm))} ({cell(report.mdm)})", ""]
@@ -131,7 +133,9 @@ def render_hop(number: int, hop: Hop, reproduce: ReproduceWith) -> list[str]:
 def diagnosis_text(report: DomainReport) -> str:
     """One domain's diagnosis as plain text, to paste into a chat or ticket: the verdict, who
     answered each request, and each warning or failure with its cause and fix."""
-    verdict = "PASS" if report.ok else f"FAIL ({report.failure})"
+    verdict = (
+        "PASS" if report.ok else f"{'UNKNOWN' if report.unknown else 'FAIL'} ({report.failure})"
+    )
     lines = [f"{report.domain}: {verdict}"]
     lines += [f"iOS/iPadOS {v.range}: {v.verdict.replace('_', ' ')}" for v in report.os_verdicts]
     for number, hop in enumerate(report.hops, 1):

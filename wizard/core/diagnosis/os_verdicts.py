@@ -8,6 +8,8 @@
   document or a TLS failure leaves them nowhere).
 - 27 and later as 18.2, and Apple may refuse TLS 1.2 without the extended master secret on
   device-management connections (support note 126655: "may", so "at risk", not a failure).
+
+When this machine could not look the name up, every range is "unknown": never a pass.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ RANGES = (EARLY, FALLBACK, STRICT)
 
 def os_verdicts(report: DomainReport, preset: Preset | None) -> list[OsVerdict]:
     """One verdict per range, in order."""
+    if report.unknown:
+        # This machine could not look the name up: no range passes, none is known to fail.
+        why = "this machine could not resolve names: nothing is known about the domain"
+        return [OsVerdict(name, "unknown", why) for name in RANGES]
     failing = next((check for check in report.checks if check.status == "fail"), None)
     at_risk = _ems_risk(report)
     if failing is None:

@@ -96,6 +96,8 @@ PRESET = Fleet(
         "On iOS/iPadOS 18.2 and later Fleet can register its discovery URL with Apple "
         "Business Manager instead of a file on your domain.",
     ),
+    document_again="build it again from the Fleet server URL (adue-wizard generate --mdm fleet "
+    "--server-url URL) rather than editing it by hand",
     missing="Fleet needs the Fleet server URL (--server-url URL), the BaseURL Fleet shows "
     "(--base-url URL) or its JSON (--json-file)",
 )

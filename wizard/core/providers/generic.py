@@ -25,9 +25,9 @@ class Generic(Preset):
     def built(self, answers: Answers) -> str | None:
         return None
 
-    def verify_arguments(self, answers: Answers) -> list[str]:
+    def verify_arguments(self, answers: Answers, document_path: str | None = None) -> list[str]:
         # A URL or a file alone means another MDM on the command line.
-        arguments = super().verify_arguments(answers)[2:]
+        arguments = super().verify_arguments(answers, document_path)[2:]
         return arguments or ["--mdm", self.name]
 
 

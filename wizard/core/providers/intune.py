@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from wizard.core.document import DocumentError, parse_document_text
 from wizard.core.protocol import IOS_FAMILIES, USER_ENROLLMENT
 from wizard.core.providers.preset import (
     DEVICE_SIGN_IN,
@@ -37,6 +38,14 @@ def base_url_for(tenant_id: str, cloud: str | None) -> str:
     return f"https://{HOSTS[cloud or 'public']}{PATH}?aadTenantId={tenant_id.strip()}"
 
 
+def normalise_tenant(text: str) -> str:
+    """A tenant ID as the GUID it clearly is: without spaces or the braces some tools print
+    around a GUID ({...}), in lower case as Microsoft shows it."""
+    value = text.strip()
+    bare = value[1:-1].strip() if value.startswith("{") and value.endswith("}") else value
+    return bare.lower() if GUID.match(bare) else value
+
+
 def tenant_problem(text: str) -> str | None:
     value = text.strip()
     if GUID.match(value):
@@ -56,6 +65,16 @@ def tenant_problem(text: str) -> str | None:
     )
 
 
+def _tenant_in(document_text: str) -> str | None:
+    """The tenant ID an imported document's BaseURL names, when it is one (a GUID)."""
+    try:
+        base_url = parse_document_text(document_text.removeprefix("\ufeff")).base_url
+    except DocumentError:
+        return None
+    found = parse_qs(urlsplit(base_url).query).get("aadTenantId", [""])[0]
+    return found if GUID.match(found) else None
+
+
 class Intune(Preset):
     def input_problem(self, name: InputName, value: str) -> str | None:
         if name == "tenant-id":
@@ -63,6 +82,11 @@ class Intune(Preset):
         if name == "cloud" and value not in CLOUDS:
             return f"{argument(value, 40)} is not one of {', '.join(CLOUDS)}"
         return None
+
+    def normalised(self, name: InputName, value: str) -> str:
+        if name == "tenant-id":
+            return normalise_tenant(value)
+        return super().normalised(name, value)
 
     def base_url(self, answers: Answers) -> str | None:
         if answers.base_url is not None:
@@ -104,8 +128,10 @@ class Intune(Preset):
         return host in HOSTS.values()
 
     def header(self, answers: Answers) -> str:
-        tenant = answers.tenant_id or "not given"
-        return f"Tenant: {tenant} ({answers.cloud or 'public'} cloud)."
+        if answers.tenant_id is None and answers.document_text is not None:
+            tenant = _tenant_in(answers.document_text)
+            return f"Tenant: {tenant or 'as'} in the imported document."
+        return f"Tenant: {answers.tenant_id or 'not given'} ({answers.cloud or 'public'} cloud)."
 
 
 PRESET = Intune(
@@ -171,5 +197,7 @@ PRESET = Intune(
         "longer lists it).",
         "Publish the file with no extension, served as application/json (Microsoft).",
     ),
+    document_again="build it again from the tenant ID (adue-wizard generate --mdm intune "
+    "--tenant-id GUID) rather than editing it by hand",
     missing="Microsoft Intune needs the tenant ID (--tenant-id GUID) or its JSON (--json-file)",
 )

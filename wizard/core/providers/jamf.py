@@ -114,5 +114,7 @@ PRESET = Jamf(
         "Jamf Pro 11.25 and later can host service discovery through Apple Business "
         "Manager per organization, with no file on your domain.",
     ),
+    document_again="build it again from the Jamf Pro URL (adue-wizard generate --mdm jamf "
+    "--server-url URL) rather than editing it by hand",
     missing="Jamf Pro needs the Jamf Pro URL (--server-url URL) or its JSON (--json-file)",
 )

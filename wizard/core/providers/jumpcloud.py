@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from wizard.core.codes import Code
-from wizard.core.domains import ORG_ID_WHERE, org_id_problem
+from wizard.core.domains import ORG_ID_WHERE, normalise_org_id, org_id_problem
 from wizard.core.protocol import IOS_FAMILIES, USER_ENROLLMENT
 from wizard.core.providers.preset import Answers, Input, InputName, Preset, Step
 
@@ -24,6 +24,60 @@ DOWNLOAD_WHERE = (
 )
 
 
+# What the JumpCloud portal shows when its own check of the domain meets each problem,
+# quoted from its "Troubleshooting Error Messages" list; codes it has no check for are absent.
+PORTAL_NO_WELL_KNOWN = (
+    "Verification failed to get a well-known URL. Please check your info and try again."
+)
+PORTAL_STATUS = (
+    "An issue occurred during verification. Refer to the help article for remediation tips."
+)
+PORTAL_CONTENT_TYPE = (
+    "During verification, an unexpected content type was returned. "
+    "Please check your info and try again."
+)
+PORTAL_LENGTH = (
+    "Either unknown content or improper content length was detected during verification. "
+    "Refer to the help article for remediation tips."
+)
+PORTAL_UNREADABLE = (
+    "Verification failed to read the response body. Refer to the help article for remediation tips."
+)
+PORTAL_JSON = (
+    "Verification failed to understand the JSON response. Refer to the help article for "
+    "remediation tips."
+)
+PORTAL_CONFIG = (
+    "There was an invalid configuration of a well-known URL response during verification. "
+    "Refer to the help article for remediation tips."
+)
+PORTAL_REDIRECTS = (
+    "There were too many redirects during verification. Refer to the help article for "
+    "remediation tips."
+)
+PORTAL_MESSAGES: dict[Code, str] = {
+    Code.INVALID_DOMAIN: PORTAL_NO_WELL_KNOWN,
+    Code.CONNECT_FAILED: PORTAL_NO_WELL_KNOWN,
+    Code.TIMEOUT: PORTAL_NO_WELL_KNOWN,
+    Code.TLS_UNTRUSTED: PORTAL_NO_WELL_KNOWN,
+    Code.TLS_HOSTNAME_MISMATCH: PORTAL_NO_WELL_KNOWN,
+    Code.TLS_EXPIRED: PORTAL_NO_WELL_KNOWN,
+    Code.TLS_PROTOCOL: PORTAL_NO_WELL_KNOWN,
+    Code.TLS_WEAK_KEY: PORTAL_NO_WELL_KNOWN,
+    Code.INSECURE_REDIRECT: PORTAL_NO_WELL_KNOWN,
+    Code.TOO_MANY_REDIRECTS: PORTAL_REDIRECTS,
+    Code.BAD_STATUS: PORTAL_STATUS,
+    Code.BAD_CONTENT_TYPE: PORTAL_CONTENT_TYPE,
+    Code.BODY_TOO_LARGE: PORTAL_LENGTH,
+    Code.UNREADABLE_BODY: PORTAL_UNREADABLE,
+    Code.BAD_JSON: PORTAL_JSON,
+    Code.BAD_CONFIG: PORTAL_CONFIG,
+    Code.WRONG_ORG_ID: PORTAL_CONFIG,
+    Code.UNEXPECTED_KEYS: PORTAL_CONFIG,
+    Code.VERSION_DEVICE_ENROLLMENT: PORTAL_CONFIG,
+}
+
+
 def discovery_target(org_id: str) -> str:
     """The redirect target JumpCloud's guide gives for an organization."""
     return f"{DISCOVERY_URL}?organization_id={org_id}"
@@ -34,6 +88,11 @@ class JumpCloud(Preset):
         if name == "org-id":
             return org_id_problem(value)
         return None
+
+    def normalised(self, name: InputName, value: str) -> str:
+        if name == "org-id":
+            return normalise_org_id(value)
+        return super().normalised(name, value)
 
     def target(self, answers: Answers) -> str | None:
         if answers.target is not None:
@@ -85,11 +144,17 @@ class JumpCloud(Preset):
         return host == HOST or host.endswith(".jumpcloud.com")
 
     def header(self, answers: Answers) -> str:
+        if answers.org_id is None and answers.document_text is not None:
+            return "Organization: as in the JSON downloaded from the JumpCloud portal."
         return f"Organization: {answers.org_id or 'not given'}."
 
-    def verify_arguments(self, answers: Answers) -> list[str]:
-        # --org-id alone means JumpCloud on the command line.
-        return ["--org-id", answers.org_id] if answers.org_id else ["--mdm", self.name]
+    def verify_arguments(self, answers: Answers, document_path: str | None = None) -> list[str]:
+        # --org-id alone means JumpCloud on the command line; the downloaded JSON is named
+        # when its path is known (the portal's file has no other name to suggest).
+        arguments = ["--org-id", answers.org_id] if answers.org_id else ["--mdm", self.name]
+        if document_path is not None and answers.document_text is not None:
+            arguments += ["--json-file", document_path]
+        return arguments
 
 
 PRESET = JumpCloud(
@@ -150,7 +215,11 @@ PRESET = JumpCloud(
         "In to Work or School Account, with their Managed Apple Account; or follow "
         "'Enroll Your iOS Device' in the JumpCloud User Portal.",
     ),
-    portal_messages=True,
+    portal_messages=PORTAL_MESSAGES,
+    portal="JumpCloud portal",
+    guide="JumpCloud's guide",
+    document_again="download it again from the JumpCloud Admin Portal (DEVICE MANAGEMENT > MDM "
+    "> Apple > iOS Enrollment > Self Host > Download JSON) rather than editing it by hand",
     portal_step="in the JumpCloud portal, enter {each} under Input domain and click Confirm",
     download=f"JumpCloud Self-Host: {DOWNLOAD_WHERE}, then give the file here:",
     missing="a JumpCloud redirect needs the organization ID (--org-id)",

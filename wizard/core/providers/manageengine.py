@@ -63,5 +63,6 @@ PRESET = ManageEngine(
     ),
     download="ManageEngine MDM Plus: download the discovery JSON from its console "
     "(menu names unconfirmed), then give the file here:",
+    document_again="download it again from the MDM Plus console rather than editing it by hand",
     missing="ManageEngine MDM Plus needs the JSON downloaded from its console (--json-file PATH)",
 )

@@ -7,6 +7,7 @@ the data and overrides only what its MDM does differently; the registry
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -161,9 +162,17 @@ class Preset:
     traps: tuple[str, ...] = ()
     # Facts the tool relies on that the vendor does not publish: shown as "unconfirmed".
     unconfirmed: tuple[str, ...] = ()
-    # True where the vendor's portal checks the domain itself and its messages are known
-    # (JumpCloud's "Troubleshooting Error Messages"): only then are they quoted.
-    portal_messages: bool = False
+    # Where the vendor's portal checks the domain itself and its messages are known
+    # (JumpCloud's "Troubleshooting Error Messages"): the message it shows per failure code,
+    # and the name they are quoted under ("JumpCloud portal"). Only then are they quoted.
+    portal_messages: Mapping[Code, str] = field(default_factory=dict)
+    portal: str | None = None
+    # The vendor's guide, when `--vendor-form` follows a form it documents ("JumpCloud's
+    # guide"), for the generators' notes.
+    guide: str | None = None
+    # How to get the discovery document from the vendor again, rather than editing it by
+    # hand (a fix's words for a document that is malformed or wrong); None: "your MDM".
+    document_again: str | None = None
     # Where the admin downloads the Self-Host document, when the vendor's console offers it.
     download: str | None = None
     # A BaseURL still holding one of the stand-ins the vendor's own examples carry
@@ -190,6 +199,11 @@ class Preset:
         """What is wrong with one typed value, in words that say where it is found; None when
         it is fine (or the preset has no rule for it)."""
         return None
+
+    def normalised(self, name: InputName, value: str) -> str:
+        """The value one typed clearly means, in its one written form (an ID in upper case,
+        a GUID in braces); the callers say so when it differs from what was typed."""
+        return value.strip()
 
     def check_answers(self, answers: Answers, method: str | None) -> None:
         """Raise InvalidInput (one line) for an input the preset does not take, an enrollment
@@ -349,23 +363,26 @@ class Preset:
         """The artifacts' header line naming what the admin gave (nothing secret)."""
         return f"MDM: {self.title}."
 
-    def mdm_notes(self, answers: Answers) -> MdmNotes:
-        """What the artifacts say about this MDM."""
+    def mdm_notes(self, answers: Answers, document_path: str | None = None) -> MdmNotes:
+        """What the artifacts say about this MDM; `document_path` is where the imported
+        document was read from, for the `verify` command they suggest."""
         # Here, not at the top: `verify` imports the presets and must not load the generators.
         from wizard.core.artifacts.model import MdmNotes
 
         return MdmNotes(
             header=self.header(answers),
-            verify_arguments=tuple(self.verify_arguments(answers)),
+            verify_arguments=tuple(self.verify_arguments(answers, document_path)),
             portal_step=self.portal_step,
+            guide=self.guide,
         )
 
-    def verify_arguments(self, answers: Answers) -> list[str]:
-        """The `verify` options that judge a domain against this preset and its inputs."""
+    def verify_arguments(self, answers: Answers, document_path: str | None = None) -> list[str]:
+        """The `verify` options that judge a domain against this preset and its inputs (the
+        imported document by its path, FILE when it is not known)."""
         arguments = ["--mdm", self.name]
         for name in answers.given():
             if name == "json-file":
-                arguments += ["--json-file", "FILE"]
+                arguments += ["--json-file", document_path or "FILE"]
             elif name in self.inputs:
                 arguments += [f"--{name}", answers.value(name) or ""]
         if answers.enrollment != "user":

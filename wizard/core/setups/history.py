@@ -3,12 +3,16 @@
 runs behind it: each run is one transaction, and every query walks an index on
 (setup, at).
 
-Tables: `runs` (one row per run: setup, when, ok, the test conditions in effect), `results`
-(one row per domain per run: ok, failure code, the warnings and failures in brief),
-`latest` (per setup, the full reports of its newest run, for the wizard's Verify step and
-the Markdown report), `served` (per setup, domain and test settings, what the last passing
-run served: see `served.py`) and `notified` (each change of a domain's state claimed by the
-one run that sends its message: see `wizard.core.watch.notify`).
+Tables: `runs` (one row per run: setup, when, ok, unknown, the test conditions in effect),
+`results` (one row per domain per run: ok, unknown, failure code, the warnings and failures in
+brief), `latest` (per setup, the full reports of its newest run, for the wizard's Verify step
+and the Markdown report), `served` (per setup, domain and test settings, what the last
+passing run served: see `served.py`) and `notified` (each change of a domain's state claimed
+by the one run that sends its message: see `wizard.core.watch.notify`).
+
+A run (or a domain's result) is "unknown" when it failed only for a reason of the checking
+machine (its resolver could not look names up): it happened, and is kept, but it is neither
+a pass nor the domain failing; "failing since" and "last passed" look past it.
 """
 
 from __future__ import annotations
@@ -96,6 +100,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX IF NOT EXISTS notified_by_run ON notified (run_id)",
     ),
+    # Version 3: runs that say nothing about the domains (this machine could not resolve
+    # names). Older runs read as known, as they were recorded.
+    (
+        "ALTER TABLE runs ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE results ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 
 
@@ -120,6 +130,8 @@ class Outcome:
     domain: str
     ok: bool
     failure: str | None
+    # Failed only because this machine could not look the name up: nothing is known.
+    unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,9 +148,15 @@ class RecordedRun:
         return cls(
             at=at,
             ok=all(report.ok for report in reports),
-            outcomes=tuple(Outcome(r.domain, r.ok, r.failure) for r in reports),
+            outcomes=tuple(Outcome(r.domain, r.ok, r.failure, r.unknown) for r in reports),
             conditions=tuple(conditions),
         )
+
+    @property
+    def unknown(self) -> bool:
+        """No domain failed on its own, and some could not be checked from this machine: the
+        run says nothing of the setup's state (never a pass, and not a failure either)."""
+        return not self.ok and all(o.ok or o.unknown for o in self.outcomes)
 
     @property
     def failure(self) -> str | None:
@@ -148,12 +166,14 @@ class RecordedRun:
         return next((o.failure or "failed" for o in self.outcomes if not o.ok), "failed")
 
     def to_json(self) -> dict[str, Any]:
-        """`adue-wizard history --json`: {"at", "ok", "outcomes", "conditions"}."""
+        """`adue-wizard history --json`: {"at", "ok", "unknown", "outcomes", "conditions"}."""
         return {
             "at": self.at.isoformat(),
             "ok": self.ok,
+            "unknown": self.unknown,
             "outcomes": [
-                {"domain": o.domain, "ok": o.ok, "failure": o.failure} for o in self.outcomes
+                {"domain": o.domain, "ok": o.ok, "unknown": o.unknown, "failure": o.failure}
+                for o in self.outcomes
             ],
             "conditions": list(self.conditions),
         }
@@ -171,14 +191,19 @@ class Summary:
     last_conditions: tuple[str, ...] = ()
     # The failure code of the last run's first failing domain (None when it passed).
     last_failure: str | None = None
+    # The last run said nothing of the domains (this machine could not resolve names):
+    # `failing_since` and `last_passed_at` are those of the runs before it.
+    last_unknown: bool = False
 
     def after(self, run: RecordedRun) -> Summary:
         """This summary with `run` recorded after the others: what the database will say
         once it is written, for a screen that shows it at once."""
-        failing_since = None
-        if not run.ok:
-            still_failing = self.last_ok is False and self.failing_since is not None
-            failing_since = self.failing_since if still_failing else run.at
+        if run.ok:
+            failing_since = None
+        elif run.unknown:
+            failing_since = self.failing_since  # nothing new is known: as it was
+        else:
+            failing_since = self.failing_since or run.at
         return Summary(
             runs=self.runs + 1,
             last_at=run.at,
@@ -187,6 +212,7 @@ class Summary:
             failing_since=failing_since,
             last_conditions=run.conditions,
             last_failure=run.failure,
+            last_unknown=run.unknown,
         )
 
 
@@ -321,18 +347,25 @@ class RunHistory:
         """Insert the run and its results; its id, or None when it was a legacy run
         imported before."""
         cursor = db.execute(
-            "INSERT OR IGNORE INTO runs (setup, at, ok, conditions, legacy_key) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (setup, _stamp(run.at), int(run.ok), json.dumps(list(run.conditions)), legacy_key),
+            "INSERT OR IGNORE INTO runs (setup, at, ok, unknown, conditions, legacy_key) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                setup,
+                _stamp(run.at),
+                int(run.ok),
+                int(run.unknown),
+                json.dumps(list(run.conditions)),
+                legacy_key,
+            ),
         )
         if cursor.rowcount == 0:
             return None
         run_id = cursor.lastrowid
         db.executemany(
-            "INSERT INTO results (run_id, position, domain, ok, failure, checks) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO results (run_id, position, domain, ok, unknown, failure, checks) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (run_id, position, o.domain, int(o.ok), o.failure, compact)
+                (run_id, position, o.domain, int(o.ok), int(o.unknown), o.failure, compact)
                 for position, (o, compact) in enumerate(zip(run.outcomes, checks, strict=True))
             ],
         )
@@ -429,7 +462,7 @@ class RunHistory:
         def read(db: sqlite3.Connection) -> Summary:
             counted = db.execute("SELECT runs FROM run_counts WHERE setup = ?", (setup,)).fetchone()
             last = db.execute(
-                "SELECT at, ok, conditions, id FROM runs WHERE setup = ? "
+                "SELECT at, ok, conditions, id, unknown FROM runs WHERE setup = ? "
                 "ORDER BY at DESC, id DESC LIMIT 1",
                 (setup,),
             ).fetchone()
@@ -445,8 +478,11 @@ class RunHistory:
                     (last[3],),
                 ).fetchone()
                 last_failure = (failed[0] if failed else None) or "failed"
+                # The first failing run since the last pass; a run that said nothing (unknown)
+                # neither starts nor ends a failure.
                 first_fail = db.execute(
-                    "SELECT at FROM runs WHERE setup = ? AND at > ? ORDER BY at, id LIMIT 1",
+                    "SELECT at FROM runs WHERE setup = ? AND at > ? AND unknown = 0 "
+                    "ORDER BY at, id LIMIT 1",
                     (setup, passed[0] if passed else ""),
                 ).fetchone()
                 failing_since = _parse_stamp(first_fail[0]) if first_fail else None
@@ -458,6 +494,7 @@ class RunHistory:
                 failing_since=failing_since,
                 last_conditions=tuple(json.loads(last[2])) if last else (),
                 last_failure=last_failure,
+                last_unknown=bool(last[4]) if last else False,
             )
 
         stored = self.database.read(read, Summary())
@@ -551,13 +588,13 @@ class RunHistory:
 def _run_from_row(db: sqlite3.Connection, row: tuple[Any, ...]) -> RecordedRun:
     run_id, at, ok, conditions = row
     outcomes = db.execute(
-        "SELECT domain, ok, failure FROM results WHERE run_id = ? ORDER BY position",
+        "SELECT domain, ok, failure, unknown FROM results WHERE run_id = ? ORDER BY position",
         (run_id,),
     ).fetchall()
     return RecordedRun(
         at=_parse_stamp(at),
         ok=bool(ok),
-        outcomes=tuple(Outcome(d, bool(o), f) for d, o, f in outcomes),
+        outcomes=tuple(Outcome(d, bool(o), f, bool(u)) for d, o, f, u in outcomes),
         conditions=tuple(json.loads(conditions)),
     )
 

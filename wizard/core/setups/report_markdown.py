@@ -58,9 +58,12 @@ def markdown_report(state: SetupState) -> str:
         lines.append("Not verified yet.")
     else:
         verdict = "passed" if state.last_failure is None else f"failed ({state.last_failure})"
+        if state.summary.last_unknown:
+            verdict = f"unknown ({state.last_failure}: this machine could not resolve names)"
         lines.append(f"{state.last_verified_at:%Y-%m-%d %H:%M} UTC: {verdict}.")
         for result in state.last_results:
-            lines += ["", f"### {_cell(result.domain)}: {'PASS' if result.ok else 'FAIL'}", ""]
+            word = "PASS" if result.ok else "UNKNOWN" if result.unknown else "FAIL"
+            lines += ["", f"### {_cell(result.domain)}: {word}", ""]
             for by_os in result.os_verdicts:
                 word = by_os.verdict.replace("_", " ")
                 lines.append(f"- iOS/iPadOS {by_os.range}: {word}: {_cell(by_os.summary)}")

@@ -281,6 +281,7 @@ class SetupState(BaseModel):
             "last_verified_at": _iso(summary.last_at),
             "last_failure": summary.last_failure,
             "last_warnings": self.last_warnings,
+            "last_unknown": summary.last_unknown,
             "last_passed_at": _iso(summary.last_passed_at),
             "failing_since": _iso(summary.failing_since),
             "conditions": list(summary.last_conditions),

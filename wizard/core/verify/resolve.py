@@ -60,6 +60,23 @@ def parse_resolve(spec: str) -> Resolve:
     return Resolve(host.lower().rstrip("."), port, tuple(dict.fromkeys(addresses)))
 
 
+# getaddrinfo's answers that the name has no address: it does not exist (NXDOMAIN), or has
+# no A or AAAA record. Any other failure (EAI_AGAIN "Temporary failure in name resolution":
+# no answer, SERVFAIL, a timeout; EAI_FAIL; EAI_SYSTEM...) means the look-up itself could
+# not be made, and nothing is known about the name.
+_NO_SUCH_NAME = frozenset(
+    getattr(socket, name)
+    for name in ("EAI_NONAME", "EAI_NODATA", "EAI_ADDRFAMILY")
+    if hasattr(socket, name)
+)
+
+
+def lookup_failed(error: socket.gaierror) -> bool:
+    """Whether getaddrinfo could not make the look-up (this machine's resolver failed), as
+    opposed to answering that the name has no address (the domain's problem)."""
+    return error.errno not in _NO_SUCH_NAME
+
+
 def find_resolve(rules: tuple[Resolve, ...], host: str, port: int) -> Resolve | None:
     for rule in rules:
         if rule.matches(host, port):

@@ -11,8 +11,9 @@ import textwrap
 
 from wizard.core.codes import Status
 from wizard.core.diagnosis.fingerprints import describe
+from wizard.core.diagnosis.run_summary import run_headline
 from wizard.core.providers import title_of
-from wizard.core.results import DomainReport
+from wizard.core.results import Check, DomainReport, OsVerdict
 from wizard.core.shown import printable
 
 _COLOURS: dict[str, str] = {"pass": "32", "warn": "33", "fail": "31", "skip": "2", "bold": "1"}
@@ -46,9 +47,23 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
         lines.append(f"  MDM: {title_of(report.mdm)} ({report.mdm})")
     if report.os_verdicts:
         lines.append("  By iOS/iPadOS version:")
+        # Ranges in a row with the same verdict for the same reason share one line.
+        folded: list[tuple[list[str], OsVerdict]] = []
         for verdict in report.os_verdicts:
+            if folded and (folded[-1][1].verdict, folded[-1][1].summary) == (
+                verdict.verdict,
+                verdict.summary,
+            ):
+                folded[-1][0].append(verdict.range)
+            else:
+                folded.append(([verdict.range], verdict))
+        for ranges, verdict in folded:
             word = VERDICT_WORDS.get(verdict.verdict, verdict.verdict)
-            lines.extend(wrapped(f"{verdict.range}: {word}: {verdict.summary}", " " * 4, " " * 6))
+            joined = " and ".join(
+                [", ".join(ranges[:-1]), ranges[-1]] if len(ranges) > 1 else ranges
+            )
+            text = f"{joined}: {word}: {verdict.summary}"
+            lines.extend(wrapped(text, " " * 4, " " * 6))
     if report.hops:
         lines.append("  Requests:")
         for number, hop in enumerate(report.hops, 1):
@@ -66,12 +81,11 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
                 f"    {printable(address.address)} ({address.family}): {outcome[address.ok]}"
             )
     lines.append("  Checks:")
-    for check in report.checks:
+    for check, titles in _folded(report.checks):
         label = paint(_LABELS[check.status], check.status)
-        title = check.id.heading
         # The label is painted after wrapping: escape codes would count as columns.
         summary = wrapped(
-            f"{_LABELS[check.status]}  {title}: {printable(check.summary)}", "    ", " " * 10
+            f"{_LABELS[check.status]}  {titles}: {printable(check.summary)}", "    ", " " * 10
         )
         summary[0] = summary[0].replace(_LABELS[check.status], label, 1)
         lines.extend(summary)
@@ -87,15 +101,41 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
             lines.extend(wrapped(printable(f"Why: {advice.problem}"), indent, rest))
         lines.extend(wrapped(printable(f"Fix: {advice.fix}"), indent, rest))
         if advice.portal_message:
-            lines.extend(wrapped(f'JumpCloud portal: "{advice.portal_message}"', indent, rest))
+            lines.extend(wrapped(printable(advice.portal_line), indent, rest))
     return "\n".join(lines)
 
 
-VERDICT_WORDS = {"pass": "pass", "fail": "FAIL", "depends": "depends", "at_risk": "at risk"}
+def _folded(checks: list[Check]) -> list[tuple[Check, str]]:
+    """Each check with its title, skipped checks in a row that share one reason ("not
+    reached: the domain does not resolve") as one line naming them all, as the wizard
+    shows them: a failure early on is then one line, not ten."""
+    rows: list[tuple[Check, list[str]]] = []
+    for check in checks:
+        previous = rows[-1][0] if rows else None
+        if (
+            previous is not None
+            and check.status == previous.status == "skip"
+            and check.summary == previous.summary
+        ):
+            rows[-1][1].append(check.id.heading)
+        else:
+            rows.append((check, [check.id.heading]))
+    return [(check, ", ".join(titles)) for check, titles in rows]
+
+
+VERDICT_WORDS = {
+    "pass": "pass",
+    "fail": "FAIL",
+    "depends": "depends",
+    "at_risk": "at risk",
+    "unknown": "UNKNOWN",
+}
 
 
 def verdict_of(report: DomainReport) -> str:
     """FAIL (code), or PASS with what qualifies it: test settings, the risk on iOS 27."""
+    if report.unknown:
+        return f"UNKNOWN ({report.failure})"
     if not report.ok:
         return f"FAIL ({report.failure})"
     qualified = []
@@ -120,6 +160,13 @@ def render_conditions(conditions: list[str]) -> str:
 
 
 def render_totals(reports: list[DomainReport]) -> str:
-    failed = sum(1 for report in reports if not report.ok)
+    """The run's summary: first what every domain shares, when they all failed alike (or
+    this machine could not resolve names), then the counts."""
+    unknown = sum(1 for report in reports if report.unknown)
+    failed = sum(1 for report in reports if not report.ok) - unknown
     passed = "passed under test settings" if any(r.conditions for r in reports) else "passed"
-    return f"{len(reports)} domains: {len(reports) - failed} {passed}, {failed} failed"
+    counts = f"{len(reports)} domains: {len(reports) - failed - unknown} {passed}, {failed} failed"
+    if unknown:
+        counts += f", {unknown} unknown"
+    headline = run_headline(reports)
+    return f"{headline[:1].upper()}{headline[1:]}\n{counts}" if headline else counts

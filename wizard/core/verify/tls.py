@@ -23,6 +23,7 @@ import certifi
 from wizard.core.codes import Code
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import argument
+from wizard.core.verify.resolve import lookup_failed
 
 # TLS 1.2 suites ATS accepts, in OpenSSL's names; TLS 1.3 suites are configured apart by
 # OpenSSL and are all forward-secret AEAD suites.
@@ -121,6 +122,9 @@ def classify_connect_error(error: BaseException, host: str) -> Classified:
                 Code.CONNECT_FAILED, f"TLS handshake with {host} failed ({reason or cause})"
             )
         if isinstance(cause, socket.gaierror):
+            if lookup_failed(cause):
+                summary = f"this machine could not look up {host} ({cause.strerror})"
+                return Classified(Code.RESOLVER_FAILED, summary)
             return Classified(Code.CONNECT_FAILED, f"cannot resolve {host} ({cause.strerror})")
         if isinstance(cause, ConnectionRefusedError):
             return Classified(Code.CONNECT_FAILED, f"{host} refused the connection")

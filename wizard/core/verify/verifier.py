@@ -34,7 +34,7 @@ from wizard.core.verify.evidence import peek_body
 from wizard.core.verify.options import VerifyOptions, well_known_url
 from wizard.core.verify.preset_checks import judge_against_preset
 from wizard.core.verify.redirects import follow_redirects
-from wizard.core.verify.resolve import addresses_of, find_resolve
+from wizard.core.verify.resolve import addresses_of, find_resolve, lookup_failed
 from wizard.core.verify.response_checks import (
     check_content_type,
     check_document,
@@ -118,7 +118,13 @@ class Verifier:
             async with asyncio.timeout_at(deadline):
                 addresses = await self._resolve(run, domain)
         except TimeoutError:
-            self._record_timeout(run)
+            # Only getaddrinfo runs here: this machine's resolver gave no answer in time.
+            host = route(self.options.connect_to, domain, 443)[0]
+            summary = (
+                f"no answer from this machine's resolver for {host} within "
+                f"{self.options.timeout:g} s"
+            )
+            self._record_lookup_failure(run, domain, summary, Code.RESOLVER_FAILED)
             addresses = []
         if addresses:
             await self._check_every_address(run, domain, addresses, deadline)
@@ -172,15 +178,16 @@ class Verifier:
             addresses = await addresses_of(host, port, self.options.resolve)
         except (socket.gaierror, UnicodeError) as error:
             reason = error.strerror if isinstance(error, socket.gaierror) else str(error)
-            if connect_rule is None:
+            if isinstance(error, socket.gaierror) and lookup_failed(error):
+                # Not the domain's answer: the look-up could not be made from here.
+                summary = f"this machine could not look up {host} ({reason})"
+                self._record_lookup_failure(run, domain, summary, Code.RESOLVER_FAILED)
+            elif connect_rule is None:
                 summary = f"{domain} does not resolve ({reason})"
-                run.record(CheckId.DNS, "fail", summary, Code.INVALID_DOMAIN)
+                self._record_lookup_failure(run, domain, summary, Code.INVALID_DOMAIN)
             else:
-                run.record(CheckId.DNS, "skip", f"--connect-to {connect_rule} routes {domain}:443")
-                run.record(CheckId.ADDRESSES, "skip", "not reached: the --connect-to target")
                 summary = f"cannot resolve {host} ({reason})"
-                run.record(CheckId.CONNECT, "fail", summary, Code.CONNECT_FAILED)
-            run.skip_rest("not reached: the domain does not resolve")
+                self._record_lookup_failure(run, domain, summary, Code.CONNECT_FAILED)
             return []
         rules_used = [f"--connect-to {connect_rule} routes {domain}:443"] if connect_rule else []
         if resolve_rule is not None:
@@ -193,6 +200,23 @@ class Verifier:
             )
             run.record(CheckId.DNS, "pass", f"{domain} resolves to {shown}")
         return addresses
+
+    def _record_lookup_failure(self, run: CheckRun, domain: str, summary: str, code: Code) -> None:
+        """The name could not be turned into addresses: `dns` fails, or under a
+        --connect-to rule (whose target was being looked up) `connect` does."""
+        connect_rule = find_rule(self.options.connect_to, domain, 443)
+        if connect_rule is None:
+            run.record(CheckId.DNS, "fail", summary, code)
+        else:
+            run.record(CheckId.DNS, "skip", f"--connect-to {connect_rule} routes {domain}:443")
+            run.record(CheckId.ADDRESSES, "skip", "not reached: the --connect-to target")
+            run.record(CheckId.CONNECT, "fail", summary, code)
+        reason = (
+            "this machine could not resolve names"
+            if code == Code.RESOLVER_FAILED
+            else "the domain does not resolve"
+        )
+        run.skip_rest(f"not reached: {reason}")
 
     async def _check_every_address(
         self, run: CheckRun, domain: str, addresses: list[str], deadline: float

@@ -69,7 +69,7 @@ def _warn(report: DomainReport, check_id: CheckId, summary: str) -> None:
     when that check already warns, add the warning beside it: its code must show, since a
     script alerts on it."""
     remedy = remedy_for(Code.CHANGED_SINCE_PASS)
-    advice = Advice(remedy.problem, remedy.fix, remedy.portal_message)
+    advice = Advice(remedy.problem, remedy.fix)
     for check in report.checks:
         if check.id == check_id and check.status == "pass":
             # With several model families each summary starts with its family: keep it.

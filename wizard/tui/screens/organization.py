@@ -135,7 +135,7 @@ class OrganizationScreen(StepScreen):
             self.setup.set_answer(item.name, event.value.strip() or None)
             self.changed()
         elif self._check(item, event.value):
-            self.setup.set_answer(item.name, event.value.strip())
+            self.setup.set_answer(item.name, self.setup.preset.normalised(item.name, event.value))
             self.changed()
 
     @on(Select.Changed, ".fields Select")
@@ -154,12 +154,15 @@ class OrganizationScreen(StepScreen):
             state.update("")
             return False
         preset = self.setup.preset
-        problem = preset.input_problem(item.name, value)
+        # An ID in upper case or a GUID in braces is taken as the value it clearly is.
+        written = preset.normalised(item.name, value)
+        problem = preset.input_problem(item.name, written)
         if problem is not None:
             state.update(f"{item.not_yet}: {problem}.")
             return False
-        built = preset.built(self.setup.answers().with_value(item.name, value.strip()))
-        state.update(f"OK. {built}" if built else "OK.")
+        built = preset.built(self.setup.answers().with_value(item.name, written))
+        taken = f" Taken as {written}." if written != value.strip() else ""
+        state.update(f"OK.{taken} {built}" if built else f"OK.{taken}")
         return True
 
     # -- the domains -----------------------------------------------------------------------

@@ -37,6 +37,8 @@ def describe(setup: SetupListing) -> Content:
         last = "never verified"
     else:
         outcome = "passed" if setup.last_failure is None else f"FAILED {setup.last_failure}"
+        if setup.summary.last_unknown:
+            outcome = f"UNKNOWN {setup.last_failure}"
         if setup.summary.last_conditions:
             outcome += " under test settings"
         last = f"{outcome} {setup.last_verified_at:%Y-%m-%d %H:%M} UTC"

@@ -22,6 +22,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from wizard.core.diagnosis.evidence_report import diagnosis_text
+from wizard.core.diagnosis.remedies import remedy_for
+from wizard.core.diagnosis.run_summary import run_headline
 from wizard.core.domains import InvalidInput
 from wizard.core.results import Check, DomainReport
 from wizard.core.setups.options import verify_options
@@ -40,8 +42,9 @@ from wizard.tui.widgets.domain_result import DomainResultView, verdict_of
 if TYPE_CHECKING:
     from wizard.tui.app import WizardApp
 
-# Order of the domain list: what needs fixing first.
-_RANK = {"fail": 0, "warn": 1, "running": 2, "unknown": 3, "pass": 4}
+# Order of the domain list: what needs fixing first; a domain this machine could not look
+# up (nothing known) right after the failures.
+_RANK = {"fail": 0, "unknown": 1, "warn": 2, "running": 3, "unchecked": 4, "pass": 5}
 
 
 class VerifyScreen(StepScreen):
@@ -155,9 +158,11 @@ class VerifyScreen(StepScreen):
             # stays marked as such.
             under = " under test settings" if setup.summary.last_conditions else ""
             return f"{line}: passed{under}."
-        parts = [f"{line}: FAILED ({setup.last_failure})"]
+        verdict = "UNKNOWN" if summary.last_unknown else "FAILED"
+        parts = [f"{line}: {verdict} ({setup.last_failure})"]
         if summary.failing_since:
-            parts.append(f"failing since {summary.failing_since:%Y-%m-%d %H:%M} UTC")
+            known = "last known: " if summary.last_unknown else ""
+            parts.append(f"{known}failing since {summary.failing_since:%Y-%m-%d %H:%M} UTC")
         passed = summary.last_passed_at
         parts.append(f"last passed {passed:%Y-%m-%d %H:%M} UTC" if passed else "never passed")
         return "; ".join(parts) + "."
@@ -188,20 +193,25 @@ class VerifyScreen(StepScreen):
     def _state(self, domain: str) -> str:
         result = self.results.get(domain)
         if result is None:
-            return "running" if domain in self.running else "unknown"
+            return "running" if domain in self.running else "unchecked"
+        if result.unknown:
+            return "unknown"
         if not result.ok:
             return "fail"
         return "warn" if result.warned else "pass"
 
     def _cause(self, domain: str) -> str:
-        """The cause of the first failing check (else of the first warning), or its code."""
+        """Why the first failing check failed (else the first warning): its cause when the
+        evidence shows one, else the few words its code has ("does not resolve")."""
         result = self.results.get(domain)
         if result is None:
             return ""
         for status in ("fail", "warn"):
             for check in result.checks:
                 if check.status == status:
-                    return check.cause or ""
+                    if check.cause:
+                        return check.cause
+                    return remedy_for(check.code).brief if check.code else ""
         return ""
 
     def _ordered(self) -> list[str]:
@@ -233,16 +243,24 @@ class VerifyScreen(StepScreen):
         counts: list[Content] = []
         for state, word, style in (
             ("fail", "failed", style_for("fail")),
+            ("unknown", "unknown", style_for("warn")),
             ("warn", "with warnings", style_for("warn")),
             ("pass", "passed", style_for("pass")),
             ("running", "checking", "cyan"),
-            ("unknown", "not checked", style_for("muted")),
+            ("unchecked", "not checked", style_for("muted")),
         ):
             count = states.count(state)
             if count:
                 counts.append(Content.styled(f"{count} {word}", style))
         total = f"{len(states)} domain{'s' if len(states) != 1 else ''}: "
         summary = Content.assemble(total, Content(", ").join(counts))
+        # What the domains share comes first, said once above the list: all failing alike
+        # (the problem is probably on this side), or this machine could not resolve names.
+        done = [result for result in self.results.values() if result is not None]
+        headline = run_headline(done) if done and len(done) == len(states) else None
+        if headline:
+            first = Content.styled(headline[:1].upper() + headline[1:], "bold")
+            summary = Content.assemble(first, "\n", summary)
         self.query_one("#verify-summary", Static).update(summary)
 
     def _show_selected(self) -> None:
@@ -378,7 +396,12 @@ class VerifyScreen(StepScreen):
         self.post_message(RecordRun(message.results, message.conditions, at))
         failed = [result.domain for result in message.results if not result.ok]
         when = f"{at:%Y-%m-%d %H:%M} UTC"
-        if failed:
+        if failed and all(result.ok or result.unknown for result in message.results):
+            line = (
+                f"{when}: nothing known about {len(failed)} of {len(message.results)}: this "
+                "machine could not resolve names. Check its network and DNS, then r."
+            )
+        elif failed:
             line = (
                 f"{when}: {len(failed)} of {len(message.results)} failed. Fix, then r; "
                 "c copies the selected diagnosis."

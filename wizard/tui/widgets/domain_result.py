@@ -23,6 +23,7 @@ VERDICTS = {
     "fail": ("FAIL", "fail", "cannot enroll"),
     "depends": ("DEPENDS", "warn", "only if registered in Apple Business Manager"),
     "at_risk": ("AT RISK", "warn", "enrolls today; may be refused: TLS without EMS"),
+    "unknown": ("UNKNOWN", "warn", "nothing known: this machine could not resolve names"),
 }
 
 
@@ -41,6 +42,8 @@ def view_id(domain: str) -> str:
 def verdict_of(result: DomainReport | None, running: bool) -> tuple[str, str]:
     """A short verdict and its style, for the domain list and the details' title."""
     if result is not None:
+        if result.unknown:  # this machine could not look the name up: nothing known
+            return f"UNKNOWN ({result.failure})", style_for("warn")
         if not result.ok:
             return f"FAIL ({result.failure})", style_for("fail")
         if result.warned:
@@ -200,7 +203,7 @@ class DomainResultView(Vertical):
             widgets.append(
                 Static(
                     Content.assemble(
-                        ("JumpCloud portal: ", "bold"),
+                        (f"{advice.portal or 'MDM portal'}: ", "bold"),
                         plain(f'"{advice.portal_message}"', "italic"),
                     ),
                     classes="remedy",
