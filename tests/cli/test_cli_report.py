@@ -5,7 +5,6 @@ domain failed alike the summary says so first."""
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 from tests.support.commands import run_cli

@@ -172,3 +172,15 @@ def test_the_history_keeps_the_run_but_not_as_the_domain_failing(
         " UTC  UNKNOWN  this machine could not resolve names  (under test settings)"
     )
     assert older.endswith(" UTC  passed  (under test settings)")
+
+
+def test_under_nagios_a_look_up_this_machine_could_not_make_is_unknown(tmp_path: Path) -> None:
+    """A monitoring system must not page for the domain when this machine's resolver is
+    down: UNKNOWN (3), saying why, not CRITICAL."""
+    result = run_resolving_with(
+        tmp_path, unused_nameserver(), "verify", DOMAIN, "--format", "nagios", "-t", "5"
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("ADUE UNKNOWN - 1 of 1 domain not known")
+    assert "resolver_failed" in first

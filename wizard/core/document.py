@@ -58,8 +58,19 @@ def parse_document_text(text: str) -> DiscoveryDocument:
     return parse_document(load_json(text))
 
 
+# Deeper than any discovery document can be; far below Python's recursion limit, which the
+# JSON decoder shares with whatever called it.
+MAX_NESTING = 200
+
+
 def load_json(text: str) -> Any:
     """json.loads that turns every way JSON can fail (deep nesting included) into DocumentError."""
+    if text.count("[") + text.count("{") > MAX_NESTING and _nesting(text) > MAX_NESTING:
+        # Refused before parsing: the decoder's RecursionError, raised deep in a busy event
+        # loop's stack, can leave too little stack to report even itself.
+        raise DocumentError(
+            Code.BAD_JSON, "the JSON is nested too deeply to be a discovery document"
+        )
     try:
         return json.loads(text)
     except RecursionError:
@@ -68,6 +79,28 @@ def load_json(text: str) -> Any:
         ) from None
     except ValueError as error:  # JSONDecodeError, and int-too-long from huge numbers
         raise DocumentError(Code.BAD_JSON, f"the body is not JSON ({_first_line(error)})") from None
+
+
+def _nesting(text: str) -> int:
+    """How deep arrays and objects nest in `text` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def parse_document(data: Any) -> DiscoveryDocument:

@@ -6,7 +6,8 @@ support), after the monitoring-plugins development guidelines:
 
 Exit status 0 OK (every domain passed, no warning), 1 WARNING (warnings only), 2 CRITICAL
 (a domain failed), 3 UNKNOWN (bad usage, or the check could not run in full: a setup not
-checked, a run not recorded, a history not readable; a failure still says CRITICAL).
+checked, a run not recorded, a history not readable, a domain this machine could not look up
+(resolver_failed); a failure still says CRITICAL).
 
 Performance data `'label'=value[UOM];[warn];[crit];[min];[max]`, labels always quoted,
 numbers always with a decimal point (Python's formatting ignores the locale): per domain
@@ -38,7 +39,7 @@ def render(run: RunOutcome) -> tuple[str, int]:
     checked = run.reports()
     status = _status(run, [report for _, report in checked])
     summary = _summary(run, [report for _, report in checked])
-    if status == UNKNOWN:
+    if status == UNKNOWN and run.troubles:
         summary = f"{'; '.join(run.troubles)}; {summary}"
     lines = [f"{SERVICE} {STATES[status]} - {plugin_text(summary)} | {_perfdata(run, checked)}"]
     lines += [plugin_text(trouble) for trouble in run.troubles]
@@ -61,16 +62,19 @@ def plugin_text(text: str) -> str:
 
 
 def _status(run: RunOutcome, reports: list[DomainReport]) -> int:
-    if any(not report.ok for report in reports):
+    # A domain this machine could not look up (resolver_failed) is unknown, not failing: its
+    # state says nothing of the domain, and a monitor must not page for it as a failure.
+    if any(not report.ok and not report.unknown for report in reports):
         return CRITICAL
-    if run.troubles or not reports:
+    if run.troubles or not reports or any(report.unknown for report in reports):
         return UNKNOWN
     return WARNING if any(report.warned for report in reports) else OK
 
 
 def _summary(run: RunOutcome, reports: list[DomainReport]) -> str:
     total = len(reports)
-    failed = [report for report in reports if not report.ok]
+    failed = [report for report in reports if not report.ok and not report.unknown]
+    unknown = [report for report in reports if report.unknown]
     warned = [report for report in reports if report.ok and report.warned]
     domains = f"{total} domain{'s' if total != 1 else ''}"
     named = [setup.name for setup in run.setups if setup.name is not None]
@@ -79,6 +83,11 @@ def _summary(run: RunOutcome, reports: list[DomainReport]) -> str:
     if failed:
         codes = _codes([str(report.failure or "failed") for report in failed])
         return f"{where}{len(failed)} of {domains} failed ({codes})"
+    if unknown:
+        return (
+            f"{where}{len(unknown)} of {domains} not known: this machine could not resolve "
+            "names (resolver_failed); nothing is known about them"
+        )
     if warned:
         found = [str(c.code or c.id) for r in warned for c in r.checks if c.status == "warn"]
         return f"{where}{domains} passed{under}, {len(warned)} with warnings ({_codes(found)})"
