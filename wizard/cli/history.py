@@ -20,8 +20,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="a saved setup's verification runs, newest first",
         description="The setup's MDM, then one line per run, newest first: when, passed or "
         "failed, the failing domains and their codes, and whether test settings were in "
-        "effect. Runs are kept for 90 days, and at least the last 1,000 per setup "
-        "($ADUE_WIZARD_KEEP_DAYS, $ADUE_WIZARD_KEEP_RUNS), always with the last passing one.",
+        "effect; then each plan of Managed Apple Accounts applied or undone (adue-wizard "
+        "maid): when, how many users, by which plan file. Runs are kept for 90 days, and at "
+        "least the last 1,000 per setup ($ADUE_WIZARD_KEEP_DAYS, $ADUE_WIZARD_KEEP_RUNS), "
+        "always with the last passing one.",
     )
     history.add_argument("name", metavar="NAME", help="the setup (see adue-wizard status)")
     history.add_argument(
@@ -56,7 +58,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"{name}: MDM {title_of(state.provider)} ({state.provider})")
     if not runs:
         print(f"{name}: no verification runs yet (adue-wizard verify --setup {name})")
-        return 0
     for recorded in runs:
         line = f"{recorded.at:%Y-%m-%d %H:%M:%S} UTC  "
         if recorded.ok:
@@ -67,4 +68,12 @@ def run(args: argparse.Namespace) -> int:
         if recorded.conditions:
             line += "  (under test conditions: " + "; ".join(recorded.conditions) + ")"
         print(printable(line))
+    link_runs = store.link_runs(state, args.limit)
+    print_notices(store)
+    if link_runs:
+        print(
+            f"{name}: Managed Apple Accounts written to JumpCloud (adue-wizard maid), newest first"
+        )
+    for link_run in link_runs:
+        print(printable(f"{link_run.at:%Y-%m-%d %H:%M:%S} UTC  {link_run.describe()}"))
     return 0

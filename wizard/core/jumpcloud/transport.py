@@ -3,11 +3,12 @@ failure turned into one clear line.
 
 A `Transport` serves one run: every request it makes, retries and waits included, ends
 before `timeout` seconds from its opening (and each exchange, with `request_timeout`, within
-that many seconds of leaving: a long run of writes bounds each request, not the run); at most
-4 are in flight at once, over one pool of connections; every answer is read incrementally up to a size limit. Certificates are checked
-against certifi's roots plus the file in `$SSL_CERT_FILE`, and `$HTTPS_PROXY` is honoured
-(CONNECT): an admin behind a TLS-inspecting proxy needs both. The key goes into the
-`x-api-key` header as each request leaves, and whatever JumpCloud says back is masked.
+that many seconds of leaving: a long run of writes bounds each request, not the run); at
+most 4 are in flight at once, over one pool of connections; every answer is read
+incrementally up to a size limit. Certificates are checked against certifi's roots plus
+the file in `$SSL_CERT_FILE`, and `$HTTPS_PROXY` is honoured (CONNECT): an admin behind a
+TLS-inspecting proxy needs both. The key goes into the `x-api-key` header as each request
+leaves, and whatever JumpCloud says back is masked.
 
 JumpCloud's OpenAPI documents describe neither 429 nor 503 nor Retry-After for the
 endpoints used here: both are handled defensively. JumpCloud's SDK tries a 503 four times.

@@ -34,6 +34,7 @@ from wizard.core.setups.files import (
     read_regular_file,
 )
 from wizard.core.setups.history import RecordedRun, RunHistory
+from wizard.core.setups.link_history import LinkRun
 from wizard.core.setups.listing import SetupListing, quick_listing
 from wizard.core.setups.webhooks import SavedWebhooks, WebhookFileError
 from wizard.core.shown import printable
@@ -213,6 +214,10 @@ class Store:
     def runs(self, state: SetupState, limit: int) -> list[RecordedRun]:
         """The setup's newest runs, newest first (a schema-1 file's runs included)."""
         return self.history.runs(state.name, limit, state.legacy_runs())
+
+    def link_runs(self, state: SetupState, limit: int) -> list[LinkRun]:
+        """The setup's newest applies and undos of account-link plans, newest first."""
+        return self.history.link_runs(state.name, limit)
 
     def rename(self, old: str, new: str) -> SetupState:
         """Rename a saved setup; its history follows it. Raises InvalidInput (no such setup,
