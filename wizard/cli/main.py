@@ -20,7 +20,7 @@ from wizard.cli.parsing import EXIT_USAGE, STATE_DIR_HELP, Parser
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import one_line
 
-COMMANDS = ("verify", "generate", "status", "history", "rename", "delete", "notify")
+COMMANDS = ("verify", "generate", "status", "history", "rename", "delete", "notify", "maid")
 
 
 class Command(Protocol):

@@ -108,6 +108,8 @@ def make_plan(
         else:
             candidates.append((want, want.user))
     items += _decide(_one_per_user(candidates, items), users, where.domains, options)
+    # A CSV's items in the order of its lines (the e-mail rule's have none: by e-mail).
+    items.sort(key=lambda item: item.line or 0)
     return build_plan(
         setup=where.setup,
         org_id=where.org_id,

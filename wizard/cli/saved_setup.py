@@ -1,0 +1,44 @@
+"""Opening the saved setup a command names with `--setup NAME` (or the only one saved), with
+the same one-line errors for every command."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wizard.cli.parsing import print_notices
+from wizard.core.domains import InvalidInput
+from wizard.core.setups.files import check_setup_name
+from wizard.core.shown import argument, printable
+
+if TYPE_CHECKING:
+    from wizard.core.setups.state import SetupState
+    from wizard.core.setups.store import Store
+
+
+def open_setup(
+    state_dir: str | None, name: str | None, *, needs: str = "a domain"
+) -> tuple[Store, SetupState]:
+    """The store and the setup named `name`; with None, the only saved setup. A missing
+    setup, or one without domains, is InvalidInput in one line (the store's notices about
+    damaged files are printed first, since they may be why)."""
+    from wizard.core.setups.store import Store
+    from wizard.core.setups.store import state_dir as default_state_dir
+
+    store = Store(default_state_dir(state_dir))
+    if name is None:
+        names = store.names()
+        if len(names) != 1:
+            listed = f" (saved: {printable(', '.join(names))})" if names else " (no saved setups)"
+            raise InvalidInput(f"needs {needs}, or --setup NAME{listed}")
+        name = names[0]
+    name = check_setup_name(name)
+    state = store.load(name)
+    if state is None:
+        print_notices(store)
+        raise InvalidInput(
+            f"no saved setup named {argument(name)} in {argument(str(store.folder))}"
+        )
+    if not state.domains:
+        print_notices(store)
+        raise InvalidInput(f"setup {argument(name)} has no domains yet; add them in adue-wizard")
+    return store, state
