@@ -4,6 +4,8 @@ stand-in: a saved JumpCloud setup `corp` for example.com points at it, and the k
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -126,3 +128,13 @@ def plan_items(output: str) -> dict[str, dict[str, Any]]:
     """The items of a plan printed with --json, by user id (or `line N` without one)."""
     plan = json.loads(output)
     return {item["user_id"] or f"line {item['line']}": item for item in plan["items"]}
+
+
+def make_plan_file(folder: Path, *args: str, name: str = "plan.json") -> Path:
+    """`maid plan --setup corp ARGS --out FOLDER/NAME`, in this process; the plan's path."""
+    from wizard.cli import main
+
+    out = folder / name
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["maid", "plan", "--setup", SETUP, *args, "--out", str(out)]) == 0
+    return out

@@ -493,10 +493,11 @@ def _outcome_summary(finished: Finished, plan: Plan, sent: int) -> str:
     ]
     lines: list[str] = []
     if sent == 0:
-        done = "undo" if undo else "apply"
+        done = "undone" if undo else "applied"
         lines.append(
-            f"Nothing to write: every user of plan {_short(plan.plan_id)} is as the "
-            f"{done} leaves it, or is named below."
+            f"Nothing to write: plan {_short(plan.plan_id)} is {done} already."
+            if finished.ok
+            else f"Nothing left to write for plan {_short(plan.plan_id)}."
         )
     lines.append(", ".join(counts) + "." if counts else "No user to write.")
     for item in finished.not_good():
