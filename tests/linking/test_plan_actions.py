@@ -248,3 +248,32 @@ def test_a_setup_for_another_mdm_is_refused(
     Store(isolated_state).save(SetupState(name="jamf", provider="jamf", domains=[DOMAIN]))
     code, _, err = run_in_process(capsys, "maid", "plan", "--setup", "jamf", "--same-as-email")
     assert code == 2 and "maid links accounts in JumpCloud" in one_line(err)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["maid", "plan", "--same-as", "--setup", SETUP],
+        ["maid", "apply", "plan.json", "--api-key", "s3cr3t-Value-42"],
+        ["maid", "--api-key", "s3cr3t-Value-42"],
+        ["maid", "undo", "plan.json", "--api-key=s3cr3t-Value-42"],
+    ],
+)
+def test_options_are_spelled_out_and_never_repeat_a_value(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, out, err = run_in_process(capsys, *args)
+    assert code == 2 and out == ""
+    assert "s3cr3t" not in err and one_line(err)
+
+
+@pytest.mark.parametrize("step", [[], ["plan"], ["apply"], ["undo"]])
+def test_each_help_ends_with_examples(capsys: pytest.CaptureFixture[str], step: list[str]) -> None:
+    code, out, _ = run_in_process(capsys, "maid", *step, "--help")
+    assert code == 0
+    lines = out.rstrip("\n").splitlines()
+    examples = lines[lines.index("examples:") + 1 :]
+    assert 2 <= len(examples) <= 3
+    assert all(
+        line.startswith("  adue-wizard maid ") or "adue-wizard maid " in line for line in examples
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
 from wizard.core.shown import argument, one_line, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# argparse's "invalid choice: 'VALUE' (choose from ...)", up to the list of choices.
+_INVALID_CHOICE = re.compile(r"invalid choice: .*(?= \(choose from )", re.DOTALL)
 
 
 class Parser(argparse.ArgumentParser):
@@ -35,7 +38,10 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         # argparse puts unrecognised arguments into the message as they are: a newline in
-        # one would split the line, an escape sequence would reach the terminal.
+        # one would split the line, an escape sequence would reach the terminal. An invalid
+        # choice is not repeated either: after `maid --api-key KEY`, the unknown option is
+        # set aside and KEY is read as the choice of step.
+        message = _INVALID_CHOICE.sub("invalid choice", message)
         self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
 
 
