@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ COUNTS = dict.fromkeys(ACTIONS, 0)
 
 
 def uid(number: int) -> str:
-    return make_user(number, ORG)["_id"]
+    return str(make_user(number, ORG)["_id"])
 
 
 def unlinked(count: int) -> list[dict[str, object]]:
@@ -200,7 +201,7 @@ def test_without_a_terminal_apply_needs_yes(
     assert len(jumpcloud.standin.requests) == requests
 
 
-def edited(plan: Path, change: dict[str, object], *, keep_identity: bool) -> Path:
+def edited(plan: Path, change: Mapping[str, object], *, keep_identity: bool) -> Path:
     document = json.loads(plan.read_text())
     document.update(change)
     if keep_identity:

@@ -17,7 +17,7 @@ from wizard.core.setups.store import Store
 
 
 def user_id(number: int) -> str:
-    return make_user(number, ORG)["_id"]
+    return str(make_user(number, ORG)["_id"])
 
 
 USERS = [

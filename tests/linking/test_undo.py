@@ -14,7 +14,7 @@ from tests.support.jumpcloud_api import make_user
 
 
 def uid(number: int) -> str:
-    return make_user(number, ORG)["_id"]
+    return str(make_user(number, ORG)["_id"])
 
 
 def maid(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -20,7 +20,7 @@ from wizard.core.shown import argument, one_line, printable
 if TYPE_CHECKING:
     from wizard.core.jumpcloud.secret import ApiKey
     from wizard.core.linking.plan import Plan, PlanItem
-    from wizard.core.linking.writing import Finished, LinkingSession, Prepared
+    from wizard.core.linking.writing import Finished, LinkingSession, Prepared, Result
     from wizard.core.setups.state import SetupState
 
 EXAMPLES = """\
@@ -474,7 +474,7 @@ class ProgressLine:
 
 def _outcome_summary(finished: Finished, plan: Plan, sent: int) -> str:
     undo = finished.operation == "undo"
-    labels = {
+    labels: dict[Result, str] = {
         "written": "written",
         "put_back": "put back",
         "already_done": "already done",
@@ -487,9 +487,9 @@ def _outcome_summary(finished: Finished, plan: Plan, sent: int) -> str:
         "not_attempted": "not sent",
     }
     counts = [
-        f"{finished.count(result):,} {label}"  # type: ignore[arg-type]
+        f"{finished.count(result):,} {label}"
         for result, label in labels.items()
-        if finished.count(result)  # type: ignore[arg-type]
+        if finished.count(result)
     ]
     lines: list[str] = []
     if sent == 0:
