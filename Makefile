@@ -42,6 +42,7 @@ benchmark: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/verify_speed.py
 	$(BIN)/python benchmarks/tui_startup.py
 	$(BIN)/python benchmarks/history_speed.py
+	$(BIN)/python benchmarks/maid_apply.py
 
 # Regenerates the README's SVG screenshots from the app itself.
 screenshots: $(VENV)/.installed-test
