@@ -19,6 +19,7 @@ from wizard.core.shown import argument, one_line, printable
 # The core (asyncio, httpx, pydantic, the store) is imported inside the functions that run.
 if TYPE_CHECKING:
     from wizard.core.jumpcloud.secret import ApiKey
+    from wizard.core.linking.csv_source import CsvAccounts
     from wizard.core.linking.plan import Plan, PlanItem
     from wizard.core.linking.writing import Finished, LinkingSession, Prepared, Result
     from wizard.core.setups.state import SetupState
@@ -154,7 +155,7 @@ def _plan(args: argparse.Namespace) -> int:
     from wizard.cli.jumpcloud_access import api_base_for, api_key, remember_api
     from wizard.cli.saved_setup import open_setup
     from wizard.core.domains import normalise_domain
-    from wizard.core.linking.csv_source import CsvAccounts, read_accounts_csv
+    from wizard.core.linking.csv_source import read_accounts_csv
 
     if args.csv is None and not args.same_as_email:
         raise InvalidInput("say where the accounts come from: --from FILE.csv or --same-as-email")
@@ -204,43 +205,29 @@ async def _make_plan(
     state: SetupState,
     base: str,
     key: ApiKey,
-    source: object,
+    source: CsvAccounts | None,
     domains: list[str],
 ) -> Plan | None:
-    from datetime import UTC, datetime
-
-    from wizard.core.jumpcloud.client import JumpCloudClient
     from wizard.core.jumpcloud.errors import ApiError
-    from wizard.core.linking.csv_source import CsvAccounts
-    from wizard.core.linking.plan import PlanOptions, PlanSource
-    from wizard.core.linking.planning import (
-        Where,
-        make_plan,
-        wanted_from_csv,
-        wanted_from_emails,
-    )
-    from wizard.core.linking.writing import RUN_DEADLINE_S
+    from wizard.core.linking.making import read_and_plan
+    from wizard.core.linking.plan import PlanOptions
+    from wizard.core.linking.writing import Access
 
+    options = PlanOptions(overwrite=args.overwrite, include_suspended=args.include_suspended)
     try:
-        async with JumpCloudClient(
-            base, key, timeout=RUN_DEADLINE_S, request_timeout=args.timeout
-        ) as jumpcloud:
-            connection = await jumpcloud.connect(state.org_id)
-            users = await jumpcloud.users()
+        return await read_and_plan(
+            Access(base, key),
+            setup=state.name,
+            org_id=state.org_id,
+            domains=domains,
+            source=source,
+            source_name=args.csv,
+            options=options,
+            request_timeout=args.timeout,
+        )
     except ApiError as error:
         _error(str(error))
         return None
-    if isinstance(source, CsvAccounts):
-        wanted = wanted_from_csv(source, users)
-        found = PlanSource(
-            kind="csv", file=args.csv, rows=source.read, left_out=source.without_account
-        )
-    else:
-        wanted, left_out = wanted_from_emails(users, domains)
-        found = PlanSource(kind="same_as_email", rows=len(users), left_out=left_out)
-    options = PlanOptions(overwrite=args.overwrite, include_suspended=args.include_suspended)
-    where = Where(state.name, connection.org_id, base, domains)
-    return make_plan(wanted, users, where, found, options, datetime.now(UTC))
 
 
 def _plan_summary(plan: Plan, out: Path | None) -> str:

@@ -162,16 +162,20 @@ class Journal:
 
         return self.database.read(read, {})
 
-    def latest_plan(self, setup: str) -> tuple[str, datetime] | None:
-        """The JSON of the plan of `setup` applied or undone last, and when; None if none."""
+    def unfinished_plan(self, setup: str) -> tuple[str, datetime] | None:
+        """When the last run for `setup` was an apply that stopped before its end (killed,
+        or the wizard left): that plan's JSON and when the run started; else None."""
 
         def read(db: sqlite3.Connection) -> tuple[str, datetime] | None:
             row = db.execute(
-                "SELECT p.plan, r.started_at FROM link_runs r JOIN link_plans p USING (plan_id) "
-                "WHERE r.setup = ? ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+                "SELECT p.plan, r.started_at, r.operation, r.finished_at FROM link_runs r "
+                "JOIN link_plans p USING (plan_id) WHERE r.setup = ? "
+                "ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
                 (setup,),
             ).fetchone()
-            return (row[0], datetime.fromisoformat(row[1])) if row else None
+            if row is None or row[2] != "apply" or row[3] is not None:
+                return None
+            return row[0], datetime.fromisoformat(row[1])
 
         return self.database.read(read, None)
 
