@@ -124,3 +124,26 @@ def test_two_applies_at_once_never_both_write(directory: StartDirectory, tmp_pat
     assert "nothing was written" in refused
     times = Counter(user for user, _ in jumpcloud.puts())
     assert len(times) == 98 and set(times.values()) == {1}
+
+
+def test_ctrl_c_says_how_to_continue_and_the_next_run_does(
+    directory: StartDirectory, tmp_path: Path
+) -> None:
+    jumpcloud = directory(directory_of(80))
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    jumpcloud.standin.state.latency = 0.02
+    process = jumpcloud.start_command("maid", "apply", str(plan), "--yes")
+    while len(jumpcloud.puts()) < 10 and process.poll() is None:
+        time.sleep(0.001)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert err.splitlines()[-1] == (
+        "adue-wizard: interrupted; run `adue-wizard maid apply` with the same plan again to "
+        "continue"
+    )
+    assert 10 <= len(jumpcloud.puts()) < 78
+    jumpcloud.standin.state.latency = 0
+    assert jumpcloud.command("maid", "apply", str(plan), "--yes").returncode == 0
+    assert jumpcloud.accounts() == expected_accounts(jumpcloud, plan)
+    assert set(Counter(user for user, _ in jumpcloud.puts()).values()) == {1}

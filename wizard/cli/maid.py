@@ -233,9 +233,8 @@ async def _make_plan(
 def _plan_summary(plan: Plan, out: Path | None) -> str:
     source = plan.source
     if source.kind == "csv":
-        origin = f"from {source.file} ({source.rows} rows"
-        origin += f"; {source.left_out} naming a user without an account, left out)"
-        origin = origin if source.left_out else origin.split(";")[0] + ")"
+        left_out = f"; {source.left_out} naming a user without an account, left out"
+        origin = f"from {source.file} ({source.rows} rows{left_out if source.left_out else ''})"
     else:
         origin = f"from each user's e-mail in {', '.join(plan.domains)} ({source.left_out} of "
         origin += f"{source.rows} users outside these domains or without an e-mail, left out)"
@@ -356,6 +355,8 @@ def _check_api_url(plan: Plan, args: argparse.Namespace, state: SetupState | Non
 async def _write(
     args: argparse.Namespace, plan: Plan, key: ApiKey, folder: Path, plan_file: str
 ) -> int:
+    import asyncio
+
     from wizard.core.jumpcloud.errors import ApiError
     from wizard.core.linking.org_lock import OrganizationBusy
     from wizard.core.linking.writing import Access, LinkingSession
@@ -381,6 +382,10 @@ async def _write(
     except (OrganizationBusy, ApiError, SaveError) as error:
         _error(str(error))
         return EXIT_FAILED
+    except asyncio.CancelledError:  # Ctrl-C: the writes answered so far are recorded
+        again = f"adue-wizard maid {args.maid_command}"
+        _error(f"interrupted; run `{again}` with the same plan again to continue")
+        raise
     print(_outcome_summary(finished, plan, len(prepared.writes)))
     return EXIT_OK if finished.ok else EXIT_FAILED
 
