@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -314,3 +315,62 @@ def _read_rest(handle: int) -> bytes:
         if not chunk:
             return seen
         seen += chunk
+
+
+def test_a_key_refused_mid_run_stops_it_and_the_next_run_finishes(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jumpcloud = directory(unlinked(120))
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    keys = dict(jumpcloud.standin.state.api_keys)
+    arrived: list[str] = []
+
+    def revoke_after_ten(user_id: str) -> None:
+        arrived.append(user_id)
+        if len(arrived) == 10:
+            jumpcloud.standin.state.api_keys.clear()  # the admin revoked the key
+
+    jumpcloud.standin.before_put = revoke_after_ten
+    code, out, _ = apply(capsys, plan)
+    assert code == 1
+    written = len(jumpcloud.puts())
+    assert 9 <= written <= 10
+    assert out.splitlines()[-1].startswith(
+        "Stopped: JumpCloud refused the API key (PUT /api/systemusers/"
+    )
+    assert "not sent: JumpCloud refused the API key" in out
+    assert len(jumpcloud.standin.writes) < 20  # it stopped, not failing the 110 others
+    jumpcloud.standin.before_put = None
+    jumpcloud.standin.state.api_keys.update(keys)
+    code, out, _ = apply(capsys, plan)
+    assert code == 0 and out == f"{120 - written} written, {written} already done.\n"
+
+
+def test_failures_in_a_row_stop_the_run_instead_of_failing_everyone(
+    directory: StartDirectory, tmp_path: Path, isolated_state: Path
+) -> None:
+    """JumpCloud answering 503 to every try: after 8 users in a row, the run stops; the users
+    it sent are `unknown` (a 503 may follow a write that was applied), the rest not sent."""
+    import asyncio
+
+    from tests.linking.conftest import KEY
+    from wizard.core.jumpcloud.secret import ApiKey
+    from wizard.core.linking.plan import read_plan
+    from wizard.core.linking.writing import Access, Finished, LinkingSession
+
+    jumpcloud = directory(unlinked(60))
+    plan = read_plan(make_plan_file(tmp_path, "--same-as-email"))
+    jumpcloud.standin.unavailable(10_000, path=USERS_PATH)
+
+    async def run() -> Finished:
+        access = Access(jumpcloud.standin.base_url, ApiKey(KEY))
+        async with LinkingSession(plan, access, isolated_state, retry_base=0.001) as session:
+            return await session.write(await session.prepare_apply())
+
+    finished = asyncio.run(run())
+    assert finished.stopped is not None
+    assert finished.stopped.startswith("8 writes in a row failed, the last with: PUT")
+    counts = Counter(item.result for item in finished.results)
+    assert counts["unknown"] >= 8 and counts["unknown"] + counts["not_attempted"] == 60
+    assert counts["unknown"] <= 8 + 3  # the 3 others in flight when it stopped
+    assert jumpcloud.puts() == []
