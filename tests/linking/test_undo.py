@@ -132,3 +132,14 @@ def _short(plan: Path) -> str:
     import json
 
     return str(json.loads(plan.read_text())["plan_id"])[:19]
+
+
+def test_the_runs_follow_a_renamed_setup(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory([make_user(1, ORG)])
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    maid(capsys, "apply", str(plan), "--yes")
+    assert run_in_process(capsys, "rename", "corp", "corp2")[0] == 0
+    code, out, _ = run_in_process(capsys, "history", "corp2")
+    assert code == 0 and f"apply of plan {_short(plan)} ({plan}): 1 user written" in out
