@@ -17,6 +17,7 @@ import trustme
 
 from tests.support.constants import DOMAIN, TEST_NAMES
 from tests.support.https_server import HTTPSServer
+from tests.support.jumpcloud_api import JumpCloudStandIn, JumpCloudState, StartStandIn
 from tests.support.verifying import server_context
 from tests.support.web_servers import Site, site_folder
 
@@ -75,3 +76,53 @@ def site(good_cert: trustme.LeafCert) -> Iterator[Site]:
 
     with site_folder(good_cert, DOMAIN) as folder:
         yield folder
+
+
+# What an admin's shell may set that changes how JumpCloud is reached (the machine running
+# the tests may set some of them itself).
+OUTSIDE_VARIABLES = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "JUMPCLOUD_API_KEY",
+    "JUMPCLOUD_API_URL",
+)
+
+
+@pytest.fixture
+def plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy, CA-file or JumpCloud variables: each test sets what it needs."""
+    for name in OUTSIDE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def trusted(monkeypatch: pytest.MonkeyPatch, ca_bundle: Path) -> Path:
+    """`$SSL_CERT_FILE` names the test CA, as for an admin behind a TLS-inspecting proxy."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_bundle))
+    return ca_bundle
+
+
+@pytest.fixture
+def start_standin(ca: trustme.CA) -> Iterator[StartStandIn]:
+    """Start JumpCloud stand-ins for the test; each is stopped afterwards and must not
+    have failed."""
+    started: list[JumpCloudStandIn] = []
+
+    def start(state: JumpCloudState, host: str = "127.0.0.1") -> JumpCloudStandIn:
+        standin = JumpCloudStandIn(state, ca, host=host)
+        standin.start()
+        started.append(standin)
+        return standin
+
+    yield start
+    for standin in started:
+        standin.stop()
+        assert standin.errors == []

@@ -1,11 +1,15 @@
 """JumpCloud's side, through its API: the stand-in that imitates it, and the client.
 
 Every test here starts from an environment without proxy, CA-file or JumpCloud variables
-(the machine running the tests may have its own), and sets what it needs.
+(the machine running the tests may have its own), and sets what it needs; the stand-in and
+`trusted` are in tests/conftest.py.
 """
 
 from __future__ import annotations
 
-from tests.support.jumpcloud_fixtures import plain_environment, start_standin, trusted
+import pytest
 
-__all__ = ["plain_environment", "start_standin", "trusted"]
+
+@pytest.fixture(autouse=True)
+def plain(plain_environment: None) -> None:
+    """Every test here starts without the outside variables."""

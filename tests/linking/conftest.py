@@ -1,6 +1,7 @@
 """Linking users to their Managed Apple Accounts (`adue-wizard maid`), against the JumpCloud
 stand-in: a saved JumpCloud setup `corp` for example.com points at it, and the key is in
-`$JUMPCLOUD_API_KEY` (in this process, and in the commands a test starts)."""
+`$JUMPCLOUD_API_KEY` (in this process, and in the commands a test starts). The stand-in's
+fixtures (`start_standin`, `trusted`, `plain_environment`) are in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -18,11 +19,8 @@ from typing import Any
 import pytest
 
 from tests.support.jumpcloud_api import JumpCloudStandIn, JumpCloudState, StartStandIn, User
-from tests.support.jumpcloud_fixtures import plain_environment, start_standin, trusted
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
-
-__all__ = ["plain_environment", "start_standin", "trusted"]
 
 KEY = "maid-Key/0123456789+abcdefghij"
 ORG = "5f1b2c3d4e5f6a7b8c9d0e1f"
@@ -89,6 +87,11 @@ class Directory:
 
 
 StartDirectory = Callable[[Sequence[User]], Directory]
+
+
+@pytest.fixture(autouse=True)
+def plain(plain_environment: None) -> None:
+    """Every test here starts without the outside variables (proxies, CA file, JumpCloud's)."""
 
 
 @pytest.fixture

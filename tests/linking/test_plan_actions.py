@@ -272,7 +272,7 @@ def test_each_help_ends_with_examples(capsys: pytest.CaptureFixture[str], step: 
     code, out, _ = run_in_process(capsys, "maid", *step, "--help")
     assert code == 0
     lines = out.rstrip("\n").splitlines()
-    examples = lines[lines.index("examples:") + 1 :]
+    examples = lines[lines.index("Examples:") + 1 :]
     assert 2 <= len(examples) <= 3
     assert all(
         line.startswith("  adue-wizard maid ") or "adue-wizard maid " in line for line in examples

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli.jumpcloud_access import add_api_arguments
-from wizard.cli.parsing import EXIT_FAILED, EXIT_OK, Parser, add_state_dir
+from wizard.cli.parsing import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Parser,
+    add_state_dir,
+    examples,
+    positive_float,
+)
 from wizard.core.domains import InvalidInput
 from wizard.core.shown import argument, one_line, printable
 
@@ -21,31 +28,28 @@ if TYPE_CHECKING:
     from wizard.core.jumpcloud.secret import ApiKey
     from wizard.core.linking.csv_source import CsvAccounts
     from wizard.core.linking.plan import Plan, PlanItem
-    from wizard.core.linking.writing import Finished, LinkingSession, Prepared, Result
+    from wizard.core.linking.writing import ApiAccess, Finished, LinkingSession, Prepared, Result
     from wizard.core.setups.state import SetupState
 
-EXAMPLES = """\
-examples:
-  adue-wizard maid plan --setup corp --from accounts.csv --out plan.json
-  adue-wizard maid apply plan.json
-  adue-wizard maid undo plan.json --yes
-"""
-PLAN_EXAMPLES = """\
-examples:
-  adue-wizard maid plan --setup corp --from accounts.csv --out plan.json
-  adue-wizard maid plan --setup corp --same-as-email --domain example.com --json
-  JUMPCLOUD_API_KEY=... adue-wizard maid plan --setup corp --from abm.csv --overwrite
-"""
-APPLY_EXAMPLES = """\
-examples:
-  adue-wizard maid apply plan.json
-  adue-wizard maid apply plan.json --yes --api-key-file ~/.jumpcloud-key
-"""
-UNDO_EXAMPLES = """\
-examples:
-  adue-wizard maid undo plan.json
-  adue-wizard maid undo plan.json --yes --api-key-file ~/.jumpcloud-key
-"""
+EXAMPLES = (
+    "adue-wizard maid plan --setup corp --from accounts.csv --out plan.json",
+    "adue-wizard maid apply plan.json",
+    "adue-wizard maid undo plan.json --yes",
+)
+PLAN_EXAMPLES = (
+    "adue-wizard maid plan --setup corp --from accounts.csv --out plan.json",
+    "adue-wizard maid plan --setup corp --same-as-email --domain example.com --json",
+    "JUMPCLOUD_API_KEY=... adue-wizard maid plan --setup corp --from abm.csv --overwrite",
+)
+APPLY_EXAMPLES = (
+    "adue-wizard maid apply plan.json",
+    "adue-wizard maid apply plan.json --yes --api-key-file ~/.jumpcloud-key",
+)
+UNDO_EXAMPLES = (
+    "adue-wizard maid undo plan.json",
+    "adue-wizard maid undo plan.json --yes --api-key-file ~/.jumpcloud-key",
+)
+TIMEOUT_HELP = "seconds each request to JumpCloud may take (default 30)"
 NO_KEY = (
     "needs the JumpCloud API key: set $JUMPCLOUD_API_KEY or give --api-key-file FILE (on a "
     "terminal it is asked for)"
@@ -64,8 +68,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "says what would change; `apply` writes the plan, recording every write in the state "
         "folder, so a run stopped at any moment continues where it stopped when started "
         "again; `undo` puts back what the plan replaced.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **examples(*EXAMPLES),
     )
     steps = maid.add_subparsers(
         dest="maid_command", parser_class=Parser, required=True, metavar="{plan,apply,undo}"
@@ -78,8 +81,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "duplicate, invalid, unmatched, suspended) and the counts. Nothing is written to "
         "JumpCloud. Exit status: 0 a plan was made, whatever it holds; 1 JumpCloud could "
         "not be read; 2 bad usage or a file that cannot be read at all.",
-        epilog=PLAN_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **examples(*PLAN_EXAMPLES),
     )
     plan.add_argument("--setup", metavar="NAME", help="the saved JumpCloud setup")
     source = plan.add_mutually_exclusive_group()
@@ -111,9 +113,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="replace an account a user already holds (action overwrite, not conflict)",
     )
     plan.add_argument("--include-suspended", action="store_true", help="plan suspended users too")
-    add_api_arguments(plan, timeout_help="seconds each request to JumpCloud may take (default 30)")
+    add_api_arguments(plan, saved=True)
+    _add_timeout(plan)
     add_state_dir(plan)
-    for name, verb, examples in (
+    for name, verb, shown in (
         ("apply", "write the plan's set and overwrite items to JumpCloud", APPLY_EXAMPLES),
         ("undo", "put back what the plan replaced, where nobody changed it since", UNDO_EXAMPLES),
     ):
@@ -127,17 +130,20 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
             "again after an interruption and it continues where it stopped. Exit status: 0 "
             "every user written or already done; 1 some skipped, refused or not written, "
             "each named; 2 bad usage.",
-            epilog=examples,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            **examples(*shown),
         )
         step.add_argument("plan", metavar="PLAN.json", help="a plan made by `maid plan --out`")
         step.add_argument("--yes", action="store_true", help="write without asking")
-        add_api_arguments(
-            step,
-            region=False,
-            timeout_help="seconds each request to JumpCloud may take (default 30)",
-        )
+        add_api_arguments(step)
+        _add_timeout(step)
         add_state_dir(step)
+
+
+def _add_timeout(parser: argparse.ArgumentParser) -> None:
+    # Each request, not the run: writing thousands of users takes as long as it takes.
+    parser.add_argument(
+        "--timeout", type=positive_float, default=30.0, metavar="S", help=TIMEOUT_HELP
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -152,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     import asyncio
 
-    from wizard.cli.jumpcloud_access import api_base_for, api_key, remember_api
+    from wizard.cli.jumpcloud_access import api_access, remember_api
     from wizard.cli.saved_setup import open_setup
     from wizard.core.domains import normalise_domain
     from wizard.core.linking.csv_source import read_accounts_csv
@@ -165,23 +171,20 @@ def _plan(args: argparse.Namespace) -> int:
             "against the setup's domains)"
         )
     out = _checked_out(args.out)
-    store, state = open_setup(getattr(args, "state_dir", None), args.setup, needs="a setup")
+    store, state = open_setup(args, args.setup, needs="a setup")
     if state.provider != "jumpcloud":
         raise InvalidInput(
             f"setup {argument(state.name)} is for {argument(state.provider)}; maid links "
             "accounts in JumpCloud"
         )
-    source: CsvAccounts | None = None
-    if args.csv is not None:
-        source = read_accounts_csv(Path(args.csv))
+    source = read_accounts_csv(Path(args.csv)) if args.csv is not None else None
     domains = [normalise_domain(domain) for domain in args.domain] or list(state.domains)
     domains = list(dict.fromkeys(domains))
-    base = api_base_for(args, state)
-    key = api_key(args)
-    if key is None:
-        raise InvalidInput(NO_KEY)
     remember_api(args, store, state)
-    plan = asyncio.run(_make_plan(args, state, base, key, source, domains))
+    access = api_access(args, state, timeout=args.timeout)
+    if access is None:
+        raise InvalidInput(NO_KEY)
+    plan = asyncio.run(_make_plan(args, state, access, source, domains))
     if plan is None:
         return EXIT_FAILED
     if out is not None:
@@ -203,20 +206,18 @@ def _plan(args: argparse.Namespace) -> int:
 async def _make_plan(
     args: argparse.Namespace,
     state: SetupState,
-    base: str,
-    key: ApiKey,
+    access: ApiAccess,
     source: CsvAccounts | None,
     domains: list[str],
 ) -> Plan | None:
     from wizard.core.jumpcloud.errors import ApiError
     from wizard.core.linking.making import read_and_plan
     from wizard.core.linking.plan import PlanOptions
-    from wizard.core.linking.writing import Access
 
     options = PlanOptions(overwrite=args.overwrite, include_suspended=args.include_suspended)
     try:
         return await read_and_plan(
-            Access(base, key),
+            access,
             setup=state.name,
             org_id=state.org_id,
             domains=domains,
@@ -304,9 +305,9 @@ def _checked_out(out: str | None) -> Path | None:
 def _apply_or_undo(args: argparse.Namespace) -> int:
     import asyncio
 
-    from wizard.cli.jumpcloud_access import api_key
+    from wizard.cli.jumpcloud_access import api_access
+    from wizard.cli.parsing import open_store
     from wizard.core.linking.plan import read_plan
-    from wizard.core.setups.store import Store, state_dir
 
     path = Path(args.plan)
     plan = read_plan(path)
@@ -315,30 +316,33 @@ def _apply_or_undo(args: argparse.Namespace) -> int:
             f"{args.maid_command} writes to JumpCloud: give --yes to do so without a terminal "
             "to ask on"
         )
-    store = Store(state_dir(getattr(args, "state_dir", None)))
+    store = open_store(args)
     state = store.load(plan.setup) if plan.setup else None
     _check_api_url(plan, args, state)
-    key = api_key(args)
-    if key is None:
+    access = api_access(args, state, timeout=args.timeout)
+    if access is None:
         raise InvalidInput(NO_KEY)
-    return asyncio.run(_write(args, plan, key, store.folder, str(path.resolve())))
+    return asyncio.run(_write(args, plan, access.key, store.folder, str(path.resolve())))
 
 
 def _check_api_url(plan: Plan, args: argparse.Namespace, state: SetupState | None) -> None:
     """The plan names where the key goes: only to one of JumpCloud's regions, or to a URL
     the admin gave or saved (`--api-url`, `$JUMPCLOUD_API_URL`, the setup's), never to one
-    only an edited or foreign plan file says."""
+    only an edited or foreign plan file says. `--region` or `--api-url`, when given, must
+    name the plan's."""
     import os
 
     from wizard.core.jumpcloud.regions import API_URL_VARIABLE, REGIONS, checked_api_url
 
     trusted = set(REGIONS.values())
+    given = None
     if args.api_url is not None:
         given = checked_api_url(args.api_url, "--api-url")
-        if given != plan.api_url:
-            raise InvalidInput(
-                f"the plan was made for JumpCloud's API at {plan.api_url}, not {given}"
-            )
+    elif args.region is not None:
+        given = REGIONS[args.region]
+    if given is not None and given != plan.api_url:
+        raise InvalidInput(f"the plan was made for JumpCloud's API at {plan.api_url}, not {given}")
+    if given is not None:
         trusted.add(given)
     if os.environ.get(API_URL_VARIABLE, "").strip():
         trusted.add(checked_api_url(os.environ[API_URL_VARIABLE], f"${API_URL_VARIABLE}"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -14,8 +13,6 @@ if TYPE_CHECKING:
 from wizard.core.shown import argument, one_line, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-# argparse's "invalid choice: 'VALUE' (choose from ...)", up to the list of choices.
-_INVALID_CHOICE = re.compile(r"invalid choice: .*(?= \(choose from )", re.DOTALL)
 
 
 class Parser(argparse.ArgumentParser):
@@ -36,13 +33,42 @@ class Parser(argparse.ArgumentParser):
             self.error(f"unknown {_unknown(unknown)}")
         return parsed
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # A positional word that is not one of its choices may be a secret typed after an
+        # unknown option (`setup --api-key KEY`): name the choices, never the word. Unlisted
+        # commands (no help) stay unlisted. An option's own value is named as usual.
+        choices = action.choices
+        if action.option_strings or choices is None or value in choices:
+            super()._check_value(action, value)
+        elif isinstance(action, argparse._SubParsersAction):
+            listed = ", ".join(repr(choice.dest) for choice in action._choices_actions)
+            raise argparse.ArgumentError(action, f"not a command (choose from {listed})")
+        else:
+            listed = ", ".join(repr(choice) for choice in choices)
+            raise argparse.ArgumentError(action, f"not a choice (choose from {listed})")
+
     def error(self, message: str) -> NoReturn:
         # argparse puts unrecognised arguments into the message as they are: a newline in
-        # one would split the line, an escape sequence would reach the terminal. An invalid
-        # choice is not repeated either: after `maid --api-key KEY`, the unknown option is
-        # set aside and KEY is read as the choice of step.
-        message = _INVALID_CHOICE.sub("invalid choice", message)
+        # one would split the line, an escape sequence would reach the terminal.
         self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
+
+
+class ExamplesFormatter(argparse.HelpFormatter):
+    """argparse's formatter, but an "Examples:" epilog keeps its lines as written (one
+    command per line, never wrapped into each other); the rest is wrapped as usual."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("Examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def examples(*commands: str) -> dict[str, Any]:
+    """The `add_parser` arguments that end a command's --help with these example commands."""
+    return {
+        "epilog": "Examples:\n" + "\n".join(f"  {command}" for command in commands),
+        "formatter_class": ExamplesFormatter,
+    }
 
 
 def _unknown(arguments: list[str]) -> str:
@@ -89,6 +115,21 @@ def non_negative_int(text: str) -> int:
     if not stripped.isdigit():
         raise argparse.ArgumentTypeError(f"{argument(text)} is not a whole number")
     return int(text)
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The store of the state folder the command was given (--state-dir, before or after the
+    command, else $ADUE_WIZARD_STATE_DIR, else the user state folder); a path that exists and
+    is not a folder is bad input: one line, exit status 2, not an empty list."""
+    from wizard.core.domains import InvalidInput
+    from wizard.core.setups.store import ENVIRONMENT_VARIABLE, Store, state_dir
+
+    given = getattr(args, "state_dir", None)
+    folder = state_dir(given)
+    if folder.exists() and not folder.is_dir():
+        source = "--state-dir" if given else f"${ENVIRONMENT_VARIABLE}"
+        raise InvalidInput(f"{source} {argument(str(folder))} is not a folder")
+    return Store(folder)
 
 
 def print_notices(store: Store) -> None:

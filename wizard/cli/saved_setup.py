@@ -3,9 +3,10 @@ the same one-line errors for every command."""
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
 
-from wizard.cli.parsing import print_notices
+from wizard.cli.parsing import open_store, print_notices
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import argument, printable
@@ -16,15 +17,12 @@ if TYPE_CHECKING:
 
 
 def open_setup(
-    state_dir: str | None, name: str | None, *, needs: str = "a domain"
+    args: argparse.Namespace, name: str | None, *, needs: str = "a domain"
 ) -> tuple[Store, SetupState]:
     """The store and the setup named `name`; with None, the only saved setup. A missing
     setup, or one without domains, is InvalidInput in one line (the store's notices about
     damaged files are printed first, since they may be why)."""
-    from wizard.core.setups.store import Store
-    from wizard.core.setups.store import state_dir as default_state_dir
-
-    store = Store(default_state_dir(state_dir))
+    store = open_store(args)
     if name is None:
         names = store.names()
         if len(names) != 1:
