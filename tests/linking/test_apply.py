@@ -354,16 +354,17 @@ def test_failures_in_a_row_stop_the_run_instead_of_failing_everyone(
     import asyncio
 
     from tests.linking.conftest import KEY
+    from wizard.core.jumpcloud.access import JumpCloudAccess
     from wizard.core.jumpcloud.secret import ApiKey
     from wizard.core.linking.plan import read_plan
-    from wizard.core.linking.writing import Access, Finished, LinkingSession
+    from wizard.core.linking.writing import Finished, LinkingSession
 
     jumpcloud = directory(unlinked(60))
     plan = read_plan(make_plan_file(tmp_path, "--same-as-email"))
     jumpcloud.standin.unavailable(10_000, path=USERS_PATH)
 
     async def run() -> Finished:
-        access = Access(jumpcloud.standin.base_url, ApiKey(KEY))
+        access = JumpCloudAccess(jumpcloud.standin.base_url, ApiKey(KEY))
         async with LinkingSession(plan, access, isolated_state, retry_base=0.001) as session:
             return await session.write(await session.prepare_apply())
 

@@ -15,9 +15,9 @@ from textual.widgets import Button, DataTable, ProgressBar, Static
 from tests.linking.conftest import KEY, ORG, Directory, StartDirectory, write_csv
 from tests.support.jumpcloud_api import hostile_users, make_user
 from tests.support.wizard_app import make_app, started
+from wizard.core.jumpcloud.access import JumpCloudAccess
 from wizard.core.jumpcloud.secret import ApiKey
 from wizard.core.jumpcloud.users import UserLinks
-from wizard.core.linking.writing import Access
 from wizard.core.setups.store import Store
 from wizard.tui.app import WizardApp
 from wizard.tui.screens.link_accounts import ConfirmWrite, LinkAccountsScreen
@@ -26,7 +26,7 @@ from wizard.tui.screens.link_accounts import ConfirmWrite, LinkAccountsScreen
 def open_screen(app: WizardApp, jumpcloud: Directory, dismissed: list[UserLinks | None]) -> None:
     setup = Store(jumpcloud.state_folder).load("corp")
     assert setup is not None
-    access = Access(jumpcloud.standin.base_url, ApiKey(KEY))
+    access = JumpCloudAccess(jumpcloud.standin.base_url, ApiKey(KEY))
     app.push_screen(LinkAccountsScreen(setup, access), dismissed.append)
 
 

@@ -361,13 +361,14 @@ async def _write(
 ) -> int:
     import asyncio
 
+    from wizard.core.jumpcloud.access import JumpCloudAccess
     from wizard.core.jumpcloud.errors import ApiError
     from wizard.core.linking.org_lock import OrganizationBusy
-    from wizard.core.linking.writing import Access, LinkingSession
+    from wizard.core.linking.writing import LinkingSession
     from wizard.core.setups.files import SaveError
 
     undo = args.maid_command == "undo"
-    access = Access(plan.api_url, key)
+    access = JumpCloudAccess(plan.api_url, key, args.timeout)
     try:
         async with LinkingSession(
             plan, access, folder, plan_file=plan_file, request_timeout=args.timeout

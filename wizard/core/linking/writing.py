@@ -69,21 +69,14 @@ T = TypeVar("T")
 
 
 class ApiAccess(Protocol):
-    """Where JumpCloud's API is, and the key to it (held in memory only)."""
+    """Where JumpCloud's API is, and the key to it (held in memory only), as
+    `wizard.core.jumpcloud.access.JumpCloudAccess` holds them."""
 
     @property
     def base_url(self) -> str: ...
 
     @property
     def key(self) -> ApiKey: ...
-
-
-@dataclass(frozen=True)
-class Access:
-    """An `ApiAccess`: the key's every text form is `***`."""
-
-    base_url: str
-    key: ApiKey
 
 
 @dataclass(frozen=True)
