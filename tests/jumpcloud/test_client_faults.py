@@ -183,6 +183,32 @@ async def test_the_deadline_covers_the_whole_run(standin: JumpCloudStandIn) -> N
     assert raised.value.kind is ErrorKind.TIMEOUT
 
 
+async def test_a_request_timeout_bounds_each_exchange_of_a_long_run(
+    standin: JumpCloudStandIn,
+) -> None:
+    """A long run (hours of writes) bounds each request, not the run: a stalled answer ends
+    after `request_timeout`, while slow answers one after another outlast it together."""
+    standin.state.latency = 0.3
+    key = ApiKey(KEY)
+    async with JumpCloudClient(
+        standin.base_url, key, timeout=3600, request_timeout=0.5, retry_base=0.05
+    ) as jumpcloud:
+        started = time.monotonic()
+        for _ in range(3):  # 0.9 s in all, each within its 0.5 s
+            await jumpcloud.get_user(standin.state.organizations[0].users[0]["_id"])
+        assert time.monotonic() - started > 0.85
+        standin.stall(path=USERS)
+        started = time.monotonic()
+        with pytest.raises(ApiError) as raised:
+            await jumpcloud.users()
+        elapsed = time.monotonic() - started
+    assert 0.45 <= elapsed < 1.5
+    assert raised.value.kind is ErrorKind.TIMEOUT
+    assert str(raised.value) == (
+        "GET /api/systemusers: no answer within the 0.5 s allowed for JumpCloud's API"
+    )
+
+
 async def test_a_huge_answer_is_refused_from_its_length(standin: JumpCloudStandIn) -> None:
     standin.huge(50 * MEBIBYTE, path=USERS)
     error, elapsed = await failure(standin)

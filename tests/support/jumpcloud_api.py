@@ -155,6 +155,9 @@ class JumpCloudStandIn(LoopbackServer):
         """Requests received whose answer is not yet sent."""
         self.peak_in_flight = 0
         """The most requests in flight at once since the start (or `reset_peak()`)."""
+        self.before_put: Callable[[str], None] | None = None
+        """Called with the user id as each PUT of a user arrives, before it is applied: a
+        test looks at what the client had recorded by then."""
         self._lock = threading.Lock()
 
     @property
@@ -370,6 +373,8 @@ class JumpCloudStandIn(LoopbackServer):
             if user is None:  # 404 is not listed for this operation; siblings use `Error`.
                 return self._error(404, "Not Found", request)
             return Answer(200, project(user, words(request.query, "fields")))
+        if self.before_put is not None:
+            self.before_put(user_id)
         answer, body = self._put(request, user)
         write = Write("PUT", request.path, user_id, body, request.time, answer.status, org.id)
         with self._lock:

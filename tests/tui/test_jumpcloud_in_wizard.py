@@ -231,3 +231,44 @@ def test_snapshot_of_jumpclouds_side_at_80x24(
         await pilot.pause()
 
     assert snap_compare(make_app(tmp_path), terminal_size=(80, 24), run_before=connected)
+
+
+async def test_link_accounts_from_prerequisites_then_checked_again(
+    tmp_path: Path, server: HTTPSServer, ca_bundle: Path, standin: JumpCloudStandIn
+) -> None:
+    """Some users are not linked: "Link accounts" appears, plans from their e-mails, writes
+    after a confirmation, and the Prerequisites step shows every user linked on return."""
+    from wizard.tui.screens.link_accounts import ConfirmWrite, LinkAccountsScreen
+
+    save_setup(tmp_path, server, ca_bundle, standin, "prerequisites")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await pilot.click("#connect-jumpcloud")
+        await pilot.pause()
+        await connect(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#link-accounts").display is True
+        await pilot.click("#link-accounts")
+        await pilot.pause()
+        assert isinstance(app.screen, LinkAccountsScreen)
+        await pilot.click("#link-from-emails")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.click("#link-apply")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmWrite)
+        await pilot.click("#confirm-write")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        linked = str(app.screen.query_one("#live-accounts_linked", Static).render())
+        link_shown = app.screen.query_one("#link-accounts").display
+    assert len(standin.writes) == 4  # the four users without an account, nobody else
+    assert linked.startswith("OK") and "34 of 34 active users" in linked
+    assert link_shown is False
+    no_key_in(tmp_path)

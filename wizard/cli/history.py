@@ -36,8 +36,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="a saved setup's verification runs, newest first",
         description="The setup's MDM, then one line per run, newest first: when, passed or "
         "failed, the failing domains and their codes, and whether test settings were in "
-        "effect. Runs are kept for 90 days, and at least the last 1,000 per setup "
-        "($ADUE_WIZARD_KEEP_DAYS, $ADUE_WIZARD_KEEP_RUNS), always with the last passing one.",
+        "effect; then each plan of Managed Apple Accounts applied or undone (adue-wizard "
+        "maid): when, how many users, by which plan file. Runs are kept for 90 days, and at "
+        "least the last 1,000 per setup ($ADUE_WIZARD_KEEP_DAYS, $ADUE_WIZARD_KEEP_RUNS), "
+        "always with the last passing one.",
         **examples(
             "adue-wizard history example.com",
             "adue-wizard history example.com --json --limit 10",
@@ -123,7 +125,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: no runs {_which(args.since, args.changes)}")
         else:
             print(f"{name}: no verification runs yet (adue-wizard verify --setup {name})")
-        return 0
     for recorded, changes in shown:
         print(run_line(recorded))
         if changes is not None:
@@ -132,6 +133,14 @@ def run(args: argparse.Namespace) -> int:
                 printable(f"{c.domain} {c.before or 'first run'} -> {c.after}") for c in changes
             ]
             print("    changed: " + _fitted(changed, LINE_WIDTH - len("    changed: ")))
+    link_runs = store.link_runs(state, args.limit or DEFAULT_LIMIT)
+    print_notices(store)
+    if link_runs:
+        print(
+            f"{name}: Managed Apple Accounts written to JumpCloud (adue-wizard maid), newest first"
+        )
+    for link_run in link_runs:
+        print(printable(f"{link_run.at:%Y-%m-%d %H:%M:%S} UTC  {link_run.describe()}"))
     return 0
 
 

@@ -39,6 +39,7 @@ COMMANDS = (
     "delete",
     "setup",
     "notify",
+    "maid",
     "schedule",
     "completion",
 )

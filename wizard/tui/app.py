@@ -42,6 +42,7 @@ from wizard.tui.styles import use_monochrome
 if TYPE_CHECKING:
     from wizard.core.prerequisites.dns_txt import Nameserver
     from wizard.core.results import DomainReport
+    from wizard.core.setups.link_history import LinkRun
     from wizard.core.setups.state import SetupState
     from wizard.core.watch.drift import Baseline
     from wizard.tui.screens.jumpcloud_connect import Connected
@@ -287,12 +288,13 @@ class WizardApp(App[int]):
             )
 
     def attach_recent_runs(self, setup: SetupState) -> None:
-        """Give the setup its newest runs, for the Markdown report (read in a worker)."""
+        """Give the setup its newest runs and account-link runs, for the Markdown report
+        (read in a worker)."""
 
-        def attach(runs: object) -> None:
-            setup.recent_runs = runs  # type: ignore[assignment]
+        def attach(runs: tuple[list[RecordedRun], list[LinkRun]]) -> None:
+            setup.recent_runs, setup.link_runs = runs
 
-        self.write(lambda: self.store.runs(setup, 20), attach)
+        self.write(lambda: (self.store.runs(setup, 20), self.store.link_runs(setup, 20)), attach)
 
     def show_step(self, step: Step) -> None:
         # The step screens load when a setup is opened, not when the wizard starts.

@@ -66,8 +66,9 @@ class Connection:
 class JumpCloudClient:
     """`async with JumpCloudClient(api_base(...), key, timeout=30) as jumpcloud: ...`
 
-    All the API work of one run ends within `timeout` seconds of entering; at most
-    `max_in_flight` requests are in flight. Call `connect()` first: it learns whether the
+    All the API work of one run ends within `timeout` seconds of entering, and with
+    `request_timeout` each exchange within that many seconds; at most `max_in_flight`
+    requests are in flight. Call `connect()` first: it learns whether the
     key is multi-tenant, and from then on every request but `GET /organizations` carries
     `x-org-id`. Raises InvalidInput on entering when `$SSL_CERT_FILE` or the proxy
     settings cannot be used.
@@ -83,6 +84,7 @@ class JumpCloudClient:
         max_in_flight: int = MAX_IN_FLIGHT,
         retry_base: float = RETRY_BASE,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        request_timeout: float | None = None,
     ) -> None:
         self.transport = Transport(
             base_url,
@@ -92,6 +94,7 @@ class JumpCloudClient:
             max_in_flight=max_in_flight,
             retry_base=retry_base,
             max_answer_bytes=max_answer_bytes,
+            request_timeout=request_timeout,
         )
         self.connection: Connection | None = None
         self._adue_base64_first = False

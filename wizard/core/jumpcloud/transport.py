@@ -2,11 +2,13 @@
 failure turned into one clear line.
 
 A `Transport` serves one run: every request it makes, retries and waits included, ends
-before `timeout` seconds from its opening; at most 4 are in flight at once, over one pool of
-connections; every answer is read incrementally up to a size limit. Certificates are checked
-against certifi's roots plus the file in `$SSL_CERT_FILE`, and `$HTTPS_PROXY` is honoured
-(CONNECT): an admin behind a TLS-inspecting proxy needs both. The key goes into the
-`x-api-key` header as each request leaves, and whatever JumpCloud says back is masked.
+before `timeout` seconds from its opening (and each exchange, with `request_timeout`, within
+that many seconds of leaving: a long run of writes bounds each request, not the run); at
+most 4 are in flight at once, over one pool of connections; every answer is read
+incrementally up to a size limit. Certificates are checked against certifi's roots plus
+the file in `$SSL_CERT_FILE`, and `$HTTPS_PROXY` is honoured (CONNECT): an admin behind a
+TLS-inspecting proxy needs both. The key goes into the `x-api-key` header as each request
+leaves, and whatever JumpCloud says back is masked.
 
 JumpCloud's OpenAPI documents describe neither 429 nor 503 nor Retry-After for the
 endpoints used here: both are handled defensively. JumpCloud's SDK tries a 503 four times.
@@ -119,9 +121,11 @@ class Transport:
         max_in_flight: int = MAX_IN_FLIGHT,
         retry_base: float = RETRY_BASE,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        request_timeout: float | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.request_timeout = request_timeout
         self.retry_base = retry_base
         self.max_answer_bytes = max_answer_bytes
         self.org_id: str | None = None
@@ -176,6 +180,19 @@ class Transport:
 
     def remaining(self) -> float:
         return self._deadline - asyncio.get_running_loop().time()
+
+    def _exchange_deadline(self) -> float:
+        """When the exchange starting now must end: the run's deadline, or sooner with
+        `request_timeout` (counted once a slot is free, not while waiting for one)."""
+        if self.request_timeout is None:
+            return self._deadline
+        return min(self._deadline, asyncio.get_running_loop().time() + self.request_timeout)
+
+    def _allowed(self) -> float:
+        """The seconds named when time ran out: the bound that applied."""
+        if self.request_timeout is not None and self.request_timeout < self.timeout:
+            return self.request_timeout
+        return self.timeout
 
     # Sending, with the retries.
 
@@ -272,13 +289,17 @@ class Transport:
             async with asyncio.timeout_at(self._deadline):
                 async with self._slots:
                     started = time.monotonic()
-                    answer = await self._exchange(request, method, url, headers, body)
+                    async with asyncio.timeout_at(self._exchange_deadline()) as bound:
+                        answer = await self._exchange(
+                            request, method, url, headers, body, bound.when()
+                        )
             log.debug("%s: %d in %.3f s", request, answer.status, time.monotonic() - started)
             return answer
         except (TimeoutError, httpx.TimeoutException):
             failure = ApiError(
                 ErrorKind.TIMEOUT,
-                f"{request}: no answer within the {self.timeout:g} s allowed for JumpCloud's API",
+                f"{request}: no answer within the {self._allowed():g} s allowed for JumpCloud's "
+                "API",
                 request=request,
             )
         except httpx.ProxyError as error:
@@ -301,9 +322,11 @@ class Transport:
         url: str,
         headers: dict[str, str],
         body: dict[str, Any] | None,
+        deadline: float | None = None,
     ) -> Answer:
         assert self._http is not None
-        timeout = max(self.remaining(), 0.001)
+        end = self._deadline if deadline is None else deadline
+        timeout = max(end - asyncio.get_running_loop().time(), 0.001)
         sent = self._http.build_request(method, url, headers=headers, json=body, timeout=timeout)
         response = await self._http.send(sent, stream=True)
         try:

@@ -8,7 +8,9 @@ Tables: `runs` (one row per run: setup, when, ok, unknown, the test conditions i
 brief), `latest` (per setup, the full reports of its newest run, for the wizard's Verify step
 and the Markdown report), `served` (per setup, domain and test settings, what the last
 passing run served: see `served.py`) and `notified` (each change of a domain's state claimed
-by the one run that sends its message: see `wizard.core.watch.notify`).
+by the one run that sends its message: see `wizard.core.watch.notify`). The journal of Managed
+Apple Account writes lives here too (`link_plans`, `link_runs`, `link_writes`): written by
+`wizard.core.linking`, listed by `link_history.py`.
 
 A run (or a domain's result) is "unknown" when it failed only for a reason of the checking
 machine (its resolver could not look names up): it happened, and is kept, but it is neither
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.core.setups.database import StateDatabase
+from wizard.core.setups.link_history import LinkRun, link_runs
 from wizard.core.setups.served import Served, served_by
 
 if TYPE_CHECKING:
@@ -105,6 +108,48 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE runs ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE results ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0",
+    ),
+    # Version 4: the journal of Managed Apple Account writes (`wizard.core.linking`): each
+    # plan applied or undone (with its JSON, so an interrupted one can be resumed), each run
+    # of one, and each write, recorded before it is sent and again once it is answered
+    # (`outcome` NULL: sent, answer unknown). Read for `history` by `link_history.py`.
+    (
+        """CREATE TABLE IF NOT EXISTS link_plans (
+            plan_id TEXT PRIMARY KEY,
+            setup TEXT,
+            org_id TEXT NOT NULL,
+            api_url TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            plan TEXT NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS link_runs (
+            id INTEGER PRIMARY KEY,
+            plan_id TEXT NOT NULL REFERENCES link_plans (plan_id),
+            setup TEXT,
+            operation TEXT NOT NULL CHECK (operation IN ('apply', 'undo')),
+            plan_file TEXT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX IF NOT EXISTS link_runs_by_setup ON link_runs (setup, started_at, id)",
+        """CREATE TABLE IF NOT EXISTS link_writes (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES link_runs (id),
+            plan_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            operation TEXT NOT NULL CHECK (operation IN ('apply', 'undo')),
+            before TEXT NOT NULL,
+            after TEXT NOT NULL,
+            at TEXT NOT NULL,
+            answered_at TEXT,
+            outcome TEXT,
+            status INTEGER,
+            answer TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS link_writes_by_plan ON link_writes (plan_id, user_id, id)",
+        "CREATE INDEX IF NOT EXISTS link_writes_by_run ON link_writes (run_id, outcome)",
     ),
 )
 
@@ -332,6 +377,9 @@ class RunHistory:
             db.execute("UPDATE latest SET setup = ? WHERE setup = ?", (new, old))
             # A deleted setup of the new name may have left what it served: the old's wins.
             db.execute("UPDATE OR REPLACE served SET setup = ? WHERE setup = ?", (new, old))
+            # The accounts linked for it, and when, follow it too.
+            db.execute("UPDATE link_plans SET setup = ? WHERE setup = ?", (new, old))
+            db.execute("UPDATE link_runs SET setup = ? WHERE setup = ?", (new, old))
 
         if self.path.exists():
             self.database.write(write, f"move the runs of {old!r} to {new!r}")
@@ -570,6 +618,10 @@ class RunHistory:
             }
 
         return self.database.read(read, {})
+
+    def link_runs(self, setup: str, limit: int) -> list[LinkRun]:
+        """The setup's newest applies and undos of account-link plans, newest first."""
+        return self.database.read(lambda db: link_runs(db, setup, limit), [])
 
     def _pending(self, setup: str, legacy: Sequence[LegacyRun]) -> list[RecordedRun]:
         if not legacy:

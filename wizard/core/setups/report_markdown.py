@@ -90,6 +90,10 @@ def markdown_report(state: SetupState) -> str:
             if run.conditions:
                 line += " under test settings (" + "; ".join(run.conditions) + ")"
             lines.append(f"- {_cell(line)}")
+    if state.link_runs:
+        lines += ["", "## Managed Apple Accounts written to JumpCloud (newest first)", ""]
+        for link_run in state.link_runs:
+            lines.append(f"- {_cell(f'{link_run.at:%Y-%m-%d %H:%M} UTC: {link_run.describe()}')}")
     return "\n".join(lines) + "\n"
 
 

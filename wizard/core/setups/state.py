@@ -21,6 +21,7 @@ from wizard.core.providers import NAMES, PRESETS, Answers, Preset
 from wizard.core.providers.preset import InputName
 from wizard.core.results import DomainReport
 from wizard.core.setups.history import LegacyRun, Outcome, RecordedRun, Summary
+from wizard.core.setups.link_history import LinkRun
 from wizard.core.setups.steps import STEPS, Step
 
 SCHEMA_VERSION = 2  # the store also reads schema 1 (see store.READABLE_SCHEMAS)
@@ -129,6 +130,7 @@ class SetupState(BaseModel):
     _summary: Summary = PrivateAttr(default_factory=Summary)
     _last_results: list[DomainReport] = PrivateAttr(default_factory=list)
     _recent_runs: list[RecordedRun] = PrivateAttr(default_factory=list)
+    _link_runs: list[LinkRun] = PrivateAttr(default_factory=list)
 
     @field_validator("prerequisites", mode="before")
     @classmethod
@@ -237,6 +239,15 @@ class SetupState(BaseModel):
     @recent_runs.setter
     def recent_runs(self, runs: list[RecordedRun]) -> None:
         self._recent_runs = runs
+
+    @property
+    def link_runs(self) -> list[LinkRun]:
+        """The newest applies and undos of account-link plans, newest first (for a report)."""
+        return self._link_runs
+
+    @link_runs.setter
+    def link_runs(self, runs: list[LinkRun]) -> None:
+        self._link_runs = runs
 
     def set_history(self, summary: Summary, latest: list[DomainReport] | None) -> None:
         """What the history database says (the store calls this after loading or recording);

@@ -35,6 +35,7 @@ from wizard.core.setups.files import (
     read_regular_file,
 )
 from wizard.core.setups.history import RecordedRun, RunHistory
+from wizard.core.setups.link_history import LinkRun
 from wizard.core.setups.listing import SetupListing, quick_listing
 from wizard.core.setups.webhooks import SavedWebhooks, WebhookFileError
 from wizard.core.shown import printable
@@ -282,6 +283,10 @@ class Store:
         """The setup's newest runs (made at `since` or later when given), newest first; a
         schema-1 file's runs included. `limit` None: all of them."""
         return self.history.runs(state.name, limit, state.legacy_runs(), since)
+
+    def link_runs(self, state: SetupState, limit: int) -> list[LinkRun]:
+        """The setup's newest applies and undos of account-link plans, newest first."""
+        return self.history.link_runs(state.name, limit)
 
     def rename(self, old: str, new: str) -> SetupState:
         """Rename a saved setup; its history follows it. Raises InvalidInput (no such setup,

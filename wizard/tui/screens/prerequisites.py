@@ -88,6 +88,8 @@ class PrerequisitesScreen(StepScreen):
                 )
                 with Horizontal(classes="row"):
                     yield Button("Connect to JumpCloud", id="connect-jumpcloud")
+                    # Shown once JumpCloud says some users are not linked yet.
+                    yield Button("Link accounts", id="link-accounts")
                 yield Static("", id="jumpcloud-lines", classes="live")
         for item in prerequisites_for(self.setup.provider):
             with Vertical(classes="prerequisite"):
@@ -113,6 +115,8 @@ class PrerequisitesScreen(StepScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        for button in self.query("#link-accounts"):
+            button.display = False
         for item_id in READ_FROM_JUMPCLOUD:
             for live in self.query(f"#live-{item_id}"):
                 live.display = False
@@ -158,6 +162,22 @@ class PrerequisitesScreen(StepScreen):
             live = self.query_one(f"#live-{item_id}", Static)
             live.update(check_line(check))
             live.display = True
+        linked = checks.get("accounts_linked")
+        link = self.query_one("#link-accounts", Button)
+        link.display = linked is not None and linked.status in ("warn", "fail")
+
+    @on(Button.Pressed, "#link-accounts")
+    def link_accounts(self) -> None:
+        """Plan and apply the links in their own screen; JumpCloud is checked again after."""
+        from wizard.tui.screens.link_accounts import LinkAccountsScreen
+
+        def linked(connected: Connected) -> None:
+            def back(_: object) -> None:
+                self.check_jumpcloud(connected)
+
+            self.app.push_screen(LinkAccountsScreen(self.setup, connected.access), back)
+
+        self.with_jumpcloud(linked)
 
     @work(exclusive=True, name="prerequisite checks")
     async def probe(self) -> None:

@@ -1,0 +1,145 @@
+"""`maid undo`: each journaled user's value before the plan put back (an empty one as
+`{"managedAppleId": ""}`), only where JumpCloud still holds what the plan wrote; a user
+changed by someone else since is left alone and named; an undone plan can be applied again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.linking.conftest import ORG, StartDirectory, make_plan_file
+from tests.support.commands import one_line, run_in_process
+from tests.support.jumpcloud_api import make_user
+
+
+def uid(number: int) -> str:
+    return str(make_user(number, ORG)["_id"])
+
+
+def maid(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    return run_in_process(capsys, "maid", *args)
+
+
+def test_undo_puts_back_what_the_plan_replaced(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jumpcloud = directory(
+        [
+            make_user(1, ORG),
+            make_user(2, ORG, managed_apple_id="Old.Two@example.com"),
+            make_user(3, ORG, managed_apple_id="user00003@example.com"),
+        ]
+    )
+    plan = make_plan_file(tmp_path, "--same-as-email", "--overwrite")
+    assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
+    applied = len(jumpcloud.puts())
+    code, out, _ = maid(capsys, "undo", str(plan), "--yes")
+    assert code == 0 and out == "2 put back.\n"
+    assert sorted(jumpcloud.puts()[applied:]) == [
+        (uid(1), {"managedAppleId": ""}),
+        (uid(2), {"managedAppleId": "Old.Two@example.com"}),  # exactly as it was
+    ]
+    assert jumpcloud.accounts() == {
+        uid(1): "",
+        uid(2): "Old.Two@example.com",
+        uid(3): "user00003@example.com",  # unchanged by the plan: never touched
+    }
+    code, out, _ = maid(capsys, "undo", str(plan), "--yes")
+    assert code == 0 and "is undone already" in out
+    assert len(jumpcloud.puts()) == applied + 2
+    # An undone plan can be applied again.
+    code, out, _ = maid(capsys, "apply", str(plan), "--yes")
+    assert code == 0 and out == "2 written.\n"
+    assert jumpcloud.accounts()[uid(1)] == "user00001@example.com"
+
+
+def test_a_user_changed_by_someone_else_since_is_left_alone_and_named(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jumpcloud = directory([make_user(number, ORG) for number in range(1, 6)])
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
+    jumpcloud.set_account(uid(3), "changed.by.hand@example.com")
+    code, out, _ = maid(capsys, "undo", str(plan), "--yes")
+    assert code == 1
+    assert out.splitlines()[0] == "4 put back, 1 changed by someone else since (left alone)."
+    assert out.splitlines()[1] == (
+        f"  changed_since_apply user00003@example.com ({uid(3)}): holds "
+        '"changed.by.hand@example.com" now, not "user00003@example.com" as the plan wrote: '
+        "changed by someone else since, left alone"
+    )
+    assert jumpcloud.accounts()[uid(3)] == "changed.by.hand@example.com"
+    assert {user for user, body in jumpcloud.puts() if body == {"managedAppleId": ""}} == {
+        uid(1),
+        uid(2),
+        uid(4),
+        uid(5),
+    }
+
+
+def test_a_plan_never_applied_here_has_nothing_to_undo(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jumpcloud = directory([make_user(1, ORG)])
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    code, out, _ = maid(capsys, "undo", str(plan), "--yes")
+    assert code == 0
+    assert out.startswith("Nothing to undo: plan sha256:") and "never applied" in out
+    assert jumpcloud.standin.writes == []
+
+
+def test_undo_needs_yes_without_a_terminal(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory([make_user(1, ORG)])
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    code, _, err = maid(capsys, "undo", str(plan))
+    assert code == 2 and "give --yes" in one_line(err)
+
+
+def test_the_history_and_the_report_list_applies_and_undos(
+    directory: StartDirectory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    isolated_state: Path,
+) -> None:
+    from wizard.core.setups.report_markdown import markdown_report
+    from wizard.core.setups.store import Store
+
+    directory([make_user(number, ORG) for number in range(1, 4)])
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    maid(capsys, "apply", str(plan), "--yes")
+    maid(capsys, "undo", str(plan), "--yes")
+    code, out, _ = run_in_process(capsys, "history", "corp")
+    assert code == 0
+    lines = out.splitlines()
+    header = lines.index(
+        "corp: Managed Apple Accounts written to JumpCloud (adue-wizard maid), newest first"
+    )
+    assert lines[header + 1].endswith(f"undo of plan {_short(plan)} ({plan}): 3 users put back")
+    assert lines[header + 2].endswith(f"apply of plan {_short(plan)} ({plan}): 3 users written")
+    store = Store(isolated_state)
+    state = store.load("corp")
+    assert state is not None
+    state.link_runs = store.link_runs(state, 20)
+    report = markdown_report(state)
+    assert "## Managed Apple Accounts written to JumpCloud (newest first)" in report
+    assert f"apply of plan {_short(plan)} ({plan}): 3 users written" in report
+
+
+def _short(plan: Path) -> str:
+    import json
+
+    return str(json.loads(plan.read_text())["plan_id"])[:19]
+
+
+def test_the_runs_follow_a_renamed_setup(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory([make_user(1, ORG)])
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    maid(capsys, "apply", str(plan), "--yes")
+    assert run_in_process(capsys, "rename", "corp", "corp2")[0] == 0
+    code, out, _ = run_in_process(capsys, "history", "corp2")
+    assert code == 0 and f"apply of plan {_short(plan)} ({plan}): 1 user written" in out
