@@ -43,6 +43,7 @@ test: $(VENV)/.installed-test servers lint
 # compiled again at every start and the start-up figures would measure the compiler.
 benchmark: $(VENV)/.installed-test
 	$(BIN)/python -m compileall -q wizard
+	$(BIN)/python benchmarks/jumpcloud_users.py
 	$(BIN)/python benchmarks/maid_apply.py
 	$(BIN)/python benchmarks/verify_speed.py
 	$(BIN)/python benchmarks/tui_startup.py

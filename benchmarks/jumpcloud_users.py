@@ -1,9 +1,11 @@
-"""How fast does the JumpCloud client read every user, against the plainest loop?
+"""How fast does `adue-wizard prereqs` read every JumpCloud user, against the plainest loop?
 
 Prints, in one run against the same local JumpCloud stand-in (HTTPS on loopback, 10,000
 users, each answer delayed 50 ms as a distant API would be):
-- the client's `users()`: the first page, then the other 99 side by side, 4 in flight at
-  most; it must make exactly 100 user-list requests;
+- the whole `adue-wizard prereqs DOMAIN --org-id ID --json` command, as a process of its own
+  (start-up, the organization, the Apple MDM and ADUE reads, the DNS and web server checks
+  against loopback, and the users: the first page, then the other 99 side by side, 4 in flight
+  at most); it must make exactly 100 user-list requests;
 - a plain sequential httpx loop fetching the same 100 pages one after another;
 - the ratio of the two (target <= 0.5).
 The two sides run alternately, so a busy machine slows both alike; each run opens its own
@@ -15,9 +17,11 @@ Usage: python benchmarks/jumpcloud_users.py [--repeat N] [--users N] [--latency 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
+import os
 import ssl
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,19 +34,30 @@ import trustme
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.dns_server import DNSServer  # noqa: E402
 from tests.support.jumpcloud_api import JumpCloudStandIn, JumpCloudState  # noqa: E402
-from wizard.core.jumpcloud.client import JumpCloudClient  # noqa: E402
-from wizard.core.jumpcloud.secret import ApiKey  # noqa: E402
 
 KEY = "benchmark-key-0123456789abcdef"
+ORG = "5f1b2c3d4e5f6a7b8c9d0e1f"
+DOMAIN = "example.test"
 USERS = "/api/systemusers"
 FIELDS = "_id email username suspended state managedAppleId"
 
 
-async def with_the_client(standin: JumpCloudStandIn, bundle: Path) -> int:
-    environ = {"SSL_CERT_FILE": str(bundle)}
-    async with JumpCloudClient(standin.base_url, ApiKey(KEY), environ=environ) as jumpcloud:
-        return len(await jumpcloud.users())
+def with_prereqs(standin: JumpCloudStandIn, bundle: Path, dns: DNSServer) -> int:
+    """One `prereqs` run; the users it counted as active."""
+    environ = {**os.environ, "SSL_CERT_FILE": str(bundle), "JUMPCLOUD_API_KEY": KEY}
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        environ.pop(name, None)
+    command = [sys.executable, "-m", "wizard", "prereqs", DOMAIN, "--org-id", ORG]
+    command += ["--api-url", standin.base_url, "--json", "--nameserver", f"127.0.0.1:{dns.port}"]
+    # The web server checks go to a closed port on loopback: refused at once.
+    command += ["--resolve", f"{DOMAIN}:443:127.0.0.1", "--connect-to", f"{DOMAIN}:443:127.0.0.1:9"]
+    done = subprocess.run(command, capture_output=True, text=True, env=environ, cwd=ROOT)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"prereqs failed: {done.stderr}")
+    users = json.loads(done.stdout)["users"]
+    return int(users["active"]) if users else 0
 
 
 def with_a_plain_loop(standin: JumpCloudStandIn, context: ssl.SSLContext, pages: int) -> int:
@@ -75,20 +90,20 @@ def main() -> None:
     pages = -(-args.users // 100)
 
     ca = trustme.CA()
-    state = JumpCloudState.single(args.users, key=KEY)
+    state = JumpCloudState.single(args.users, key=KEY, org_id=ORG)
     state.latency = args.latency
     standin = JumpCloudStandIn(state, ca)
     standin.start()
     context = ssl.create_default_context()
     ca.configure_trust(context)
     times: tuple[list[float], list[float]] = ([], [])
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, DNSServer() as dns:
         bundle = Path(folder) / "ca.pem"
         ca.cert_pem.write_to_path(str(bundle))
         for _ in range(args.repeat):
             standin.reset_peak()
             runs: tuple[Callable[[], int], ...] = (
-                lambda: asyncio.run(with_the_client(standin, bundle)),
+                lambda: with_prereqs(standin, bundle, dns),
                 lambda: with_a_plain_loop(standin, context, pages),
             )
             for side, run in enumerate(runs):
@@ -104,7 +119,7 @@ def main() -> None:
 
     client, plain = statistics.median(times[0]), statistics.median(times[1])
     print(
-        f"{args.users:,} users, {args.latency * 1000:.0f} ms per page: client {client:.2f} s "
+        f"{args.users:,} users, {args.latency * 1000:.0f} ms per page: prereqs {client:.2f} s "
         f"({pages} user-list requests, at most 4 in flight), sequential httpx loop "
         f"{plain:.2f} s ({pages} requests), ratio {client / plain:.2f} (target <= 0.5)"
     )

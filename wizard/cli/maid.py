@@ -71,7 +71,11 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         **examples(*EXAMPLES),
     )
     steps = maid.add_subparsers(
-        dest="maid_command", parser_class=Parser, required=True, metavar="{plan,apply,undo}"
+        dest="maid_command",
+        parser_class=Parser,
+        required=True,
+        metavar="{plan,apply,undo}",
+        help="plan (writes nothing), apply or undo (adue-wizard maid STEP --help for more)",
     )
     plan = steps.add_parser(
         "plan",

@@ -111,7 +111,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.setups import schedule
+    from wizard.core.watch import schedule
 
     if args.notify is not None:
         raise InvalidInput(NOTIFY_REFUSAL)  # the URL itself is never repeated
