@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.support.constants import ORG_ID
+from tests.support.constants import AT, ORG_ID
 from tests.support.wizard_app import make_app, settled, shown_text, started
+from wizard.core.codes import CheckId, Code
+from wizard.core.results import Check, DomainReport
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 from wizard.tui.screens.done import DoneScreen
@@ -123,3 +125,36 @@ async def test_a_report_that_cannot_be_written_says_why_and_is_not_remembered(
     assert any(m.startswith(f"Not exported: {taken}: ") for m in messages), messages
     saved = Store(state).load("a.example.test")
     assert saved is not None and saved.report_path is None
+
+
+async def test_a_last_check_this_machine_could_not_make_is_unknown_not_a_failure(
+    tmp_path: Path,
+) -> None:
+    """The resolver of this machine failed: Done says nothing is known, not "fix it"."""
+    save_at_done(tmp_path)
+    store = Store(tmp_path)
+    setup = store.load("a.example.test")
+    assert setup is not None
+    reports = [
+        DomainReport(
+            domain=domain,
+            checks=[
+                Check(
+                    CheckId.DNS,
+                    "fail",
+                    "no answer from this machine's resolver",
+                    Code.RESOLVER_FAILED,
+                )
+            ],
+        )
+        for domain in DOMAINS
+    ]
+    store.record_run(setup, reports, [], AT)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        text = " ".join(shown_text(app).split())
+    assert "UNKNOWN, this machine could not resolve names" in text
+    assert "fix it" not in text

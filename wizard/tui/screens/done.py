@@ -63,6 +63,13 @@ class DoneScreen(StepScreen):
             )
         elif setup.last_failure is None:
             verdict = f"Verified {setup.last_verified_at:%Y-%m-%d %H:%M} UTC: every domain passed."
+        elif setup.summary.last_unknown:
+            # This machine's resolver failed: nothing is known about the domains either way.
+            verdict = (
+                f"Last check {setup.last_verified_at:%Y-%m-%d %H:%M} UTC: UNKNOWN, this machine "
+                "could not resolve names; check its network and DNS, then check again (Verify "
+                "step, r) before confirming in the portal."
+            )
         else:
             verdict = (
                 f"Last check {setup.last_verified_at:%Y-%m-%d %H:%M} UTC FAILED "
