@@ -80,7 +80,8 @@ def main() -> None:
 
     ca = trustme.CA()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert(DOMAIN).configure_cert(context)
+    # The BaseURL's host too: `verify` connects to the MDM's server (the `baseurl` check).
+    ca.issue_cert(DOMAIN, "mdm.example.test").configure_cert(context)
     server = HTTPSServer(context).start()
     server.route(PATH, json_document(DOCUMENT))
     wizard = str(Path(sys.executable).with_name("adue-wizard"))
