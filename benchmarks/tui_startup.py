@@ -3,7 +3,7 @@
 Each case is a fresh process on a pseudo-terminal of 80x24, started as a user starts it
 (`python -m wizard --state-dir DIR`, what `adue-wizard` runs, argument parsing included), and
 timed from the spawn until the terminal has received the frame that shows what the case
-waits for; the process is then killed and its peak RSS read. Reading the terminal, rather
+waits for; its peak RSS is then read and the process killed. Reading the terminal, rather
 than pausing a headless Pilot, times the frame itself: a Pilot pause waits in slices of
 20 ms until the process is idle, which rounded every figure up to a slice.
 
@@ -85,13 +85,27 @@ def measure(command: list[str], shown: re.Pattern[bytes]) -> tuple[float, float]
             if shown.search(output):
                 elapsed = time.perf_counter() - started
     finally:
+        peak_mib = _peak_rss_mib(process.pid)
         os.killpg(process.pid, signal.SIGKILL)
-        _, _, usage = os.wait4(process.pid, 0)
+        process.wait()
         os.close(leader)
     if elapsed is None:
         tail = output[-400:].decode("utf-8", "replace").encode("unicode_escape").decode()
         raise SystemExit(f"{command[1:]} never showed {shown.pattern!r}; it wrote: {tail}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, peak_mib
+
+
+def _peak_rss_mib(pid: int) -> float:
+    """The process's peak resident set (VmHWM), read while it still runs.
+
+    Not the rusage `wait4` returns: Linux carries the high-water mark of the forked copy of
+    this script across exec into it, so every case read the benchmark's own size.
+    """
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    if match is None:
+        raise SystemExit(f"no VmHWM in /proc/{pid}/status")
+    return int(match.group(1)) / 1024
 
 
 def main() -> None:
