@@ -350,7 +350,7 @@ def test_out_writes_files_and_never_overwrites_a_different_one(tmp_path: Path) -
         ),
         (["--method", "redirect", "--platform", "github-pages", "--raw"], "cannot serve"),
         (["--method", "redirect", "--platform", "github-pages"], "cannot serve"),
-        (["--method", "sideways", "--platform", "nginx"], "invalid choice"),
+        (["--method", "sideways", "--platform", "nginx"], "not a choice"),
         (
             [
                 "--method",

@@ -22,7 +22,7 @@ from wizard.cli.main import COMMANDS, build_parser
     [
         (["verify", "a.example", "--timeout", "1e12"], "must be less than 86400 seconds"),
         (["verify", "a.example", "--timeout", "0"], "must be more than 0 seconds"),
-        (["verify", "a.example", "--timeout", "nan"], "is not a number"),
+        (["verify", "a.example", "--timeout", "nan"], "not a number of seconds"),
         (["history", "a.example", "--limit", "-5"], "'-5' must be 1 or more"),
         (["history", "a.example", "--limit", "0"], "'0' must be 1 or more"),
         (["verify", "a.example", "--max-redirects", "-1"], "'-1' must be 0 or more"),

@@ -259,7 +259,7 @@ def test_the_crontab_line_runs_the_check_as_cron_would(
         (["--cron", "--user"], "--user is for --systemd"),
         (["--cron", "--install"], "--install is for --systemd"),
         (["--systemd", "--prometheus", "/tmp/a\nb.prom"], "control character"),
-        (["--systemd", "--format", "xml"], "invalid choice: 'xml'"),
+        (["--systemd", "--format", "xml"], "--format: not a choice (choose from"),
         (["--setup", "acme"], "one of the arguments --systemd --cron is required"),
         (["--systemd", "--cron"], "not allowed with argument"),
     ],

@@ -84,6 +84,16 @@ def test_bad_rows_keep_their_line_number_and_why(tmp_path: Path) -> None:
     assert found[1].email == "caf\\xe9@example.com"  # shown, not decoded wrongly
 
 
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b""])
+def test_a_quote_left_open_on_the_last_line_is_not_an_account(
+    tmp_path: Path, ending: bytes
+) -> None:
+    data = b'email,managedAppleId\nuser1@example.com,"user1@example.com' + ending
+    found = rows(write_csv(tmp_path, data))
+    assert len(found) == 1
+    assert found[0].problem is not None and "never closed" in found[0].problem
+
+
 @pytest.mark.parametrize(
     ("data", "said"),
     [

@@ -385,8 +385,9 @@ def test_a_saved_setup_gives_its_domains_organization_and_region(
     [
         (["--nameserver", "dns.example.net"], "not an IP address"),
         (["--org-id", ORG_ID, "--api-url", "http://console.jumpcloud.com/api"], "https"),
-        (["--org-id", ORG_ID, "--region", "mars"], "invalid choice"),
+        (["--org-id", ORG_ID, "--region", "mars"], "not a choice (choose from 'us'"),
         (["--org-id", ORG_ID, "--api-key-file", "/nonexistent/key"], "/nonexistent/key"),
+        (["--org-id", ORG_ID, "--api-key-file", KEY], "never the key itself"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -395,6 +396,24 @@ def test_bad_input_is_one_line_and_exit_2(
     code, out, err = run_in_process(capsys, "prereqs", DOMAIN, *args)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and mentions in err, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--api-key-file", KEY],  # the key where its file belongs
+        ["--region", KEY],
+        ["--json=" + KEY],
+        ["--api-key", KEY],  # no such option: it is not taken as --api-key-file either
+        ["--timeout", KEY],
+    ],
+)
+def test_a_key_given_in_the_wrong_place_is_not_repeated(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, out, err = run_in_process(capsys, "prereqs", DOMAIN, "--org-id", ORG_ID, *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and KEY not in err, err
 
 
 def test_the_key_is_in_no_process_command_line_output_or_file(

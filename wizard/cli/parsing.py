@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -36,11 +37,11 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
-        # A positional word that is not one of its choices may be a secret typed after an
-        # unknown option (`setup --api-key KEY`): name the choices, never the word. Unlisted
-        # commands (no help) stay unlisted. An option's own value is named as usual.
+        # A word that is not one of its choices may be a secret typed in the wrong place
+        # (`setup --api-key KEY` makes KEY the step; a key pasted after `--region`): name
+        # the choices, never the word. Unlisted commands (no help) stay unlisted.
         choices = action.choices
-        if action.option_strings or choices is None or value in choices:
+        if choices is None or value in choices:
             super()._check_value(action, value)
         elif isinstance(action, argparse._SubParsersAction):
             listed = ", ".join(repr(choice.dest) for choice in action._choices_actions)
@@ -52,6 +53,7 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse puts unrecognised arguments into the message as they are: a newline in
         # one would split the line, an escape sequence would reach the terminal.
+        message = _without_given_value(message)
         self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
 
 
@@ -63,6 +65,14 @@ class PluginParser(Parser):
     def error(self, message: str) -> NoReturn:
         print(plugin_unknown(f"{self.prog}: {message} (see {self.prog} --help)"), flush=True)
         self.exit(EXIT_UNKNOWN)
+
+
+def _without_given_value(message: str) -> str:
+    """argparse's own messages that quote a value given to a flag (`--json=VALUE`) or of the
+    wrong type (`--timeout VALUE`), without it: the value may be a key pasted in the wrong
+    place. Our own checks (domains, addresses, paths) name what they refuse on purpose."""
+    message = re.sub(r"ignored explicit argument .*\Z", "takes no value", message, flags=re.S)
+    return re.sub(r"(invalid \w+ value): .*\Z", r"\1", message, flags=re.S)
 
 
 def plugin_unknown(message: str) -> str:
@@ -134,10 +144,10 @@ def positive_float(text: str) -> float:
     """Seconds: more than 0, less than a day; the message names the bound that was crossed."""
     try:
         value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{argument(text)} is not a number") from None
+    except ValueError:  # not repeated: a word here may be a key pasted in the wrong place
+        raise argparse.ArgumentTypeError("not a number of seconds") from None
     if value != value:  # NaN
-        raise argparse.ArgumentTypeError(f"{argument(text)} is not a number")
+        raise argparse.ArgumentTypeError("not a number of seconds")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{argument(text)} must be more than 0 seconds")
     if value >= MAX_SECONDS:
@@ -161,7 +171,7 @@ def _whole_number(text: str, least: int) -> int:
     stripped = text.strip()
     digits = stripped.removeprefix("-").removeprefix("+")
     if not digits.isascii() or not digits.isdigit():
-        raise argparse.ArgumentTypeError(f"{argument(text)} is not a whole number")
+        raise argparse.ArgumentTypeError("not a whole number")  # not repeated, as above
     value = int(stripped)
     if value < least:
         raise argparse.ArgumentTypeError(f"{argument(text)} must be {least} or more")

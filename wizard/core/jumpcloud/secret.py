@@ -9,6 +9,7 @@ line, an f-string or a traceback that shows local variables cannot reveal it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -111,6 +112,17 @@ def _first_line(path: Path) -> str:
     try:
         with path.open("rb") as file:
             line = file.readline(MAX_KEY_LENGTH + 2)
+    except FileNotFoundError:
+        if os.sep in str(path):
+            raise InvalidInput(
+                f"cannot read the API key file {_shown(path)}: no such file"
+            ) from None
+        # A bare word that names no file is most often the key itself, given where its
+        # file belongs: it is not repeated.
+        raise InvalidInput(
+            "no such API key file in this folder (the name given is not repeated: "
+            "--api-key-file takes the path of a file holding the key, never the key itself)"
+        ) from None
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise InvalidInput(f"cannot read the API key file {_shown(path)}: {reason}") from None

@@ -71,6 +71,10 @@ def parse_accounts_csv(text: str, shown: str = "the CSV") -> CsvAccounts:
     delimiter = _delimiter(text)
     # newline="": lines end at \n, \r or \r\n only (never at the other characters
     # str.splitlines knows), and csv sees line breaks inside quoted fields.
+    # A last line without its line break gets one: a quote left open there then shows as a
+    # line break inside a cell, as it does anywhere else in the file.
+    if text and not text.endswith(("\n", "\r")):
+        text += "\n"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     columns: dict[str, int] = {}
@@ -112,17 +116,26 @@ def parse_accounts_csv(text: str, shown: str = "the CSV") -> CsvAccounts:
 def _row(cells: list[str], columns: dict[str, int], start: int, end: int) -> CsvRow | None:
     """The row, or None when it names a user but no account (left out)."""
 
-    def cell(name: str) -> str:
+    def raw(name: str) -> str:
         index = columns.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return cells[index] if index is not None and index < len(cells) else ""
 
-    email, username, account = cell("email"), cell("username"), cell("account")
+    # A line break inside a cell means a quote was left open; tested before stripping,
+    # because at the end of the file the only sign of it is the last line's own break.
+    unclosed = any(
+        "\n" in raw(name) or "\r" in raw(name) for name in ("email", "username", "account")
+    )
+    email, username, account = (raw(name).strip() for name in ("email", "username", "account"))
     problem = None
     if any(_undecodable(value) for value in (email, username, account)):
         problem = NOT_UTF8
         email, username, account = (_visible(value) for value in (email, username, account))
-    elif any("\n" in value or "\r" in value for value in (email, username, account)):
-        problem = f"a quoted field runs from line {start} to line {end}: a quote is not closed"
+    elif unclosed:
+        problem = (
+            f"a quoted field runs from line {start} to line {end}: a quote is not closed"
+            if end > start
+            else f"a quote opened on line {start} is never closed"
+        )
     elif not email and not username:
         problem = "no e-mail or username to find the user by"
     elif not account:
