@@ -115,6 +115,25 @@ def test_a_redirect_elsewhere_than_jumpclouds_url_fails_naming_it(
     assert f"JumpCloud's configuration says the redirect goes to {REDIRECT}" in summary
 
 
+def test_a_redirect_to_another_organization_fails_naming_jumpclouds_id(
+    capsys: pytest.CaptureFixture[str],
+    isolated_state: Path,
+    server: HTTPSServer,
+    ca_bundle: Path,
+    api: list[str],
+) -> None:
+    other_org = "5f0c1e2d3b4a596877665544"
+    server.route(
+        WELL_KNOWN, redirect(f"https://{JUMPCLOUD}{DISCOVERY}?organization_id={other_org}")
+    )
+    server.route(DISCOVERY, json_document(document(BASE_URL)))
+    code, report, err = verify_setup(capsys, isolated_state, server, ca_bundle, "redirect", api)
+    assert code == 1, err
+    assert report["failure"] == "wrong_org_id"
+    summary = config_check(report, "redirects")["summary"]
+    assert f"organization_id {other_org}; JumpCloud's configuration says {ORG_ID}" in summary
+
+
 def test_when_jumpcloud_cannot_be_read_the_run_goes_on_with_one_line(
     capsys: pytest.CaptureFixture[str],
     isolated_state: Path,

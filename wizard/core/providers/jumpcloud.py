@@ -115,6 +115,12 @@ class JumpCloud(Preset):
         expected = answers.org_id
         if expected is None:
             return super().redirect_problem(answers, domain, visited)
+        # Whose ID it is: the one given, or the one JumpCloud's configuration holds.
+        wanted = (
+            f"{answers.expected_from} says {expected}"
+            if answers.expected_from is not None
+            else f"expected {expected}"
+        )
         for url in visited:
             parts = urlsplit(url)
             if parts.hostname != HOST:
@@ -122,13 +128,13 @@ class JumpCloud(Preset):
             found = parse_qs(parts.query).get("organization_id", [])
             if not found:
                 return Code.WRONG_ORG_ID, (
-                    f"it reaches {HOST} with no organization_id; expected {expected}: the "
-                    "device would land in no organization"
+                    f"it reaches {HOST} with no organization_id; {wanted}: the device "
+                    "would land in no organization"
                 )
             if found != [expected]:
                 return Code.WRONG_ORG_ID, (
-                    f"it reaches {HOST} with organization_id {', '.join(found)}; expected "
-                    f"{expected}: the device would land in another organization"
+                    f"it reaches {HOST} with organization_id {', '.join(found)}; {wanted}: "
+                    "the device would land in another organization"
                 )
         if answers.target is not None and answers.expected_from is not None:
             # The redirect URL JumpCloud itself gives: the chain must reach exactly that.
