@@ -5,7 +5,7 @@ Each write is recorded before it is sent (the plan's identity, the user, the val
 the value sent, when) and again once it is answered (`written`, `refused` with JumpCloud's
 message, `unknown` when no answer says whether it was applied). A write recorded but never
 answered was in flight when the run stopped; the next run re-reads the user to learn
-whether it landed. The tables are the state database's version 3
+whether it landed. The tables are the state database's version 4
 (`wizard.core.setups.history.MIGRATIONS`); `wizard.core.setups.link_history` lists them.
 
 Recorded in batches (one transaction for many writes, since each commit waits for the

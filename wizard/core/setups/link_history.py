@@ -2,7 +2,7 @@
 `history NAME` and the Markdown report list them: when, how many users were written, by
 which plan file.
 
-Read from the journal tables `wizard.core.linking` writes (schema version 3 of the state
+Read from the journal tables `wizard.core.linking` writes (schema version 4 of the state
 database, see `history.MIGRATIONS`). Users written are counted from the journal's writes,
 not from a total saved at the end, so a run that was killed still counts what it wrote.
 """
@@ -75,7 +75,7 @@ def short_plan_id(plan_id: str) -> str:
 
 
 def link_runs(db: sqlite3.Connection, setup: str, limit: int) -> list[LinkRun]:
-    """The setup's newest `limit` runs, newest first (an empty list before version 3)."""
+    """The setup's newest `limit` runs, newest first (an empty list before version 4)."""
     rows = db.execute(
         "SELECT r.id, r.started_at, r.operation, r.plan_id, r.plan_file, r.finished_at, "
         "r.skipped, r.failed, "
