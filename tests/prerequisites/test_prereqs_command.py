@@ -246,6 +246,32 @@ def test_an_msp_key_sends_the_setups_organization(
     assert organizations and all("x-org-id" not in r.headers for r in organizations)
 
 
+def test_an_msp_key_without_an_org_id_asks_for_one(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    start_standin: StartStandIn,
+    trusted: Path,
+    dns: list[str],
+    web: list[str],
+) -> None:
+    state = linked_state()
+    other = JumpCloudState.single(3, org_id=OTHER_ORG, name="Other").organizations[0]
+    state.organizations.append(other)
+    state.api_keys = {KEY: ApiKey([ORG_ID, OTHER_ORG])}
+    standin = start_standin(state)
+    monkeypatch.setenv("JUMPCLOUD_API_KEY", KEY)
+    code, report, _ = prereqs(
+        capsys, "--mdm", "jumpcloud", "--api-url", standin.base_url, *dns, *web
+    )
+    checks = by_id(report)
+    assert code == 1
+    assert checks["jumpcloud_api"]["status"] == "pass"
+    assert checks["jumpcloud_org"]["status"] == "fail"
+    assert checks["jumpcloud_org"]["code"] == "org_not_chosen"
+    assert "--org-id" in checks["jumpcloud_org"]["remedy"]
+    assert not [r for r in standin.requests if r.path == "/api/systemusers"]
+
+
 def test_jumpcloud_settings_that_stop_enrollment_fail_and_say_where(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

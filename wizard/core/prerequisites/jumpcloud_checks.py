@@ -82,6 +82,7 @@ async def check_jumpcloud(
                 "fail",
                 str(error),
                 "give the organization to check with --org-id, or save it with the setup",
+                ErrorKind.ORG_NOT_CHOSEN.value,
             )
             return _unusable([accepted, choose], org_id)
         except ApiError as error:
