@@ -131,7 +131,8 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
             "already as the plan wants is done, one changed since is left alone and named. It "
             "asks first (or needs --yes without a terminal). Every write is recorded in the "
             "state folder before it is sent and when it is answered: run the same command "
-            "again after an interruption and it continues where it stopped. Exit status: 0 "
+            "again after an interruption and it continues where it stopped. One apply or "
+            "undo writes to an organization at a time from a state folder. Exit status: 0 "
             "every user written or already done; 1 some skipped, refused or not written, "
             "each named; 2 bad usage.",
             **examples(*shown),
