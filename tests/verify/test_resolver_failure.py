@@ -12,10 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from junitparser import Error
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.constants import GOOD, WELL_KNOWN
 from tests.support.dns_server import DNSServer, Fault
 from tests.support.https_server import HTTPSServer, json_document
+from tests.support.junit_report import read_junit
+from tests.support.nagios_plugin import parse
 from tests.support.system_resolver import (
     relayed,
     require_unshare,
@@ -184,3 +188,41 @@ def test_under_nagios_a_look_up_this_machine_could_not_make_is_unknown(tmp_path:
     first = result.stdout.splitlines()[0]
     assert first.startswith("ADUE UNKNOWN - 1 of 1 domain not known")
     assert "resolver_failed" in first
+
+
+def test_every_monitoring_output_says_unknown_not_failed(tmp_path: Path) -> None:
+    """The whole class: `--quiet`'s line, Nagios's long output and performance data,
+    Prometheus (no adue_probe_success 0 for an alert to fire on) and JUnit (an error, not a
+    failure) all tell this machine's problem from the domain's."""
+    require_unshare()
+    metrics, junit = tmp_path / "adue.prom", tmp_path / "adue.xml"
+    outputs = ["--prometheus", str(metrics), "--junit", str(junit), "-t", "5"]
+    nameserver = unused_nameserver()
+    quiet = run_resolving_with(tmp_path, nameserver, "verify", DOMAIN, "--quiet", *outputs)
+    assert quiet.returncode == 1
+    assert quiet.stdout.startswith(f"{DOMAIN}: UNKNOWN (resolver_failed): ")
+    assert "FAIL" not in quiet.stdout
+
+    families = {
+        family.name: family.samples
+        for family in text_string_to_metric_families(metrics.read_text())
+    }
+    assert families["adue_probe_success"] == []
+    assert families["adue_probe_failure_info"] == []
+    [unknown] = families["adue_probe_unknown_info"]
+    assert unknown.labels == {"setup": "", "domain": DOMAIN, "code": "resolver_failed"}
+
+    [suite] = read_junit(junit)
+    assert (suite.failures, suite.errors) == (0, 1)
+    [case] = list(suite)
+    [error] = case.result
+    assert isinstance(error, Error) and error.type == "resolver_failed"
+
+    plugin = run_resolving_with(tmp_path, nameserver, "verify", DOMAIN, "--format", "nagios")
+    output = parse(plugin.stdout)
+    assert (output.state, plugin.returncode) == ("UNKNOWN", 3)
+    assert output.long_output == [
+        f"{DOMAIN}: UNKNOWN (resolver_failed): " + quiet.stdout.split(": ", 2)[2].rstrip("\n")
+    ]
+    perf = output.perfdata
+    assert (perf["passed"].value, perf["failed"].value, perf["unknown"].value) == (0, 0, 1)

@@ -51,7 +51,8 @@ def test_ok_with_performance_data_per_domain_and_totals(
     addresses = perf[f"alpha/www.{DOMAIN} failing_addresses"]
     assert (addresses.value, addresses.min, addresses.max) == (0, 0, 1)
     assert (perf["passed"].value, perf["failed"].value, perf["passed"].max) == (3, 0, 3)
-    assert len(perf) == 3 * 3 + 2
+    assert perf["unknown"].value == 0 and perf["unknown"].max == 3
+    assert len(perf) == 3 * 3 + 3
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from tests.support.constants import DOMAIN, GOOD, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document, respond
 from tests.support.verifying import report_of
 from tests.support.webhooks import SECRET, messages, watched_setup, webhook_on
+from wizard.core.setups.history import changes
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 from wizard.core.watch.notify import MAX_MESSAGES, change_messages, claim_changes
@@ -169,6 +170,35 @@ def test_a_change_is_claimed_once_and_a_first_run_has_none(isolated_state: Path)
         [],
     )
     assert [c.domain for c in claim_changes(store.history, setup.name, third)[1]] == ["a.example"]
+
+
+def test_this_machines_resolver_failing_is_no_change_either_way(isolated_state: Path) -> None:
+    """pass, resolver_failed, pass: nothing to announce (the outage said nothing of the
+    domain); pass, resolver_failed, fail: one change, from the pass before the outage."""
+    store = Store(isolated_state)
+    setup = SetupState(name="dns.example", domains=["a.example"])
+    store.save(setup)
+
+    def run(failure: str | None) -> list[tuple[bool, bool, str | None]]:
+        run_id = store.record_run(setup, [report_of("a.example", failure)], [])
+        claimed = claim_changes(store.history, setup.name, run_id)[1]
+        return [(c.was_ok, c.now_ok, c.failure) for c in claimed]
+
+    assert run(None) == []
+    assert report_of("a.example", "resolver_failed").unknown
+    assert run("resolver_failed") == []
+    assert run(None) == []
+    assert run("resolver_failed") == []
+    assert run("bad_status") == [(True, False, "bad_status")]
+    assert run("resolver_failed") == []
+    assert run("bad_status") == []  # still failing as before the outage
+    assert run(None) == [(False, True, None)]
+    recorded = store.history.runs(setup.name, None)
+    states = [
+        [(change.before, change.after) for change in found]
+        for _, found in changes(list(reversed(recorded)))
+    ]
+    assert states == [[(None, "pass")], [("pass", "bad_status")], [("bad_status", "pass")]]
 
 
 def test_a_mass_failure_sends_a_bounded_number_of_messages(isolated_state: Path) -> None:

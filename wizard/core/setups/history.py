@@ -279,12 +279,15 @@ def domain_state(outcome: Outcome) -> str:
 def changes(runs: Sequence[RecordedRun]) -> list[tuple[RecordedRun, list[Change]]]:
     """The runs (given oldest first) in which some domain's state changed from the last run
     that checked it (a domain's first run counts as a change), with those changes, oldest
-    first."""
+    first. A result that says nothing of the domain (`unknown`: this machine could not
+    resolve names) is no state: the next known one is compared with the one before it."""
     last: dict[str, str] = {}
     changed = []
     for run in runs:
         found = []
         for outcome in run.outcomes:
+            if outcome.unknown:
+                continue
             state = domain_state(outcome)
             before = last.get(outcome.domain)
             if before != state:

@@ -1,7 +1,8 @@
 """JUnit XML for CI pipelines (`--junit FILE`: GitLab, Jenkins, GitHub Actions reporters).
 
 One `testsuite` per setup (a plain `verify` of domains is one suite), one `testcase` per
-domain. A failing domain's case holds a `failure` whose `type` is the failure code and
+domain. A failing domain's case holds a `failure` (an `error` when this machine could not
+look it up: resolver_failed, nothing known of the domain) whose `type` is the failure code and
 whose text gives, for each failing check, the code, the cause, what was seen, the problem
 and the fix. Warnings do not fail a case: they go to its `system-out`, which the
 reporters show beside it. The test settings a suite ran under are a suite property.
@@ -59,8 +60,8 @@ def _counts(name: str, reports: list[DomainReport]) -> dict[str, str]:
     return {
         "name": _text(name),
         "tests": str(len(reports)),
-        "failures": str(sum(1 for report in reports if not report.ok)),
-        "errors": "0",
+        "failures": str(sum(1 for report in reports if not report.ok and not report.unknown)),
+        "errors": str(sum(1 for report in reports if report.unknown)),
         "skipped": "0",
         "time": f"{sum(report.elapsed_ms for report in reports) / 1000:.3f}",
     }
@@ -74,9 +75,11 @@ def _case(suite: str, report: DomainReport) -> ElementTree.Element:
     failing = [check for check in report.checks if check.status == "fail"]
     if failing:
         first = failing[0]
+        # A domain this machine could not look up (resolver_failed) is the pipeline's error,
+        # not the domain's failure: JUnit's `error` says the test could not run.
         failure = ElementTree.SubElement(
             case,
-            "failure",
+            "error" if report.unknown else "failure",
             {
                 "type": str(first.code or first.id),
                 "message": _text(f"{first.code or first.id}: {first.summary}"),

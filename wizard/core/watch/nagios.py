@@ -13,7 +13,8 @@ Performance data `'label'=value[UOM];[warn];[crit];[min];[max]`, labels always q
 numbers always with a decimal point (Python's formatting ignores the locale): per domain
 its check's time (`s`), the days until its earliest certificate expires (warn below 30,
 critical below 7: `30:` and `7:`, since low is bad; left out when no certificate was read)
-and its failing addresses; then the domains passed and failed.
+and its failing addresses; then the domains passed, failed and unknown (not looked up from
+here: resolver_failed, counted apart from the failures).
 """
 
 from __future__ import annotations
@@ -114,10 +115,12 @@ def _perfdata(run: RunOutcome, checked: list[tuple[SetupOutcome, DomainReport]])
         failing = sum(1 for address in report.addresses if address.ok is False)
         high = len(report.addresses)
         items.append(_item(f"{label} failing_addresses", str(failing), "", low=0, high=high))
-    failed = sum(1 for _, report in checked if not report.ok)
+    passed = sum(1 for _, report in checked if report.ok)
+    unknown = sum(1 for _, report in checked if report.unknown)
     total = len(checked)
-    items.append(_item("passed", str(total - failed), "", low=0, high=total))
-    items.append(_item("failed", str(failed), "", low=0, high=total))
+    items.append(_item("passed", str(passed), "", low=0, high=total))
+    items.append(_item("failed", str(total - passed - unknown), "", low=0, high=total))
+    items.append(_item("unknown", str(unknown), "", low=0, high=total))
     return " ".join(items)
 
 

@@ -1,7 +1,8 @@
 """A message when a domain's state changes: after a saved setup's run is recorded, each
-domain whose state differs from the setup's previous recorded run (pass to fail, fail to
-pass, or one failure code to another) is announced with one JSON POST to each webhook.
-Nothing while the state stays the same, nor after a setup's first run.
+domain whose state differs from its last known result (pass to fail, fail to pass, or one
+failure code to another) is announced with one JSON POST to each webhook. Nothing while the
+state stays the same, nor after a setup's first run, nor for a result that says nothing of
+the domain (this machine could not resolve names: `unknown`), either way.
 
 The body is `{"text", "setup", "domain", "from", "to", "failure", "previous_failure",
 "cause", "at"}`: `text` is what Slack, Mattermost and Rocket.Chat incoming webhooks show, the
@@ -10,7 +11,7 @@ every domain at once) send MAX_MESSAGES - 1 of them and one message for the rest
 `domain`, `from`, `to`, `failure`, `previous_failure` and `cause` are null.
 
 Once per change, whatever runs at once (a timer and an admin): the change is claimed in the
-state database (`notified`, keyed by the run the state changed from and the domain) in the
+state database (`notified`, keyed by the domain's last known run and the domain) in the
 transaction that decides to send it, so of two runs that see it, one sends. A message that
 could not be delivered is not sent again (its one line on stderr says so).
 
@@ -49,7 +50,7 @@ Message = dict[str, Any]
 
 @dataclass(frozen=True)
 class Change:
-    """A domain whose state differs from the previous recorded run's."""
+    """A domain whose state differs from its last known result's."""
 
     domain: str
     was_ok: bool
@@ -108,9 +109,12 @@ def notify_after_run(
 
 
 def claim_changes(history: RunHistory, setup: str, run_id: int) -> tuple[datetime, list[Change]]:
-    """When run `run_id` was made, and the changes of state it shows against the setup's
-    run before it, each claimed for this run in the same transaction; a change another run
-    has claimed already is left out. Raises SaveError when the database cannot be written."""
+    """When run `run_id` was made, and the changes of state it shows, each domain against
+    its last known result before it, each claimed for this run in the same transaction; a
+    change another run has claimed already is left out. A result that says nothing of the
+    domain (this machine could not resolve names: `unknown`) is neither a change nor what a
+    change is measured from, so a resolver's outage sends no message either way. Raises
+    SaveError when the database cannot be written."""
 
     def claim(db: sqlite3.Connection) -> tuple[datetime, list[Change]]:
         row = db.execute(
@@ -119,32 +123,28 @@ def claim_changes(history: RunHistory, setup: str, run_id: int) -> tuple[datetim
         if row is None:  # pruned by the retention already: nothing to compare with
             return datetime.now(UTC), []
         at = datetime.fromisoformat(row[0])
-        previous = db.execute(
-            "SELECT id FROM runs WHERE setup = ? AND (at, id) < (?, ?) "
-            "ORDER BY at DESC, id DESC LIMIT 1",
-            (setup, row[0], run_id),
-        ).fetchone()
-        if previous is None:  # the setup's first run
-            return at, []
-        before = {
-            domain: (bool(ok), failure)
-            for domain, ok, failure in db.execute(
-                "SELECT domain, ok, failure FROM results WHERE run_id = ?", (previous[0],)
-            )
-        }
         claimed = []
         for domain, ok, failure in db.execute(
-            "SELECT domain, ok, failure FROM results WHERE run_id = ? ORDER BY position",
+            "SELECT domain, ok, failure FROM results WHERE run_id = ? AND unknown = 0 "
+            "ORDER BY position",
             (run_id,),
         ).fetchall():
-            if domain not in before:  # new in the setup: its first run
+            known = db.execute(
+                "SELECT runs.id, results.ok, results.failure FROM runs "
+                "JOIN results ON results.run_id = runs.id "
+                "WHERE runs.setup = ? AND (runs.at, runs.id) < (?, ?) "
+                "AND results.domain = ? AND results.unknown = 0 "
+                "ORDER BY runs.at DESC, runs.id DESC LIMIT 1",
+                (setup, row[0], run_id, domain),
+            ).fetchone()
+            if known is None:  # the domain's first known result: nothing changed
                 continue
-            was_ok, was_failure = before[domain]
+            after_run, was_ok, was_failure = known[0], bool(known[1]), known[2]
             if bool(ok) == was_ok and (ok or failure == was_failure):
                 continue
             inserted = db.execute(
                 "INSERT OR IGNORE INTO notified (after_run, domain, run_id) VALUES (?, ?, ?)",
-                (previous[0], domain, run_id),
+                (after_run, domain, run_id),
             )
             if inserted.rowcount:
                 change = Change(domain, was_ok, bool(ok), failure, was_failure)

@@ -63,16 +63,19 @@ class RunOutcome:
 
 
 def problem_line(setup: str | None, report: DomainReport) -> str | None:
-    """One line for a domain that failed or warned (None when it passed cleanly): the setup
-    in brackets, the domain, the verdict with its code, what the failing (or first warning)
-    check saw, and the test settings it was checked under, if any. What `--quiet` prints
-    and what follows Nagios's status line."""
+    """One line for a domain that failed, warned or could not be checked from here (None
+    when it passed cleanly): the setup in brackets, the domain, the verdict with its code,
+    what the failing (or first warning) check saw, and the test settings it was checked
+    under, if any. What `--quiet` prints and what follows Nagios's status line."""
     problems = report.problems()
     if not problems:
         return None
     first = problems[0]
     warnings = list(dict.fromkeys(c.code or c.id for c in problems if c.status == "warn"))
-    if first.status == "fail":
+    if report.unknown:  # this machine's problem (resolver_failed): nothing known, not failing
+        verdict = f"UNKNOWN ({first.code or first.id})"
+        also = ""
+    elif first.status == "fail":
         verdict = f"FAIL ({first.code or first.id})"
         also = f"; also warns: {', '.join(warnings)}" if warnings else ""
     else:

@@ -35,7 +35,10 @@ class Family:
 
 
 def _success(setup: SetupOutcome, report: DomainReport) -> Iterable[Sample]:
-    yield (), "1" if report.ok else "0"
+    # A domain this machine could not look up (resolver_failed) neither passed nor failed:
+    # no sample, so an alert on `== 0` does not fire for this machine's DNS.
+    if not report.unknown:
+        yield (), "1" if report.ok else "0"
 
 
 def _duration(setup: SetupOutcome, report: DomainReport) -> Iterable[Sample]:
@@ -60,8 +63,14 @@ def _addresses(setup: SetupOutcome, report: DomainReport) -> Iterable[Sample]:
 
 def _failure(setup: SetupOutcome, report: DomainReport) -> Iterable[Sample]:
     failing = next((check for check in report.checks if check.status == "fail"), None)
-    if failing is not None:
+    if failing is not None and not report.unknown:
         yield (("code", str(failing.code or failing.id)), ("cause", failing.cause or "")), "1"
+
+
+def _unknown(setup: SetupOutcome, report: DomainReport) -> Iterable[Sample]:
+    failing = next((check for check in report.checks if check.status == "fail"), None)
+    if failing is not None and report.unknown:
+        yield (("code", str(failing.code or failing.id)),), "1"
 
 
 def _warnings(setup: SetupOutcome, report: DomainReport) -> Iterable[Sample]:
@@ -102,6 +111,12 @@ FAMILIES = (
         "adue_probe_failure_info",
         "Why the domain failed: its failure code and cause (always 1).",
         _failure,
+    ),
+    Family(
+        "adue_probe_unknown_info",
+        "The check could not be made from this machine (its code, e.g. resolver_failed; "
+        "always 1): nothing is known about the domain, so it has no adue_probe_success.",
+        _unknown,
     ),
     Family(
         "adue_probe_warning_info",
