@@ -220,10 +220,14 @@ def test_setup_restore_brings_back_the_newest_deleted_copy(tmp_path: Path) -> No
         store.save(setup)
         record(store, setup, [report_of(domain)])
         assert run_cli("delete", "acme", "--yes", state=tmp_path).returncode == 0
-    assert len(list(tmp_path.glob("acme.setup.json.deleted-*"))) == 2
+    copies = sorted(tmp_path.glob("acme.setup.json.deleted-*"))
+    assert len(copies) == 2
+    for copy in copies:
+        copy.chmod(0o644)  # loosened while it was aside (a backup tool, a hand)
 
     restored = run_cli("setup", "restore", "acme", state=tmp_path)
     assert restored.returncode == 0, restored.stderr
+    assert store.path_for("acme").stat().st_mode & 0o777 == 0o600
     assert "new.example.test" in restored.stdout and "runs kept: 2" in restored.stdout
     back = Store(tmp_path).load("acme")
     assert back is not None and back.domains == ["new.example.test"]

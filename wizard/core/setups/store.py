@@ -243,6 +243,8 @@ class Store:
                         f"a setup named {name!r} exists; rename it first "
                         f"(adue-wizard rename {name} NEW), then restore"
                     )
+                # The copy keeps whatever mode it was given while aside; a setup is 0600.
+                os.chmod(copies[0], 0o600)
                 os.rename(copies[0], path)
         except OSError as error:
             raise SaveError(f"could not restore setup {name!r}: {_reason(error)}") from None
