@@ -81,3 +81,22 @@ def test_a_webhook_answering_an_error_is_named_with_its_status(
         in result.stderr.splitlines()
     )
     assert SECRET not in result.stderr
+
+
+def test_under_nagios_a_webhook_not_delivered_is_a_line_of_the_output_not_stderr(
+    server: HTTPSServer, relay: HTTPSServer, ca_bundle: Path, isolated_state: Path
+) -> None:
+    """A monitoring system reads a plugin's stdout only: the line is there, below the
+    status, and the status is the check's own (CRITICAL for the failure, not UNKNOWN)."""
+    watched_setup(isolated_state, server, ca_bundle)
+    gone = webhook_on(relay, respond(404, "no_service", {"Content-Type": "text/html"}))
+    assert run_cli("notify", "add", DOMAIN, gone, state=isolated_state).returncode == 0
+    server.route(WELL_KNOWN, json_document(GOOD))
+    run_cli("verify", "--setup", DOMAIN, state=isolated_state)
+    server.route(WELL_KNOWN, respond(404, "nope"))
+    result = run_cli("verify", "--setup", DOMAIN, "--format", "nagios", state=isolated_state)
+    assert (result.returncode, result.stderr) == (2, "")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ADUE CRITICAL - ")
+    assert f"webhook http://127.0.0.1:{relay.port}/... not delivered: it answered 404" in lines[1:]
+    assert SECRET not in result.stdout

@@ -124,7 +124,8 @@ def check(
 
     troubles = list(troubles or [])
     printer = _Printer(outputs, several=len(parts) > 1)
-    recorder = _Recorder(store) if store is not None else None
+    # Under Nagios stdout is all a monitoring system reads: a webhook's line goes there.
+    recorder = _Recorder(store, outputs.format == "nagios") if store is not None else None
     try:
         asyncio.run(_check_all(parts, printer, recorder, concurrency))
     finally:
@@ -152,6 +153,7 @@ def check(
         from wizard.core.watch import nagios
 
         run.troubles += unwritten
+        run.notes += recorder.undelivered if recorder is not None else []
         text, status = nagios.render(run)
         print(text, flush=True)
         return status
@@ -250,8 +252,12 @@ class _Recorder:
     thread of its own: each record is a transaction synced to disk, and the checks of the
     other setups go on meanwhile."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, keep_lines: bool = False) -> None:
         self.store = store
+        # Lines about webhooks not delivered: kept for the plugin output when `keep_lines`,
+        # else printed on stderr at once.
+        self.keep_lines = keep_lines
+        self.undelivered: list[str] = []
         self.at: dict[str, datetime] = {}
         self.unrecorded: set[str] = set()
         from concurrent.futures import ThreadPoolExecutor
@@ -280,7 +286,10 @@ class _Recorder:
             self._troubles.append(str(error))
             return
         for line in notify_after_run(self.store, state.name, run_id, reports, part.notify):
-            print(f"adue-wizard: {line}", file=sys.stderr)
+            if self.keep_lines:
+                self.undelivered.append(line)
+            else:
+                print(f"adue-wizard: {line}", file=sys.stderr)
 
     def finish(self) -> list[str]:
         """Wait for every record; what could not be recorded, one line each."""

@@ -2,6 +2,7 @@
 support), after the monitoring-plugins development guidelines:
 
     ADUE OK|WARNING|CRITICAL|UNKNOWN - <summary> | <perfdata>
+    <what kept the check from running in full; a webhook not delivered (no state change)>
     <one line per failing or warning domain>
 
 Exit status 0 OK (every domain passed, no warning), 1 WARNING (warnings only), 2 CRITICAL
@@ -44,6 +45,7 @@ def render(run: RunOutcome) -> tuple[str, int]:
         summary = f"{'; '.join(run.troubles)}; {summary}"
     lines = [f"{SERVICE} {STATES[status]} - {plugin_text(summary)} | {_perfdata(run, checked)}"]
     lines += [plugin_text(trouble) for trouble in run.troubles]
+    lines += [plugin_text(note) for note in run.notes]
     for setup, report in checked:
         line = problem_line(setup.name, report)
         if line is not None:

@@ -49,6 +49,8 @@ class RunOutcome:
     # checked, a run that could not be recorded, a history that could not be read. The
     # domains checked still count; Nagios says UNKNOWN unless one of them failed.
     troubles: list[str] = field(default_factory=list)
+    # What else to say that changes no verdict (a webhook not delivered), one line each.
+    notes: list[str] = field(default_factory=list)
 
     def reports(self) -> list[tuple[SetupOutcome, DomainReport]]:
         return [(setup, report) for setup in self.setups for report in setup.unique_reports()]
