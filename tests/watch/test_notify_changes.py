@@ -20,7 +20,18 @@ from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 from wizard.core.watch.notify import MAX_MESSAGES, change_messages, claim_changes
 
-FIELDS = {"text", "setup", "domain", "from", "to", "failure", "previous_failure", "cause", "at"}
+FIELDS = {
+    "text",
+    "setup",
+    "domain",
+    "from",
+    "to",
+    "failure",
+    "previous_failure",
+    "cause",
+    "warning",
+    "at",
+}
 NOT_FOUND = respond(404, "<html>Not Found</html>", {"Content-Type": "text/html"})
 
 
@@ -77,6 +88,34 @@ def test_pass_fail_fail_pass_sends_two_messages(
     )
     assert "passes again" in mended["text"] and "bad_status" in mended["text"]
     assert mended["at"] >= broke["at"]
+
+
+def test_a_domain_pointed_at_another_mdm_is_heard_of_once(
+    server: HTTPSServer,
+    relay: HTTPSServer,
+    ca_bundle: Path,
+    isolated_state: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Still a pass, but the BaseURL switched: one message (`changed_since_pass`), then
+    nothing while the new document stays."""
+    watched_setup(isolated_state, server, ca_bundle)
+    url = webhook_on(relay)
+    switched = GOOD.replace("https://mdm.example.test/enroll", "https://enroll.acme.test/byod")
+    assert switched != GOOD
+    counted = []
+    for document in (GOOD, GOOD, switched, switched):
+        server.route(WELL_KNOWN, json_document(document))
+        code, _, err = verify_setup(capsys, "--notify", url)
+        assert code == 0, err
+        counted.append(len(messages(relay)))
+    assert counted == [0, 0, 1, 1]
+    [moved] = messages(relay)
+    assert set(moved) == FIELDS
+    assert (moved["from"], moved["to"], moved["warning"]) == ("pass", "pass", "changed_since_pass")
+    assert moved["failure"] is None and moved["previous_failure"] is None
+    assert "still passes, but what it serves changed" in moved["text"]
+    assert "https://enroll.acme.test/byod" in moved["text"]
 
 
 def test_one_failure_turning_into_another_is_a_change(

@@ -4,11 +4,16 @@ failure code to another) is announced with one JSON POST to each webhook. Nothin
 state stays the same, nor after a setup's first run, nor for a result that says nothing of
 the domain (this machine could not resolve names: `unknown`), either way.
 
+A domain that still passes but serves another document or ends its redirects elsewhere
+than at its last pass (the `changed_since_pass` warning) is announced the same way, once,
+with `from` and `to` both "pass" and `warning` "changed_since_pass".
+
 The body is `{"text", "setup", "domain", "from", "to", "failure", "previous_failure",
-"cause", "at"}`: `text` is what Slack, Mattermost and Rocket.Chat incoming webhooks show, the
-rest is for anything else. More than MAX_MESSAGES changes in one run (an MDM's outage fails
-every domain at once) send MAX_MESSAGES - 1 of them and one message for the rest, whose
-`domain`, `from`, `to`, `failure`, `previous_failure` and `cause` are null.
+"cause", "warning", "at"}`: `text` is what Slack, Mattermost and Rocket.Chat incoming
+webhooks show, the rest is for anything else. More than MAX_MESSAGES changes in one run (an
+MDM's outage fails every domain at once) send MAX_MESSAGES - 1 of them and one message for
+the rest, whose `domain`, `from`, `to`, `failure`, `previous_failure`, `cause` and
+`warning` are null.
 
 Once per change, whatever runs at once (a timer and an admin): the change is claimed in the
 state database (`notified`, keyed by the domain's last known run and the domain) in the
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -57,6 +62,9 @@ class Change:
     now_ok: bool
     failure: str | None
     previous_failure: str | None
+    # A domain that still passes but serves something else than at its last pass: the
+    # `changed_since_pass` warning's summary (what changed, before and after).
+    drift: str | None = None
 
 
 @dataclass
@@ -98,7 +106,7 @@ def notify_after_run(
     if not urls:
         return problems
     try:
-        at, changes = claim_changes(store.history, setup, run_id)
+        at, changes = claim_changes(store.history, setup, run_id, drifted(reports))
     except SaveError as error:
         return [*problems, f"no message sent: {error}"]
     if not changes:
@@ -108,13 +116,30 @@ def notify_after_run(
     return problems + [d.line(len(messages)) for d in deliveries if not d.delivered]
 
 
-def claim_changes(history: RunHistory, setup: str, run_id: int) -> tuple[datetime, list[Change]]:
+def drifted(reports: Sequence[DomainReport]) -> dict[str, str]:
+    """The domains that warn `changed_since_pass`, with what changed."""
+    from wizard.core.codes import Code
+
+    return {
+        report.domain: check.summary
+        for report in reports
+        for check in report.checks
+        if check.code == Code.CHANGED_SINCE_PASS
+    }
+
+
+def claim_changes(
+    history: RunHistory, setup: str, run_id: int, drift: Mapping[str, str] | None = None
+) -> tuple[datetime, list[Change]]:
     """When run `run_id` was made, and the changes of state it shows, each domain against
     its last known result before it, each claimed for this run in the same transaction; a
     change another run has claimed already is left out. A result that says nothing of the
     domain (this machine could not resolve names: `unknown`) is neither a change nor what a
-    change is measured from, so a resolver's outage sends no message either way. Raises
-    SaveError when the database cannot be written."""
+    change is measured from, so a resolver's outage sends no message either way. A domain
+    that passes as before but is in `drift` (it serves something else) is a change too:
+    someone pointing the domain at another MDM must be heard of. Raises SaveError when the
+    database cannot be written."""
+    drift = drift or {}
 
     def claim(db: sqlite3.Connection) -> tuple[datetime, list[Change]]:
         row = db.execute(
@@ -140,14 +165,15 @@ def claim_changes(history: RunHistory, setup: str, run_id: int) -> tuple[datetim
             if known is None:  # the domain's first known result: nothing changed
                 continue
             after_run, was_ok, was_failure = known[0], bool(known[1]), known[2]
-            if bool(ok) == was_ok and (ok or failure == was_failure):
+            moved = drift.get(domain) if ok and was_ok else None
+            if bool(ok) == was_ok and (ok or failure == was_failure) and moved is None:
                 continue
             inserted = db.execute(
                 "INSERT OR IGNORE INTO notified (after_run, domain, run_id) VALUES (?, ?, ?)",
                 (after_run, domain, run_id),
             )
             if inserted.rowcount:
-                change = Change(domain, was_ok, bool(ok), failure, was_failure)
+                change = Change(domain, was_ok, bool(ok), failure, was_failure, moved)
                 claimed.append(change)
         return at, claimed
 
@@ -177,7 +203,14 @@ def change_message(
     cause = failing[0] if failing else None
     where = f"{change.domain} (setup {setup})"
     when = f"{at:%Y-%m-%d %H:%M} UTC"
-    if change.now_ok:
+    if change.drift is not None:
+        sentences = [
+            f"ADUE check for {where} still passes, but what it serves changed at {when}: "
+            f"{_cut(change.drift)}",
+            "If nobody meant to change it (another MDM's BaseURL, say), look now: "
+            f"`adue-wizard verify --setup {setup}`.",
+        ]
+    elif change.now_ok:
         before = f" (it failed with {change.previous_failure})" if change.previous_failure else ""
         sentences = [f"ADUE check passes again for {where} at {when}{before}."]
     else:
@@ -206,16 +239,19 @@ def change_message(
         "failure": None if change.now_ok else change.failure,
         "previous_failure": None if change.was_ok else change.previous_failure,
         "cause": cause,
+        "warning": None if change.drift is None else "changed_since_pass",
         "at": at.isoformat(),
     }
 
 
 def rest_message(setup: str, rest: Sequence[Change], at: datetime) -> Message:
     failing = sum(1 for change in rest if not change.now_ok)
+    moved = sum(1 for change in rest if change.drift is not None)
+    serving = f", {moved} serve something else" if moved else ""
     text = (
         f"ADUE check: {len(rest)} more domains of setup {setup} changed state at "
-        f"{at:%Y-%m-%d %H:%M} UTC ({failing} now fail, {len(rest) - failing} pass again). "
-        f"All of them: adue-wizard history {setup}"
+        f"{at:%Y-%m-%d %H:%M} UTC ({failing} now fail, {len(rest) - failing - moved} pass "
+        f"again{serving}). All of them: adue-wizard history {setup}"
     )
     return {
         "text": slack_escaped(text),
@@ -226,6 +262,7 @@ def rest_message(setup: str, rest: Sequence[Change], at: datetime) -> Message:
         "failure": None,
         "previous_failure": None,
         "cause": None,
+        "warning": None,
         "at": at.isoformat(),
     }
 
