@@ -164,10 +164,17 @@ class DomainResultView(Vertical):
     @staticmethod
     def _by_os(result: DomainReport) -> Content:
         rows = []
+        before = "pass"  # the verdict of the versions below: what "at risk" adds a risk to
         for verdict in result.os_verdicts:
             word, style, meaning = VERDICTS.get(
                 verdict.verdict, (verdict.verdict.upper(), "warn", verdict.summary)
             )
+            if verdict.verdict == "at_risk" and before != "pass":
+                # A domain that enrolls on 18.2 only through Apple Business Manager does
+                # not "enroll today" on 27 either: say the condition, then the risk.
+                condition = VERDICTS.get(before, ("", "", before))[2]
+                meaning = f"{condition}; may also be refused: TLS without EMS"
+            before = verdict.verdict
             rows.append(
                 Content.assemble(
                     f"iOS {verdict.range:<9} ", (f"{word:<7}", style_for(style)), f"  {meaning}"
