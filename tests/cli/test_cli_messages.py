@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -124,34 +126,82 @@ def test_verify_judges_against_the_normalised_tenant(server: HTTPSServer, ca_bun
     assert f"adue-wizard: note: --tenant-id {typed!r} taken as {TENANT}" in result.stderr
 
 
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(action.choices)
+def listed_commands(
+    parser: argparse.ArgumentParser, words: tuple[str, ...] = (), dests: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], tuple[str, ...], argparse.ArgumentParser]]:
+    """Every command and nested sub-command its parent's --help lists (not the unlisted
+    `setup names`, which has no help): its words, the argument each word is parsed into,
+    and its parser."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            listed = {choice.dest for choice in action._choices_actions}
+            for name, command in action.choices.items():
+                if name in listed:
+                    path, kept_in = (*words, name), (*dests, action.dest)
+                    yield path, kept_in, command
+                    yield from listed_commands(command, path, kept_in)
+
+
+# The whole command line, then every command and sub-command under it.
+EVERY_HELP = [((), (), build_parser()), *listed_commands(build_parser())]
 
 
 def test_every_option_of_every_command_has_help() -> None:
     missing = [
-        f"{name} {'/'.join(action.option_strings) or action.dest}"
-        for name, command in [("adue-wizard", build_parser()), *subcommands().items()]
+        f"{' '.join(('adue-wizard', *words))} {'/'.join(action.option_strings) or action.dest}"
+        for words, _, command in EVERY_HELP
         for action in command._actions
         if not action.help or action.help == argparse.SUPPRESS
     ]
     assert missing == []
 
 
-@pytest.mark.parametrize("name", COMMANDS)
-def test_each_help_ends_with_examples_that_parse(name: str) -> None:
-    result = run_cli(name, "--help")
-    assert result.returncode == 0
-    help_text, _, examples = result.stdout.rpartition("\nExamples:\n")
-    assert help_text, result.stdout
-    lines = examples.strip("\n").splitlines()
+def test_the_walk_reaches_every_command_and_sub_command() -> None:
+    words = {" ".join(path) for path, _, _ in EVERY_HELP}
+    assert set(COMMANDS) <= words
+    assert {"setup add", "notify test", "maid undo"} <= words
+    assert "setup names" not in words  # completion's, unlisted
+
+
+def example_words(line: str) -> list[str]:
+    """What an example line gives adue-wizard: the words after `adue-wizard` in the last
+    command of a pipeline, without an environment assignment before it (`VAR=... adue-wizard`)
+    or a comment after it."""
+    words = shlex.split(line, comments=True)
+    if "|" in words:
+        words = words[len(words) - words[::-1].index("|") :]
+    while words and re.fullmatch(r"[A-Za-z_]\w*=.*", words[0]):
+        words = words[1:]
+    assert words[:1] == ["adue-wizard"], line
+    return words[1:]
+
+
+def help_examples(capsys: pytest.CaptureFixture[str], words: tuple[str, ...]) -> list[str]:
+    """The example lines that end `adue-wizard WORDS --help`."""
+    code, out, err = run_in_process(capsys, *words, "--help")
+    assert code == 0 and err == "", err
+    help_text, _, examples = out.rpartition("\nExamples:\n")
+    assert help_text, out
+    return examples.strip("\n").splitlines()
+
+
+@pytest.mark.parametrize(
+    ("words", "dests"),
+    [(words, dests) for words, dests, _ in EVERY_HELP],
+    ids=[" ".join(("adue-wizard", *words)) for words, _, _ in EVERY_HELP],
+)
+def test_each_help_ends_with_examples_that_parse(
+    capsys: pytest.CaptureFixture[str], words: tuple[str, ...], dests: tuple[str, ...]
+) -> None:
+    lines = help_examples(capsys, words)
     assert 2 <= len(lines) <= 3, lines
     for line in lines:
-        words = shlex.split(line)
-        assert words[0] == "adue-wizard" and name in words, line
-        build_parser().parse_args(words[1:])  # exits 2 on a mistake
+        try:
+            args = build_parser().parse_args(example_words(line))
+        except SystemExit:  # the parser's one-line usage error is on stderr
+            pytest.fail(f"{line!r} does not parse: {capsys.readouterr().err.strip()}")
+        # Each example runs the command whose help shows it.
+        assert tuple(getattr(args, dest, None) for dest in dests) == words, line
 
 
 def test_the_generate_examples_run(tmp_path: Path) -> None:
@@ -162,6 +212,16 @@ def test_the_generate_examples_run(tmp_path: Path) -> None:
             words[words.index("--out") + 1] = str(tmp_path / "site")
         result = run_cli(*words)
         assert result.returncode == 0, (line, result.stderr)
+
+
+def test_the_setup_examples_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`setup add`'s examples, then `setup edit`'s, on an empty state folder: the wizard's
+    checks accept each of them, not only the parser."""
+    for words in (("setup", "add"), ("setup", "edit")):
+        for line in help_examples(capsys, words):
+            given = [*example_words(line), "--state-dir", str(tmp_path)]
+            code, _, err = run_in_process(capsys, *given)
+            assert code == 0, (line, err)
 
 
 def test_a_usage_error_stays_one_line() -> None:

@@ -1,1 +1,2 @@
-"""The layout of the code: layers, headless core, lazy imports."""
+"""The layout of the code: layers, headless core, lazy imports; the README naming every
+command."""

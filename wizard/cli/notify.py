@@ -66,6 +66,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         description="Save a webhook URL for a setup. Without URL (or with -), it is read "
         "from a prompt that does not echo, or from standard input: a URL on the command "
         "line shows in the process list, and the URL is the webhook's secret.",
+        **examples(
+            "adue-wizard notify add example.com",
+            "printf '%s\\n' \"$WEBHOOK_URL\" | adue-wizard notify add example.com -",
+        ),
     )
     add.add_argument("name", metavar="NAME", help="the setup (see adue-wizard status)")
     add.add_argument(
@@ -82,6 +86,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="list the saved webhooks, each hidden, with its index",
         description="List the saved webhooks of every setup, or of NAME: each as its scheme "
         "and host only, with the index `notify remove` takes.",
+        **examples(
+            "adue-wizard notify list",
+            "adue-wizard notify list example.com",
+        ),
     )
     listing.add_argument("name", metavar="NAME", nargs="?", help="only this setup")
     add_state_dir(listing)
@@ -89,6 +97,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "remove",
         help="remove a saved webhook",
         description="Remove the webhook at INDEX (see notify list) from a setup.",
+        **examples(
+            "adue-wizard notify remove example.com 1",
+            "adue-wizard --state-dir /srv/adue notify remove corp 2",
+        ),
     )
     remove.add_argument("name", metavar="NAME", help="the setup")
     remove.add_argument("index", metavar="INDEX", type=positive_int, help="as notify list shows")
@@ -98,6 +110,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="send a test message to each of a setup's webhooks",
         description="Send a test message to each saved webhook of NAME. Exit status: 0 "
         "every one delivered, 1 one was not, 2 bad usage or none saved.",
+        **examples(
+            "adue-wizard notify test example.com",
+            "adue-wizard --state-dir /srv/adue notify test corp",
+        ),
     )
     test.add_argument("name", metavar="NAME", help="the setup")
     add_state_dir(test)

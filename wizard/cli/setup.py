@@ -66,6 +66,14 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="add a setup",
         description="Add a setup named NAME (exit 2 if one exists). Without --mdm or an "
         "MDM's input it is judged against the protocol alone until an MDM is chosen.",
+        **examples(
+            "adue-wizard setup add acme --domain acme.com --org-id 5f1b2c3d4e5f6a7b8c9d0e1f "
+            "--method redirect --platform nginx",
+            "adue-wizard setup add contoso --domain contoso.com --mdm intune --tenant-id "
+            "00000000-0000-0000-0000-000000000000",
+            "adue-wizard setup add staging --domain staging.acme.com "
+            "--connect-to staging.acme.com:443:10.0.0.5:443",
+        ),
     )
     add.add_argument("name", metavar="NAME", help="letters, digits, '.', '-' and '_'")
     _add_fields(add, editing=False)
@@ -76,6 +84,12 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         description="Change the fields given; the others stay as they are. --domain "
         "replaces the list, --add-domain and --remove-domain change it; --connect-to and "
         "--resolve replace theirs, and '' clears them, as it clears --ca-bundle.",
+        **examples(
+            "adue-wizard setup edit acme --add-domain shop.acme.com",
+            "adue-wizard setup edit acme --mdm intune --tenant-id "
+            "00000000-0000-0000-0000-000000000000",
+            "adue-wizard setup edit staging --connect-to ''",
+        ),
     )
     edit.add_argument("name", metavar="NAME", help="the setup (see adue-wizard status)")
     _add_fields(edit, editing=True)
@@ -85,6 +99,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="bring back the newest deleted copy of a setup",
         description="Bring back the setup most recently deleted under NAME (adue-wizard "
         "delete moves it aside); its history comes back with it.",
+        **examples(
+            "adue-wizard setup restore acme",
+            "adue-wizard --state-dir /srv/adue setup restore corp",
+        ),
     )
     restore.add_argument("name", metavar="NAME", help="the deleted setup's name")
     add_state_dir(restore)
@@ -97,6 +115,10 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "domains are required; domains separated by spaces). Each row is checked as "
         "`setup add` checks its options; if any row is wrong, the bad rows are named with "
         "their line numbers and nothing is added.",
+        **examples(
+            "adue-wizard setup import customers.csv",
+            "adue-wizard --state-dir /srv/adue setup import customers.csv",
+        ),
     )
     import_.add_argument("file", metavar="FILE.csv", help="the CSV file (- reads stdin)")
     add_state_dir(import_)
