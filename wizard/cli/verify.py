@@ -22,7 +22,7 @@ from wizard.cli.parsing import (
     print_notices,
 )
 from wizard.core.domains import InvalidInput, domains_in
-from wizard.core.protocol import MODEL_FAMILIES
+from wizard.core.protocol import MODEL_FAMILIES, WELL_KNOWN_PATH
 from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import argument, one_line, printable
 from wizard.core.verify.connect_to import parse_connect_to
@@ -44,7 +44,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     verify = commands.add_parser(
         "verify",
         help="check domains the way an iPhone does",
-        description="Check https://DOMAIN/.well-known/com.apple.remotemanagement the way an "
+        description=f"Check https://DOMAIN{WELL_KNOWN_PATH} the way an "
         "Apple device does. Exit status: 0 all passed (warnings allowed), 1 a check failed "
         "(or a setup could not be checked or recorded), 2 bad usage or input. With --format "
         "nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad usage included).",

@@ -23,9 +23,11 @@ from wizard.core.artifacts.model import (
     server_plan,
     why_comment,
 )
-from wizard.core.protocol import WELL_KNOWN_PATH
+from wizard.core.protocol import DOCUMENT_PATH, WELL_KNOWN_PATH
 
-_REGEX_PATH = r"^/?\.well-known/com\.apple\.remotemanagement$"
+# The path as a regular expression (nginx, Apache and IIS alike): its dots literal.
+_PATH_PATTERN = DOCUMENT_PATH.replace(".", r"\.")
+_REGEX_PATH = rf"^/?{_PATH_PATTERN}$"
 APACHE_ONCE = (
     "A <VirtualHost> (or DocumentRoot) that serves several of these domains needs it once."
 )
@@ -239,7 +241,7 @@ def _iis_redirect(setup: Setup) -> str:
     target = setup.redirect_target
     rule_open = (
         '      <rule name="{name}" stopProcessing="true">\n'
-        '        <match url="^\\.well-known/com\\.apple\\.remotemanagement$" />\n'
+        f'        <match url="^{_PATH_PATTERN}$" />\n'
     )
     forward = ""
     with_query = iis_rewrite_url(target + setup.query_separator, "{C:0}")

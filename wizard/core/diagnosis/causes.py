@@ -243,8 +243,8 @@ CAUSES: tuple[Cause, ...] = (
     Cause(
         "apple_refusal",
         _apple_refusal,
-        "The server refuses devices on purpose with com.apple.well-known.failed; the device "
-        "shows its message to the user.",
+        f"The server refuses devices on purpose with {WELL_KNOWN_FAILED}; the device shows "
+        "its message to the user.",
         "If the refusal is not intended, change the service's rule that sends it; the message "
         "quoted in the summary is what users see.",
     ),

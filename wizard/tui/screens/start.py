@@ -16,6 +16,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.domains import display_domain
+from wizard.core.protocol import WELL_KNOWN_PATH
 from wizard.core.providers import LABELS
 from wizard.core.setups.steps import STEP_TITLES
 from wizard.tui.messages import OpenSetup
@@ -110,7 +111,7 @@ class StartScreen(Screen[None]):
         with VerticalScroll(id="start-body"):
             yield Static(
                 "Set up Apple account-driven user enrollment: the domain users sign in with "
-                "must answer https://<domain>/.well-known/com.apple.remotemanagement. This "
+                f"must answer https://<domain>{WELL_KNOWN_PATH}. This "
                 "wizard walks you through it, writes the configuration for your platform, and "
                 "checks the result the way an iPhone does.",
                 id="intro",
