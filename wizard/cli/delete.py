@@ -15,7 +15,7 @@ from wizard.cli.parsing import (
     print_notices,
 )
 from wizard.core.domains import InvalidInput
-from wizard.core.setups.files import check_setup_name
+from wizard.core.setups.files import SaveError, check_setup_name
 from wizard.core.shown import printable
 
 # The core is imported inside `run`: building this command's parser (for --help, or
@@ -40,8 +40,6 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.setups.files import SaveError
-
     name = check_setup_name(args.name)
     store = open_store(args)
     state = store.load(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,8 +67,7 @@ def api_access(
 ) -> JumpCloudAccess | None:
     """Where JumpCloud is (the options, else the saved setup's, else us) and the key; None
     when no key was given. `ask`: prompt without echo when stdin is a terminal."""
-    from pathlib import Path
-
+    # The JumpCloud modules load only for a command that talks to JumpCloud.
     from wizard.core.jumpcloud.access import JumpCloudAccess
     from wizard.core.jumpcloud.regions import api_base
     from wizard.core.jumpcloud.secret import read_api_key

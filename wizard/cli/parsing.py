@@ -182,6 +182,7 @@ def open_store(args: argparse.Namespace) -> Store:
     """The store of the state folder the command was given (--state-dir, before or after the
     command, else $ADUE_WIZARD_STATE_DIR, else the user state folder); a path that exists and
     is not a folder is bad input: one line, exit status 2, not an empty list."""
+    # Here, not at the top: `--help` and usage errors never need the store's modules.
     from wizard.core.domains import InvalidInput
     from wizard.core.setups.store import ENVIRONMENT_VARIABLE, Store, state_dir
 

@@ -147,6 +147,7 @@ def _switch_mdm(state: SetupState, provider: str) -> None:
 
 def _change_settings(state: SetupState, change: SetupChange) -> None:
     """The test settings, checked as `verify` checks the same options."""
+    # The verifier's parsers load only when test settings are edited.
     from wizard.core.verify.connect_to import parse_connect_to
     from wizard.core.verify.resolve import parse_resolve
 
@@ -184,6 +185,7 @@ def _check(state: SetupState, change: SetupChange) -> None:
     if change.platform is not None or change.method is not None or change.mdm is not None:
         _check_platform(state)
     if "json-file" in change.inputs and state.document_text is not None:
+        # The artifacts load only when a document is imported.
         from wizard.core.artifacts.model import GenerateError
         from wizard.core.setups.options import imported_document
 

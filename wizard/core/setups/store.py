@@ -260,7 +260,7 @@ class Store:
         """Add one run to the setup's history, and show it on `state` with the history's
         summary; returns the run's id in the history. Raises SaveError when it cannot be
         recorded (the run is still shown)."""
-        from wizard.core.setups.state import now
+        from wizard.core.setups.state import now  # the model: see _parse
 
         run = RecordedRun.of(reports, conditions, at or now())
         try:
@@ -335,7 +335,7 @@ class Store:
 
     def name_for(self, state: SetupState) -> str:
         """The domain-based name a provisionally named setup gets (unique in the folder)."""
-        from wizard.core.setups.state import setup_name_for
+        from wizard.core.setups.state import setup_name_for  # the model: see _parse
 
         taken = set(self.names()) - {state.name}
         return setup_name_for(state.domains, state.org_id, taken)
@@ -385,7 +385,7 @@ class Store:
 
 
 def _write(path: Path, state: SetupState) -> None:
-    from wizard.core.setups.state import SCHEMA_VERSION, now
+    from wizard.core.setups.state import SCHEMA_VERSION, now  # the model: see _parse
 
     state.schema_version = SCHEMA_VERSION
     state.updated_at = now()
