@@ -14,9 +14,9 @@ from wizard.core.codes import CheckId, Code
 from wizard.core.domains import InvalidInput
 from wizard.core.providers.jumpcloud import discovery_target as jumpcloud_target
 from wizard.core.results import Advice, Check, DomainReport, Hop
-from wizard.core.setups.history import RecordedRun
 from wizard.core.setups.options import artifact_setup, verify_options
 from wizard.core.setups.report_markdown import markdown_report
+from wizard.core.setups.runs import RecordedRun
 from wizard.core.setups.state import SetupState, VerifySettings
 
 DOCUMENT = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example/e"}]})

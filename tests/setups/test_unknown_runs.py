@@ -12,7 +12,8 @@ from pathlib import Path
 from tests.support.commands import run_cli
 from tests.support.verifying import report_of
 from wizard.core.results import DomainReport
-from wizard.core.setups.history import MIGRATIONS, RecordedRun, Summary
+from wizard.core.setups.runs import RecordedRun, Summary
+from wizard.core.setups.schema import MIGRATIONS
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 from wizard.tui.screens.start import describe

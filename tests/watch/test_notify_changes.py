@@ -15,7 +15,7 @@ from tests.support.constants import DOMAIN, GOOD, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document, respond
 from tests.support.verifying import report_of
 from tests.support.webhooks import SECRET, messages, watched_setup, webhook_on
-from wizard.core.setups.history import changes
+from wizard.core.setups.runs import changes
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 from wizard.core.watch.notify import MAX_MESSAGES, change_messages, claim_changes

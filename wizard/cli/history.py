@@ -20,7 +20,7 @@ from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import argument, printable
 
 if TYPE_CHECKING:
-    from wizard.core.setups.history import Change, RecordedRun
+    from wizard.core.setups.runs import Change, RecordedRun
     from wizard.core.setups.state import SetupState
     from wizard.core.setups.store import Store
 
@@ -149,7 +149,7 @@ def _changed_runs(
 ) -> list[tuple[RecordedRun, list[Change] | None]]:
     """The runs where a domain's state changed, newest first. The whole history is read:
     whether the first run since `since` is a change depends on the runs before it."""
-    from wizard.core.setups.history import changes
+    from wizard.core.setups.runs import changes
 
     oldest_first = list(reversed(store.runs(state, None)))
     found = [(run, c) for run, c in changes(oldest_first) if since is None or run.at >= since]

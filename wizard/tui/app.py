@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from wizard.core.domains import InvalidInput
 from wizard.core.setups.files import SaveError
-from wizard.core.setups.history import RecordedRun
+from wizard.core.setups.runs import RecordedRun
 from wizard.core.setups.steps import Step
 from wizard.core.setups.store import Store
 from wizard.core.setups.store import state_dir as state_dir_for

@@ -6,7 +6,7 @@ the value sent, when) and again once it is answered (`written`, `refused` with J
 message, `unknown` when no answer says whether it was applied). A write recorded but never
 answered was in flight when the run stopped; the next run re-reads the user to learn
 whether it landed. The tables are the state database's version 4
-(`wizard.core.setups.history.MIGRATIONS`); `wizard.core.setups.link_history` lists them.
+(`wizard.core.setups.schema.MIGRATIONS`); `wizard.core.setups.link_history` lists them.
 
 Recorded in batches (one transaction for many writes, since each commit waits for the
 disk), always before any write of the batch is sent.
@@ -23,7 +23,7 @@ from typing import Literal
 
 from wizard.core.linking.plan import Plan
 from wizard.core.setups.database import StateDatabase
-from wizard.core.setups.history import MIGRATIONS
+from wizard.core.setups.schema import MIGRATIONS
 
 Operation = Literal["apply", "undo"]
 # `not_sent`: recorded, then the run stopped before sending it (nothing was written).

@@ -3,18 +3,18 @@
 runs behind it: each run is one transaction, and every query walks an index on
 (setup, at).
 
-Tables: `runs` (one row per run: setup, when, ok, unknown, the test conditions in effect),
-`results` (one row per domain per run: ok, unknown, failure code, the warnings and failures in
-brief), `latest` (per setup, the full reports of its newest run, for the wizard's Verify step
-and the Markdown report), `served` (per setup, domain and test settings, what the last
-passing run served: see `served.py`) and `notified` (each change of a domain's state claimed
-by the one run that sends its message: see `wizard.core.watch.notify`). The journal of Managed
-Apple Account writes lives here too (`link_plans`, `link_runs`, `link_writes`): written by
+Its tables, written down version by version in `schema.py`: `runs` (one row per run:
+setup, when, ok, unknown, the test conditions in effect), `results` (one row per domain per
+run: ok, unknown, failure code, the warnings and failures in brief), `latest` (per setup,
+the full reports of its newest run, for the wizard's Verify step and the Markdown report),
+`served` (per setup, domain and test settings, what the last passing run served: see
+`served.py`) and `notified` (each change of a domain's state claimed by the one run that
+sends its message: see `wizard.core.watch.notify`). The journal of Managed Apple Account
+writes lives there too (`link_plans`, `link_runs`, `link_writes`): written by
 `wizard.core.linking`, listed by `link_history.py`.
 
-A run (or a domain's result) is "unknown" when it failed only for a reason of the checking
-machine (its resolver could not look names up): it happened, and is kept, but it is neither
-a pass nor the domain failing; "failing since" and "last passed" look past it.
+A run as it is read back is a `runs.RecordedRun`; an "unknown" one (see `runs.py`) is kept
+but neither a pass nor the domain failing: "failing since" and "last passed" look past it.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.core.setups.database import StateDatabase
 from wizard.core.setups.link_history import LinkRun, link_runs
+from wizard.core.setups.runs import LegacyRun, Outcome, RecordedRun, Summary
+from wizard.core.setups.schema import MIGRATIONS
 from wizard.core.setups.served import Served, served_by
 
 if TYPE_CHECKING:
@@ -37,121 +39,6 @@ if TYPE_CHECKING:
 
 KEEP_DAYS_VARIABLE = "ADUE_WIZARD_KEEP_DAYS"
 KEEP_RUNS_VARIABLE = "ADUE_WIZARD_KEEP_RUNS"
-
-# Each version's statements (see StateDatabase): version 1 is the history.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE IF NOT EXISTS runs (
-            id INTEGER PRIMARY KEY,
-            setup TEXT NOT NULL,
-            at TEXT NOT NULL,
-            ok INTEGER NOT NULL,
-            conditions TEXT NOT NULL DEFAULT '[]',
-            legacy_key TEXT UNIQUE
-        )""",
-        "CREATE INDEX IF NOT EXISTS runs_by_setup ON runs (setup, at, id)",
-        "CREATE INDEX IF NOT EXISTS passing_runs_by_setup ON runs (setup, at, id) WHERE ok = 1",
-        """CREATE TABLE IF NOT EXISTS results (
-            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-            position INTEGER NOT NULL,
-            domain TEXT NOT NULL,
-            ok INTEGER NOT NULL,
-            failure TEXT,
-            checks TEXT NOT NULL,
-            PRIMARY KEY (run_id, position)
-        )""",
-        """CREATE TABLE IF NOT EXISTS latest (
-            setup TEXT PRIMARY KEY,
-            at TEXT NOT NULL,
-            results TEXT NOT NULL
-        )""",
-        # Kept by triggers, so "runs kept" is one row to read, not a count over the history.
-        "CREATE TABLE IF NOT EXISTS run_counts (setup TEXT PRIMARY KEY, runs INTEGER NOT NULL)",
-        """CREATE TRIGGER IF NOT EXISTS count_added AFTER INSERT ON runs BEGIN
-            INSERT OR IGNORE INTO run_counts (setup, runs) VALUES (NEW.setup, 0);
-            UPDATE run_counts SET runs = runs + 1 WHERE setup = NEW.setup;
-        END""",
-        """CREATE TRIGGER IF NOT EXISTS count_removed AFTER DELETE ON runs BEGIN
-            UPDATE run_counts SET runs = runs - 1 WHERE setup = OLD.setup;
-        END""",
-        """CREATE TRIGGER IF NOT EXISTS count_renamed AFTER UPDATE OF setup ON runs BEGIN
-            UPDATE run_counts SET runs = runs - 1 WHERE setup = OLD.setup;
-            INSERT OR IGNORE INTO run_counts (setup, runs) VALUES (NEW.setup, 0);
-            UPDATE run_counts SET runs = runs + 1 WHERE setup = NEW.setup;
-        END""",
-    ),
-    # Version 2: what each domain served when it last passed, and the changes of state
-    # whose message a run has claimed (a change is claimed once, whatever runs at once).
-    (
-        """CREATE TABLE IF NOT EXISTS served (
-            setup TEXT NOT NULL,
-            domain TEXT NOT NULL,
-            conditions TEXT NOT NULL,
-            at TEXT NOT NULL,
-            target TEXT,
-            digest TEXT NOT NULL,
-            document TEXT,
-            PRIMARY KEY (setup, domain, conditions)
-        )""",
-        # `after_run` is the run the state changed from: two runs that both see the same
-        # change (the same run before them) cannot both claim it.
-        """CREATE TABLE IF NOT EXISTS notified (
-            after_run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-            domain TEXT NOT NULL,
-            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-            PRIMARY KEY (after_run, domain)
-        )""",
-        "CREATE INDEX IF NOT EXISTS notified_by_run ON notified (run_id)",
-    ),
-    # Version 3: runs that say nothing about the domains (this machine could not resolve
-    # names). Older runs read as known, as they were recorded.
-    (
-        "ALTER TABLE runs ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0",
-        "ALTER TABLE results ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0",
-    ),
-    # Version 4: the journal of Managed Apple Account writes (`wizard.core.linking`): each
-    # plan applied or undone (with its JSON, so an interrupted one can be resumed), each run
-    # of one, and each write, recorded before it is sent and again once it is answered
-    # (`outcome` NULL: sent, answer unknown). Read for `history` by `link_history.py`.
-    (
-        """CREATE TABLE IF NOT EXISTS link_plans (
-            plan_id TEXT PRIMARY KEY,
-            setup TEXT,
-            org_id TEXT NOT NULL,
-            api_url TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            plan TEXT NOT NULL
-        )""",
-        """CREATE TABLE IF NOT EXISTS link_runs (
-            id INTEGER PRIMARY KEY,
-            plan_id TEXT NOT NULL REFERENCES link_plans (plan_id),
-            setup TEXT,
-            operation TEXT NOT NULL CHECK (operation IN ('apply', 'undo')),
-            plan_file TEXT,
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            skipped INTEGER NOT NULL DEFAULT 0,
-            failed INTEGER NOT NULL DEFAULT 0
-        )""",
-        "CREATE INDEX IF NOT EXISTS link_runs_by_setup ON link_runs (setup, started_at, id)",
-        """CREATE TABLE IF NOT EXISTS link_writes (
-            id INTEGER PRIMARY KEY,
-            run_id INTEGER NOT NULL REFERENCES link_runs (id),
-            plan_id TEXT NOT NULL,
-            user_id TEXT NOT NULL,
-            operation TEXT NOT NULL CHECK (operation IN ('apply', 'undo')),
-            before TEXT NOT NULL,
-            after TEXT NOT NULL,
-            at TEXT NOT NULL,
-            answered_at TEXT,
-            outcome TEXT,
-            status INTEGER,
-            answer TEXT
-        )""",
-        "CREATE INDEX IF NOT EXISTS link_writes_by_plan ON link_writes (plan_id, user_id, id)",
-        "CREATE INDEX IF NOT EXISTS link_writes_by_run ON link_writes (run_id, outcome)",
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -168,142 +55,6 @@ class Retention:
             days=_whole_number(KEEP_DAYS_VARIABLE, cls.days),
             runs=max(1, _whole_number(KEEP_RUNS_VARIABLE, cls.runs)),
         )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    domain: str
-    ok: bool
-    failure: str | None
-    # Failed only because this machine could not look the name up: nothing is known.
-    unknown: bool = False
-
-
-@dataclass(frozen=True)
-class RecordedRun:
-    at: datetime
-    ok: bool
-    outcomes: tuple[Outcome, ...]
-    conditions: tuple[str, ...] = ()
-
-    @classmethod
-    def of(
-        cls, reports: Sequence[DomainReport], conditions: Sequence[str], at: datetime
-    ) -> RecordedRun:
-        return cls(
-            at=at,
-            ok=all(report.ok for report in reports),
-            outcomes=tuple(Outcome(r.domain, r.ok, r.failure, r.unknown) for r in reports),
-            conditions=tuple(conditions),
-        )
-
-    @property
-    def unknown(self) -> bool:
-        """No domain failed on its own, and some could not be checked from this machine: the
-        run says nothing of the setup's state (never a pass, and not a failure either)."""
-        return not self.ok and all(o.ok or o.unknown for o in self.outcomes)
-
-    @property
-    def failure(self) -> str | None:
-        """The failure code of the first failing domain ("failed" without one), or None."""
-        if self.ok:
-            return None
-        return next((o.failure or "failed" for o in self.outcomes if not o.ok), "failed")
-
-    def to_json(self) -> dict[str, Any]:
-        """`adue-wizard history --json`: {"at", "ok", "unknown", "outcomes", "conditions"}."""
-        return {
-            "at": self.at.isoformat(),
-            "ok": self.ok,
-            "unknown": self.unknown,
-            "outcomes": [
-                {"domain": o.domain, "ok": o.ok, "unknown": o.unknown, "failure": o.failure}
-                for o in self.outcomes
-            ],
-            "conditions": list(self.conditions),
-        }
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Where a setup's history stands, for `status`, the start list and the Verify step."""
-
-    runs: int = 0
-    last_at: datetime | None = None
-    last_ok: bool | None = None
-    last_passed_at: datetime | None = None
-    failing_since: datetime | None = None
-    last_conditions: tuple[str, ...] = ()
-    # The failure code of the last run's first failing domain (None when it passed).
-    last_failure: str | None = None
-    # The last run said nothing of the domains (this machine could not resolve names):
-    # `failing_since` and `last_passed_at` are those of the runs before it.
-    last_unknown: bool = False
-
-    def after(self, run: RecordedRun) -> Summary:
-        """This summary with `run` recorded after the others: what the database will say
-        once it is written, for a screen that shows it at once."""
-        if run.ok:
-            failing_since = None
-        elif run.unknown:
-            failing_since = self.failing_since  # nothing new is known: as it was
-        else:
-            failing_since = self.failing_since or run.at
-        return Summary(
-            runs=self.runs + 1,
-            last_at=run.at,
-            last_ok=run.ok,
-            last_passed_at=run.at if run.ok else self.last_passed_at,
-            failing_since=failing_since,
-            last_conditions=run.conditions,
-            last_failure=run.failure,
-            last_unknown=run.unknown,
-        )
-
-
-@dataclass(frozen=True)
-class Change:
-    """A domain whose state (a pass, or its failure code) differs from its previous run;
-    `before` is None on the domain's first run."""
-
-    domain: str
-    before: str | None
-    after: str
-
-
-def domain_state(outcome: Outcome) -> str:
-    """A domain's state in a run: "pass", or its failure code ("failed" without one)."""
-    return "pass" if outcome.ok else outcome.failure or "failed"
-
-
-def changes(runs: Sequence[RecordedRun]) -> list[tuple[RecordedRun, list[Change]]]:
-    """The runs (given oldest first) in which some domain's state changed from the last run
-    that checked it (a domain's first run counts as a change), with those changes, oldest
-    first. A result that says nothing of the domain (`unknown`: this machine could not
-    resolve names) is no state: the next known one is compared with the one before it."""
-    last: dict[str, str] = {}
-    changed = []
-    for run in runs:
-        found = []
-        for outcome in run.outcomes:
-            if outcome.unknown:
-                continue
-            state = domain_state(outcome)
-            before = last.get(outcome.domain)
-            if before != state:
-                found.append(Change(outcome.domain, before, state))
-            last[outcome.domain] = state
-        if found:
-            changed.append((run, found))
-    return changed
-
-
-@dataclass
-class LegacyRun:
-    """A run kept inside a setup file by version 0.1.0 (schema 1), not yet in the database."""
-
-    key: str
-    run: RecordedRun
 
 
 @dataclass

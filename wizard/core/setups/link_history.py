@@ -3,7 +3,7 @@
 which plan file.
 
 Read from the journal tables `wizard.core.linking` writes (schema version 4 of the state
-database, see `history.MIGRATIONS`). Users written are counted from the journal's writes,
+database, see `schema.MIGRATIONS`). Users written are counted from the journal's writes,
 not from a total saved at the end, so a run that was killed still counts what it wrote.
 """
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wizard.core.providers import NAMES
-from wizard.core.setups.history import Summary
+from wizard.core.setups.runs import Summary
 from wizard.core.setups.steps import STEPS, Step
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from wizard.core.protocol import Enrollment, Method
 from wizard.core.providers import NAMES, PRESETS, Answers, Preset
 from wizard.core.providers.preset import InputName
 from wizard.core.results import DomainReport
-from wizard.core.setups.history import LegacyRun, Outcome, RecordedRun, Summary
 from wizard.core.setups.link_history import LinkRun
+from wizard.core.setups.runs import LegacyRun, Outcome, RecordedRun, Summary
 from wizard.core.setups.steps import STEPS, Step
 
 SCHEMA_VERSION = 2  # the store also reads schema 1 (see store.READABLE_SCHEMAS)

@@ -34,9 +34,10 @@ from wizard.core.setups.files import (
     move_aside,
     read_regular_file,
 )
-from wizard.core.setups.history import RecordedRun, RunHistory
+from wizard.core.setups.history import RunHistory
 from wizard.core.setups.link_history import LinkRun
 from wizard.core.setups.listing import SetupListing, quick_listing
+from wizard.core.setups.runs import RecordedRun
 from wizard.core.setups.webhooks import SavedWebhooks, WebhookFileError
 from wizard.core.shown import printable
 
