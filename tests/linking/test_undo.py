@@ -46,7 +46,10 @@ def test_undo_puts_back_what_the_plan_replaced(
         uid(3): "user00003@example.com",  # unchanged by the plan: never touched
     }
     code, out, _ = maid(capsys, "undo", str(plan), "--yes")
-    assert code == 0 and "is undone already" in out
+    assert code == 0
+    assert out == (
+        f"Nothing to write: plan {_short(plan)} is undone already.\n2 already as before the plan.\n"
+    )
     assert len(jumpcloud.puts()) == applied + 2
     # An undone plan can be applied again.
     code, out, _ = maid(capsys, "apply", str(plan), "--yes")
@@ -76,6 +79,28 @@ def test_a_user_changed_by_someone_else_since_is_left_alone_and_named(
         uid(4),
         uid(5),
     }
+
+
+def test_undo_again_names_a_user_changed_since_it_was_put_back(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jumpcloud = directory([make_user(number, ORG) for number in range(1, 4)])
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
+    assert maid(capsys, "undo", str(plan), "--yes")[0] == 0
+    jumpcloud.set_account(uid(2), "set.by.hand@example.com")
+    sent = len(jumpcloud.standin.writes)
+    code, out, _ = maid(capsys, "undo", str(plan), "--yes")
+    assert code == 1
+    assert out.splitlines() == [
+        f"Nothing left to write for plan {_short(plan)}.",
+        "2 already as before the plan, 1 changed by someone else since (left alone).",
+        f"  changed_since_apply user00002@example.com ({uid(2)}): holds "
+        '"set.by.hand@example.com" now; the undo put back no account: changed by someone '
+        "else since, left alone",
+    ]
+    assert len(jumpcloud.standin.writes) == sent
+    assert jumpcloud.accounts()[uid(2)] == "set.by.hand@example.com"
 
 
 def test_a_plan_never_applied_here_has_nothing_to_undo(
