@@ -9,8 +9,10 @@ import contextlib
 import io
 import json
 import os
+import pty
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +86,57 @@ class Directory:
             env=self.environment(),
             timeout=timeout,
         )
+
+    def answer_on_a_terminal(self, *args: str, answer: bytes) -> OnATerminal:
+        """`adue-wizard ARGS` with its stdin and stderr on a pseudo-terminal, as an admin
+        runs it: once it asks ("... [y/N] "), type `answer`."""
+        leader, follower = pty.openpty()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wizard", *args],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            env=self.environment(),
+        )
+        os.close(follower)
+        try:
+            shown = _read_until(leader, b"[y/N] ")
+            os.write(leader, answer)
+            out, _ = process.communicate(timeout=60)
+            shown += _read_rest(leader)
+        finally:
+            os.close(leader)
+        return OnATerminal(process.returncode, out.decode(), shown)
+
+
+@dataclass(frozen=True)
+class OnATerminal:
+    """A command run on a terminal: its exit status, its stdout (a pipe), and what the
+    terminal showed (the question, the progress bar)."""
+
+    returncode: int
+    stdout: str
+    shown: bytes
+
+
+def _read_until(handle: int, marker: bytes, timeout: float = 30) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen and time.monotonic() < deadline:
+        seen += os.read(handle, 4096)
+    return seen
+
+
+def _read_rest(handle: int) -> bytes:
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(handle, 4096)
+        except OSError:  # the other end is closed
+            return seen
+        if not chunk:
+            return seen
+        seen += chunk
 
 
 StartDirectory = Callable[[Sequence[User]], Directory]

@@ -6,12 +6,8 @@ sent; asking first, or --yes without a terminal."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -259,30 +255,18 @@ def test_on_a_terminal_it_asks_first_and_draws_a_progress_bar(
     jumpcloud = directory(unlinked(3))
     plan = make_plan_file(tmp_path, "--same-as-email")
     for answer, written in ((b"n\n", 0), (b"y\n", 3)):
-        leader, follower = pty.openpty()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "wizard", "maid", "apply", str(plan)],
-            stdin=follower,
-            stdout=subprocess.PIPE,
-            stderr=follower,
-            env=jumpcloud.environment(),
-        )
-        os.close(follower)
-        shown = _read_until(leader, b"[y/N] ")
-        os.write(leader, answer)
-        out, _ = process.communicate(timeout=60)
-        shown += _read_rest(leader)
-        os.close(leader)
+        ran = jumpcloud.answer_on_a_terminal("maid", "apply", str(plan), answer=answer)
         assert (
             b"Write 3 Managed Apple Accounts to JumpCloud organization "
             b"5f1b2c3d4e5f6a7b8c9d0e1f (Example Org)? [y/N] "
-        ) in shown
+        ) in ran.shown
         assert len(jumpcloud.puts()) == written
         if written:
-            assert process.returncode == 0 and out.decode().startswith("3 written.")
-            assert b"\r[########################] 3/3 written" in shown and b" left" in shown
+            assert ran.returncode == 0 and ran.stdout.startswith("3 written.")
+            assert b"\r[########################] 3/3 written" in ran.shown
+            assert b" left" in ran.shown
         else:
-            assert process.returncode == 1 and out.decode() == "Nothing was written.\n"
+            assert ran.returncode == 1 and ran.stdout == "Nothing was written.\n"
 
 
 def test_without_a_terminal_progress_is_a_line_per_hundred(
@@ -295,26 +279,6 @@ def test_without_a_terminal_progress_is_a_line_per_hundred(
     lines = [line.split(" (")[0] for line in done.stderr.splitlines()]
     assert lines == ["100 of 250 written", "200 of 250 written", "250 of 250 written"]
     assert done.stdout == "250 written.\n"
-
-
-def _read_until(handle: int, marker: bytes, timeout: float = 30) -> bytes:
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while marker not in seen and time.monotonic() < deadline:
-        seen += os.read(handle, 4096)
-    return seen
-
-
-def _read_rest(handle: int) -> bytes:
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(handle, 4096)
-        except OSError:  # the other end is closed
-            return seen
-        if not chunk:
-            return seen
-        seen += chunk
 
 
 def test_a_key_refused_mid_run_stops_it_and_the_next_run_finishes(

@@ -1,13 +1,14 @@
-"""Never half-known: `maid apply` killed with SIGKILL at random moments and started again
-ends with JumpCloud exactly as after one clean run, no user written twice (but for the one
-allowed case: a write in flight at the kill, sent again with the same value, at most once
-per kill); two runs at once never both write."""
+"""Never half-known: `maid apply` or `maid undo` killed with SIGKILL at random moments and
+started again ends with JumpCloud exactly as after one clean run, no user written twice (but
+for the one allowed case: a write in flight at the kill, sent again with the same value, at
+most once per kill); two runs at once never both write."""
 
 from __future__ import annotations
 
 import json
 import os
 import random
+import re
 import signal
 import time
 from collections import Counter
@@ -38,12 +39,12 @@ def expected_accounts(directory: Directory, plan: Path) -> dict[str, object]:
     return accounts
 
 
-def kill_when(directory: Directory, plan: Path, writes: int) -> int:
-    """Start `maid apply`, SIGKILL it once JumpCloud has accepted `writes` writes in all (0:
-    as soon as it reads the users); how many it had accepted when it died."""
+def kill_when(directory: Directory, plan: Path, writes: int, operation: str = "apply") -> int:
+    """Start `maid OPERATION`, SIGKILL it once JumpCloud has accepted `writes` writes in all
+    (0: as soon as it reads the users); how many it had accepted when it died."""
     standin = directory.standin
     reads = standin.count("GET", USERS)
-    process = directory.start_command("maid", "apply", str(plan), "--yes")
+    process = directory.start_command("maid", operation, str(plan), "--yes")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         reached = len(directory.puts()) >= writes if writes else standin.count("GET", USERS) > reads
@@ -87,6 +88,63 @@ def test_killed_at_random_points_then_run_again_equals_one_clean_run(
     again = jumpcloud.command("maid", "apply", str(plan), "--yes")
     assert again.returncode == 0 and "is applied already" in again.stdout
     assert len(jumpcloud.puts()) == accepted
+
+
+def with_old_accounts(users: int) -> list[User]:
+    """As `directory_of`, with a tenth of the users holding another account (which
+    `plan --overwrite` replaces, and undo puts back exactly as it was)."""
+    listed = directory_of(users)
+    for number in range(10, users + 1, 10):
+        listed[number - 1] = make_user(number, ORG, managed_apple_id=f"Old.{number}@Example.com")
+    return listed
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_undo_killed_at_random_points_then_run_again_puts_everyone_back_once(
+    directory: StartDirectory, tmp_path: Path, seed: int
+) -> None:
+    jumpcloud = directory(with_old_accounts(200))
+    before_the_plan = jumpcloud.accounts()
+    plan = make_plan_file(tmp_path, "--same-as-email", "--overwrite")
+    expected = expected_accounts(jumpcloud, plan)
+    applied = jumpcloud.command("maid", "apply", str(plan), "--yes")
+    assert applied.returncode == 0 and applied.stdout == "198 written.\n", applied.stderr
+    written = {user for user, _ in jumpcloud.puts()}
+    wanted = {user: account or "" for user, account in before_the_plan.items() if user in written}
+    assert len(wanted) == 198 and sum(1 for value in wanted.values() if value) == 20
+    sent_by_apply = len(jumpcloud.puts())
+    jumpcloud.standin.state.latency = 0.01
+    points = [0, *sorted(random.Random(seed).sample(range(1, 190), 3))]
+    for point in points:
+        kill_when(jumpcloud, plan, sent_by_apply + point, "undo")
+    started = time.monotonic()
+    finished = jumpcloud.command("maid", "undo", str(plan), "--yes")
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    # It continues: it sends only what is left, and counts every user the plan wrote.
+    summary = re.fullmatch(r"(\d+) put back, (\d+) already as before the plan\.\n", finished.stdout)
+    assert summary is not None, finished.stdout
+    sent = [w for w in jumpcloud.standin.writes if w.status == 200 and w.time >= started]
+    assert int(summary[1]) == len(sent)
+    assert int(summary[1]) + int(summary[2]) == 198
+    # Everyone holds what they held before the plan (no account is put back as "").
+    assert {user: account or "" for user, account in jumpcloud.accounts().items()} == {
+        user: account or "" for user, account in before_the_plan.items()
+    }
+    undone = jumpcloud.puts()[sent_by_apply:]
+    times = Counter(user for user, _ in undone)
+    assert set(times) == set(wanted)  # none skipped, nobody the plan left alone touched
+    assert all(body == {"managedAppleId": wanted[user]} for user, body in undone)
+    # Each user put back once; a write in flight at a kill may be sent once more, with the
+    # same value: at most one per kill.
+    assert sum(count - 1 for count in times.values()) <= len(points)
+    again = jumpcloud.command("maid", "undo", str(plan), "--yes")
+    assert again.returncode == 0
+    assert again.stdout.endswith(" is undone already.\n198 already as before the plan.\n")
+    assert len(jumpcloud.puts()) == sent_by_apply + len(undone)
+    # An undone plan can be applied again, as if it had never been.
+    reapplied = jumpcloud.command("maid", "apply", str(plan), "--yes")
+    assert reapplied.returncode == 0 and reapplied.stdout == "198 written.\n", reapplied.stderr
+    assert jumpcloud.accounts() == expected
 
 
 def test_the_history_shows_the_killed_runs_as_stopped(

@@ -46,7 +46,10 @@ def test_undo_puts_back_what_the_plan_replaced(
         uid(3): "user00003@example.com",  # unchanged by the plan: never touched
     }
     code, out, _ = maid(capsys, "undo", str(plan), "--yes")
-    assert code == 0 and "is undone already" in out
+    assert code == 0
+    assert out == (
+        f"Nothing to write: plan {_short(plan)} is undone already.\n2 already as before the plan.\n"
+    )
     assert len(jumpcloud.puts()) == applied + 2
     # An undone plan can be applied again.
     code, out, _ = maid(capsys, "apply", str(plan), "--yes")
@@ -78,6 +81,28 @@ def test_a_user_changed_by_someone_else_since_is_left_alone_and_named(
     }
 
 
+def test_undo_again_names_a_user_changed_since_it_was_put_back(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jumpcloud = directory([make_user(number, ORG) for number in range(1, 4)])
+    plan = make_plan_file(tmp_path, "--same-as-email")
+    assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
+    assert maid(capsys, "undo", str(plan), "--yes")[0] == 0
+    jumpcloud.set_account(uid(2), "set.by.hand@example.com")
+    sent = len(jumpcloud.standin.writes)
+    code, out, _ = maid(capsys, "undo", str(plan), "--yes")
+    assert code == 1
+    assert out.splitlines() == [
+        f"Nothing left to write for plan {_short(plan)}.",
+        "2 already as before the plan, 1 changed by someone else since (left alone).",
+        f"  changed_since_apply user00002@example.com ({uid(2)}): holds "
+        '"set.by.hand@example.com" now; the undo put back no account: changed by someone '
+        "else since, left alone",
+    ]
+    assert len(jumpcloud.standin.writes) == sent
+    assert jumpcloud.accounts()[uid(2)] == "set.by.hand@example.com"
+
+
 def test_a_plan_never_applied_here_has_nothing_to_undo(
     directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -92,10 +117,69 @@ def test_a_plan_never_applied_here_has_nothing_to_undo(
 def test_undo_needs_yes_without_a_terminal(
     directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory([make_user(1, ORG)])
+    jumpcloud = directory([make_user(1, ORG)])
     plan = make_plan_file(tmp_path, "--same-as-email")
-    code, _, err = maid(capsys, "undo", str(plan))
-    assert code == 2 and "give --yes" in one_line(err)
+    assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
+    requests = len(jumpcloud.standin.requests)
+    code, out, err = maid(capsys, "undo", str(plan))
+    assert code == 2 and out == ""
+    assert one_line(err) == (
+        "adue-wizard: undo writes to JumpCloud: give --yes to do so without a terminal to ask on"
+    )
+    assert len(jumpcloud.standin.requests) == requests  # refused before any request
+    assert jumpcloud.accounts()[uid(1)] == "user00001@example.com"
+
+
+def test_on_a_terminal_undo_asks_first_and_no_writes_nothing(
+    directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jumpcloud = directory(
+        [
+            make_user(1, ORG),
+            make_user(2, ORG, managed_apple_id="Old.Two@example.com"),
+            make_user(3, ORG),
+            make_user(4, ORG, managed_apple_id="user00004@example.com"),
+        ]
+    )
+    plan = make_plan_file(tmp_path, "--same-as-email", "--overwrite")
+    assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
+    applied = jumpcloud.accounts()
+    sent = len(jumpcloud.standin.writes)
+    question = (
+        b"Put back the previous value of 3 Managed Apple Accounts in JumpCloud organization "
+        b"5f1b2c3d4e5f6a7b8c9d0e1f (Example Org)? [y/N] "
+    )
+
+    declined = jumpcloud.answer_on_a_terminal("maid", "undo", str(plan), answer=b"n\n")
+    assert question in declined.shown
+    assert declined.returncode == 1 and declined.stdout == "Nothing was written.\n"
+    assert len(jumpcloud.standin.writes) == sent  # not one PUT, accepted or not
+    assert jumpcloud.accounts() == applied
+    assert _undo_runs(capsys) == []  # nothing journaled either
+
+    accepted = jumpcloud.answer_on_a_terminal("maid", "undo", str(plan), answer=b"y\n")
+    assert question in accepted.shown
+    assert accepted.returncode == 0 and accepted.stdout == "3 put back.\n"
+    assert b"\r[########################] 3/3 put back" in accepted.shown
+    assert sorted(jumpcloud.puts()[sent:]) == [
+        (uid(1), {"managedAppleId": ""}),
+        (uid(2), {"managedAppleId": "Old.Two@example.com"}),
+        (uid(3), {"managedAppleId": ""}),
+    ]
+    assert len(jumpcloud.standin.writes) == sent + 3
+    assert jumpcloud.accounts() == {
+        uid(1): "",
+        uid(2): "Old.Two@example.com",
+        uid(3): "",
+        uid(4): "user00004@example.com",  # unchanged by the plan: never touched
+    }
+    assert len(_undo_runs(capsys)) == 1
+
+
+def _undo_runs(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    code, out, _ = run_in_process(capsys, "history", "corp")
+    assert code == 0
+    return [line for line in out.splitlines() if " undo of plan " in line]
 
 
 def test_the_history_and_the_report_list_applies_and_undos(

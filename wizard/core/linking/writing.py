@@ -238,11 +238,14 @@ class LinkingSession:
         positions = {item.user_id: n for n, item in enumerate(self.plan.items) if item.user_id}
         writes, settled = [], []
         for user_id, history in entries.items():
-            wrote = _to_undo(history)
-            if wrote is None:
-                continue
             email = emails.get(user_id, "")
             user = users.get(user_id)
+            wrote = _to_undo(history)
+            if wrote is None:
+                undone = _put_back(history)
+                if undone is not None:
+                    settled.append(_undone_before(user_id, email, user, undone))
+                continue  # else never written (refused, or not sent): nothing to put back
             if user is None:
                 detail = "no longer in JumpCloud"
                 settled.append(ItemResult(user_id, email, "not_found", detail))
@@ -450,6 +453,30 @@ def _to_undo(history: list[Entry]) -> Entry | None:
         applies = [entry for entry in maybe if entry.operation == "apply"]
         return applies[-1] if applies else None
     return None
+
+
+def _put_back(history: list[Entry]) -> Entry | None:
+    """The undo write that put the user back, when it is the last write that may have been
+    applied and JumpCloud confirmed it; None otherwise."""
+    maybe = [entry for entry in history if entry.maybe_applied]
+    if maybe and maybe[-1].operation == "undo" and maybe[-1].outcome == "written":
+        return maybe[-1]
+    return None
+
+
+def _undone_before(user_id: str, email: str, user: User | None, undone: Entry) -> ItemResult:
+    """A user put back by an earlier undo that JumpCloud confirmed: never sent again, but
+    counted, so that a resumed or repeated undo accounts for every user the plan wrote."""
+    if user is None:
+        return ItemResult(user_id, email, "not_found", "no longer in JumpCloud")
+    if _same(user.managed_apple_id, undone.after):
+        detail = f"holds {_quoted(undone.after)}, as before the plan"
+        return ItemResult(user_id, email, "already_undone", detail)
+    detail = (
+        f"holds {_quoted(user.managed_apple_id)} now; the undo put back "
+        f"{_quoted(undone.after)}: changed by someone else since, left alone"
+    )
+    return ItemResult(user_id, email, "changed_since_apply", detail)
 
 
 def _done_by(history: list[Entry], after: str) -> str:
