@@ -28,7 +28,7 @@ from tests.support.certificates import (
     tls12_context,
 )
 from tests.support.commands import run_cli
-from tests.support.constants import DOMAIN, GOOD, WELL_KNOWN
+from tests.support.constants import DOMAIN, GOOD, TEST_NAMES, WELL_KNOWN
 from tests.support.https_server import BlockingTLSServer, HTTPSServer, json_document, respond
 from tests.support.verifying import check, options_for, server_context, verify
 from wizard.core.verify.connect_to import ConnectTo
@@ -93,6 +93,29 @@ def test_tls12_without_ems_is_a_warning_naming_host_and_address(
     assert verdicts(report) == {"15.0-18.1": "pass", "18.2-26.x": "pass", "27+": "at_risk"}
     [connect] = [c for c in report.to_json()["checks"] if c["id"] == "connect"]
     assert "OpenSSL 1.1.0" in connect["remedy"]
+
+
+def test_a_connect_warning_already_there_keeps_tls_no_ems_beside_it(
+    start_server: StartServer, ca: trustme.CA, enrollment: HTTPSServer, ca_bundle: Path
+) -> None:
+    """A certificate expiring soon already warns on `connect`: the missing EMS once became
+    words in that warning, and its code, the one scripts alert on, was lost."""
+    expiring = ca.issue_cert(*TEST_NAMES, not_after=NOW + datetime.timedelta(days=10))
+    domain = start_server(tls12_context(expiring, ems=False))
+    domain.route(WELL_KNOWN, json_document(GOOD))
+    result = run_cli("verify", DOMAIN, *cli_routes(domain, enrollment.port, ca_bundle), "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = json.loads(result.stdout)
+    warnings = [c for c in line["checks"] if c["status"] == "warn"]
+    assert [(c["id"], c["code"]) for c in warnings] == [
+        ("connect", "cert_expiring"),
+        ("connect", "tls_no_ems"),
+    ]
+    expiry, ems = warnings
+    assert "expires in" in expiry["summary"] and "extended master secret" not in expiry["summary"]
+    assert f"{DOMAIN} at 127.0.0.1" in ems["summary"] and RISK in ems["summary"]
+    assert "OpenSSL 1.1.0" in ems["remedy"] and "OpenSSL" not in expiry["remedy"]
+    assert [v["verdict"] for v in line["os_verdicts"]] == ["pass", "pass", "at_risk"]
 
 
 @pytest.mark.parametrize("tls12", [True, False], ids=["tls12-with-ems", "tls13"])
