@@ -155,6 +155,67 @@ def test_a_redirect_target_without_ems_is_named_too(
     assert [hop.ems for hop in report.hops] == [None, False]
 
 
+@pytest.mark.parametrize(
+    ("lacking", "named"),
+    [
+        ({"domain"}, DOMAIN),
+        ({"discovery"}, f"discovery.{DOMAIN}"),
+        ({"enrollment"}, f"{ENROLL} (the MDM's enrollment server)"),
+        ({"domain", "enrollment"}, f"{DOMAIN} and {ENROLL} (the MDM's enrollment server)"),
+        (
+            {"domain", "discovery", "enrollment"},
+            f"{DOMAIN}, discovery.{DOMAIN} and {ENROLL} (the MDM's enrollment server)",
+        ),
+    ],
+    ids=["domain", "redirect-target", "mdm-server", "domain-and-mdm-server", "all-three"],
+)
+def test_the_27_verdict_names_each_host_without_ems(
+    start_server: StartServer,
+    good_cert: trustme.LeafCert,
+    ca_bundle: Path,
+    lacking: set[str],
+    named: str,
+) -> None:
+    """The domain redirects to a discovery host whose document names the MDM's server; the
+    verdict for 27 and later names the servers without the extension, not always "the
+    domain"."""
+
+    def serving(role: str) -> HTTPSServer:
+        old = role in lacking
+        return start_server(
+            tls12_context(good_cert, ems=False) if old else server_context(good_cert)
+        )
+
+    domain, discovery, enrollment = serving("domain"), serving("discovery"), serving("enrollment")
+    domain.route(WELL_KNOWN, respond(301, b"", {"Location": f"https://discovery.{DOMAIN}/d"}))
+    discovery.route("/d", json_document(GOOD))
+    settings = routes(domain, enrollment, **{f"discovery.{DOMAIN}": discovery})
+    report = verify(options_for(domain, ca_bundle, **settings))
+    assert report.ok, report.to_json()
+    strict = report.os_verdicts[2]
+    assert (strict.range, strict.verdict) == ("27+", "at_risk")
+    assert strict.summary == (
+        f"passes today; iOS/iPadOS 27 and later may refuse {named}: TLS 1.2 without the "
+        "extended master secret"
+    )
+
+
+def test_the_mdm_server_on_the_way_and_at_the_baseurl_is_named_once(
+    start_server: StartServer, server: HTTPSServer, good_cert: trustme.LeafCert, ca_bundle: Path
+) -> None:
+    """The domain redirects to the MDM's own host, which is also the BaseURL's host."""
+    mdm = start_server(tls12_context(good_cert, ems=False))
+    server.route(WELL_KNOWN, respond(301, b"", {"Location": f"https://{ENROLL}/d"}))
+    mdm.route("/d", json_document(GOOD))
+    report = verify(options_for(server, ca_bundle, **routes(server, mdm)))
+    assert [hop.ems for hop in report.hops] == [None, False]
+    assert check(report, "baseurl")[:2] == ("warn", "baseurl_tls")
+    assert report.os_verdicts[2].summary == (
+        f"passes today; iOS/iPadOS 27 and later may refuse {ENROLL} (the MDM's enrollment "
+        "server): TLS 1.2 without the extended master secret"
+    )
+
+
 # -- the MDM's enrollment server ---------------------------------------------------------
 
 
