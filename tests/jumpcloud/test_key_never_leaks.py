@@ -13,7 +13,7 @@ import pytest
 from tests.support.commands import run_in_process
 from tests.support.constants import DISCOVERY, DOMAIN, JUMPCLOUD, ORG_ID, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document
-from tests.support.jumpcloud_api import AdueConfig, JumpCloudState, JumpCloudStandIn, StartStandIn
+from tests.support.jumpcloud_api import AdueConfig, JumpCloudStandIn, JumpCloudState, StartStandIn
 from tests.support.wizard_app import saved_setup
 from wizard.core.setups.store import Store
 
