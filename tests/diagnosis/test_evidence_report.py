@@ -1,5 +1,6 @@
 """`verify --report FILE.md`: the evidence for a ticket, escaped, with curl commands that
-really reproduce each request."""
+really reproduce each request, and what each range of OS versions would do, there and in the
+wizard's export of a run read back from the history."""
 
 from __future__ import annotations
 
@@ -7,17 +8,25 @@ import json
 import re
 import shlex
 import shutil
+import ssl
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import trustme
 
+from tests.support.certificates import tls12_context
 from tests.support.commands import routed, run_cli
-from tests.support.constants import DOMAIN, WELL_KNOWN
-from tests.support.https_server import HTTPSServer, redirect, respond
+from tests.support.constants import DOMAIN, GOOD, ORG_ID, WELL_KNOWN
+from tests.support.https_server import HTTPSServer, json_document, redirect, respond
 from tests.support.services import CHALLENGE_PAGE, CLOUDFLARE_CHALLENGE
+from tests.support.verifying import options_for, server_context, verify
 from wizard.core.diagnosis.evidence_report import ReproduceWith, code_block, curl_command
 from wizard.core.results import Hop
+from wizard.core.setups.report_markdown import markdown_report
+from wizard.core.setups.state import SetupState, VerifySettings
+from wizard.core.setups.store import Store
 
 
 def curl_commands(report: str) -> list[str]:
@@ -104,12 +113,6 @@ def test_code_block_fence_outgrows_the_content() -> None:
 def test_the_wizards_report_export_has_the_same_evidence(
     server: HTTPSServer, ca_bundle: Path, tmp_path: Path
 ) -> None:
-    from tests.support.constants import ORG_ID
-    from tests.support.verifying import options_for, verify
-    from wizard.core.setups.report_markdown import markdown_report
-    from wizard.core.setups.state import SetupState, VerifySettings
-    from wizard.core.setups.store import Store
-
     server.route(WELL_KNOWN, respond(403, CHALLENGE_PAGE, CLOUDFLARE_CHALLENGE))
     report = verify(options_for(server, ca_bundle))
     state = SetupState(
@@ -167,3 +170,86 @@ def test_curl_commands_carry_the_resolve_rules_too(
         done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30)
         statuses.append(done.stdout.split(" ", 2)[1])
     assert statuses == ["301", "403"]
+
+
+# -- a verdict per OS version --------------------------------------------------------------
+
+PASSING = "the well-known URL answers as devices need"
+# Every host routed to one server: on old TLS 1.2 the domain and the MDM's server lack EMS.
+AT_RISK = (
+    f"passes today; iOS/iPadOS 27 and later may refuse {DOMAIN} and mdm.example.test (the "
+    "MDM's enrollment server): TLS 1.2 without the extended master secret"
+)
+OS_CASES = pytest.mark.parametrize(
+    ("ems", "strict", "summary"),
+    [(False, "at risk", AT_RISK), (True, "pass", PASSING)],
+    ids=["tls12-without-ems", "tls13"],
+)
+
+
+def serving_good(
+    start_server: Callable[[ssl.SSLContext], HTTPSServer], cert: trustme.LeafCert, ems: bool
+) -> HTTPSServer:
+    """The document on TLS 1.2 without the extended master secret, or (`ems`) on TLS 1.3."""
+    server = start_server(server_context(cert) if ems else tls12_context(cert, ems=False))
+    server.route(WELL_KNOWN, json_document(GOOD))
+    return server
+
+
+@OS_CASES
+def test_the_report_gives_a_verdict_per_os_version(
+    start_server: Callable[[ssl.SSLContext], HTTPSServer],
+    good_cert: trustme.LeafCert,
+    ca_bundle: Path,
+    tmp_path: Path,
+    ems: bool,
+    strict: str,
+    summary: str,
+) -> None:
+    server = serving_good(start_server, good_cert, ems)
+    path = tmp_path / "ticket.md"
+    result = run_cli("verify", DOMAIN, "--report", str(path), *routed(server, ca_bundle))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = path.read_text().splitlines()
+    table = lines.index("| iOS/iPadOS | verdict | what devices do |")
+    assert lines[table + 1 : table + 6] == [
+        "|---|---|---|",
+        f"| 15.0-18.1 | pass | {PASSING} |",
+        f"| 18.2-26.x | pass | {PASSING} |",
+        f"| 27+ | {strict} | {summary} |",
+        "",
+    ]
+
+
+@OS_CASES
+def test_os_verdicts_survive_the_history_into_the_wizards_export(
+    start_server: Callable[[ssl.SSLContext], HTTPSServer],
+    good_cert: trustme.LeafCert,
+    ca_bundle: Path,
+    tmp_path: Path,
+    ems: bool,
+    strict: str,
+    summary: str,
+) -> None:
+    server = serving_good(start_server, good_cert, ems)
+    report = verify(options_for(server, ca_bundle))
+    state = SetupState(name=DOMAIN, org_id=ORG_ID, domains=[DOMAIN])
+    store = Store(tmp_path)
+    store.save(state)
+    store.record_run(state, [report], [])
+    loaded = Store(tmp_path).load(DOMAIN)
+    assert loaded is not None
+    [read_back] = loaded.last_results
+    assert read_back.os_verdicts == report.os_verdicts
+    assert [v.verdict for v in read_back.os_verdicts] == ["pass", "pass", strict.replace(" ", "_")]
+    lines = markdown_report(loaded).splitlines()
+    heading = lines.index(f"### {DOMAIN}: PASS")
+    assert lines[heading + 1 : heading + 6] == [
+        "",
+        f"- iOS/iPadOS 15.0-18.1: pass: {PASSING}",
+        f"- iOS/iPadOS 18.2-26.x: pass: {PASSING}",
+        f"- iOS/iPadOS 27+: {strict}: {summary}",
+        "",
+    ]
+    # The evidence section renders the same verdicts as `verify --report` does.
+    assert f"| 27+ | {strict} | {summary} |" in lines

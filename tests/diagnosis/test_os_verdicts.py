@@ -1,10 +1,12 @@
 """What each range of OS versions would do, from what real servers on loopback answer: only an
-HTTP error status leaves iOS/iPadOS 18.2 and later Apple Business Manager's fallback."""
+HTTP error status leaves iOS/iPadOS 18.2 and later Apple Business Manager's fallback. Each
+answer's checks and verdicts are read from the report as `verify --json` prints it."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -26,28 +28,84 @@ REFUSAL = json.dumps(
 )
 
 
-def verdicts(report: DomainReport) -> list[str]:
-    return [verdict.verdict for verdict in report.os_verdicts]
+Row = tuple[str, str, str | None]  # a check's id, status and code, as `--json` writes them
+# With --connect-to the name is not looked up; the one address is the rule's target.
+REACHED: list[Row] = [("dns", "skip", None), ("addresses", "pass", None)]
+AFTER_CONNECT = ("redirects", "status", "content_type", "body", "json", "config", "baseurl")
+
+
+def checks(statuses: str, **codes: str) -> list[Row]:
+    """The JSON checks of a run that connected: `statuses` those from `redirects` to
+    `baseurl` in order, `codes` the code of each that did not pass; `enroll_probe` is not
+    asked for."""
+    after = [
+        (id_, status, codes.get(id_))
+        for id_, status in zip(AFTER_CONNECT, statuses.split(), strict=True)
+    ]
+    return [*REACHED, ("connect", "pass", None), *after, ("enroll_probe", "skip", None)]
+
+
+def printed(report: DomainReport) -> dict[str, Any]:
+    """The report as `verify --json` prints it, read back."""
+    data: dict[str, Any] = json.loads(json.dumps(report.to_json()))
+    return data
+
+
+def json_rows(data: dict[str, Any]) -> list[Row]:
+    return [(check["id"], check["status"], check["code"]) for check in data["checks"]]
 
 
 @pytest.mark.parametrize(
-    ("answer", "expected"),
+    ("answer", "expected_checks", "expected"),
     [
-        (json_document(GOOD), ["pass", "pass", "pass"]),
-        # A site's own page for a missing file: an HTTP error, so the fallback applies.
-        (respond(404, NGINX_404, NGINX), ["fail", "depends", "depends"]),
         (
-            respond(404, NOT_HERE, {"Content-Type": "application/json"}),
+            json_document(GOOD),
+            checks("pass pass pass pass pass pass pass"),
+            ["pass", "pass", "pass"],
+        ),
+        # A site's own page for a missing file: an HTTP error, so the fallback applies.
+        (
+            respond(404, NGINX_404, NGINX),
+            checks("pass fail skip skip skip skip skip", status="bad_status"),
             ["fail", "depends", "depends"],
         ),
-        (respond(503, "busy", {"Content-Type": "text/plain"}), ["fail", "depends", "depends"]),
+        (
+            respond(404, NOT_HERE, {"Content-Type": "application/json"}),
+            checks("pass fail skip skip skip skip skip", status="bad_status"),
+            ["fail", "depends", "depends"],
+        ),
+        (
+            respond(503, "busy", {"Content-Type": "text/plain"}),
+            checks("pass fail skip skip skip skip skip", status="bad_status"),
+            ["fail", "depends", "depends"],
+        ),
         # A catch-all page answering 200: no HTTP error, no fallback.
-        (json_document(SHOP_PAGE, "text/html"), ["fail", "fail", "fail"]),
+        (
+            json_document(SHOP_PAGE, "text/html"),
+            checks(
+                "pass pass fail pass fail skip skip",
+                content_type="bad_content_type",
+                json="bad_json",
+            ),
+            ["fail", "fail", "fail"],
+        ),
         # The document served with the wrong type: a failure, but not an HTTP error status.
-        (json_document(GOOD, "text/plain"), ["fail", "fail", "fail"]),
-        (json_document('{"Servers": {}}'), ["fail", "fail", "fail"]),
+        (
+            json_document(GOOD, "text/plain"),
+            checks("pass pass fail pass pass pass pass", content_type="bad_content_type"),
+            ["fail", "fail", "fail"],
+        ),
+        (
+            json_document('{"Servers": {}}'),
+            checks("pass pass pass pass fail skip skip", json="bad_json"),
+            ["fail", "fail", "fail"],
+        ),
         # A deliberate refusal: its message is what the user sees.
-        (respond(403, REFUSAL, {"Content-Type": "application/json"}), ["fail", "fail", "fail"]),
+        (
+            respond(403, REFUSAL, {"Content-Type": "application/json"}),
+            checks("pass fail skip skip skip skip skip", status="bad_status"),
+            ["fail", "fail", "fail"],
+        ),
     ],
     ids=[
         "document",
@@ -61,26 +119,33 @@ def verdicts(report: DomainReport) -> list[str]:
     ],
 )
 def test_each_range_by_what_answered(
-    server: HTTPSServer, ca_bundle: Path, answer: object, expected: list[str]
+    server: HTTPSServer,
+    ca_bundle: Path,
+    answer: object,
+    expected_checks: list[Row],
+    expected: list[str],
 ) -> None:
     server.route(WELL_KNOWN, answer)  # type: ignore[arg-type]
-    report = verify(options_for(server, ca_bundle))
-    assert [v.range for v in report.os_verdicts] == ["15.0-18.1", "18.2-26.x", "27+"]
-    assert verdicts(report) == expected, report.to_json()["os_verdicts"]
-    fallback = report.os_verdicts[1]
-    if fallback.verdict == "depends":
-        assert "Apple Business Manager" in fallback.summary
-    elif fallback.verdict == "fail":
-        assert "only for HTTP error statuses" in fallback.summary or "refus" in str(
-            report.to_json()
-        )
+    data = printed(verify(options_for(server, ca_bundle)))
+    assert json_rows(data) == expected_checks, data["checks"]
+    failing = [code for _, status, code in expected_checks if status == "fail"]
+    assert data["failure"] == (failing[0] if failing else None)
+    assert [v["range"] for v in data["os_verdicts"]] == ["15.0-18.1", "18.2-26.x", "27+"]
+    assert [v["verdict"] for v in data["os_verdicts"]] == expected, data["os_verdicts"]
+    fallback = data["os_verdicts"][1]
+    if fallback["verdict"] == "depends":
+        assert "Apple Business Manager" in fallback["summary"]
+    elif fallback["verdict"] == "fail":
+        assert "only for HTTP error statuses" in fallback["summary"] or "refus" in str(data)
 
 
 def test_a_tls_failure_leaves_no_fallback(start_server: object, ca_bundle: Path) -> None:
     stranger = start_server(server_context(trustme.CA().issue_cert(*TEST_NAMES)))  # type: ignore[operator]
-    report = verify(options_for(stranger, ca_bundle))
-    assert report.failure == "tls_untrusted"
-    assert verdicts(report) == ["fail", "fail", "fail"]
+    data = printed(verify(options_for(stranger, ca_bundle)))
+    not_reached = [(id_, "skip", None) for id_ in (*AFTER_CONNECT, "enroll_probe")]
+    assert json_rows(data) == [*REACHED, ("connect", "fail", "tls_untrusted"), *not_reached]
+    assert data["failure"] == "tls_untrusted"
+    assert [v["verdict"] for v in data["os_verdicts"]] == ["fail", "fail", "fail"]
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,26 @@ def leaf_pem(
     return leaf_certificate(ca, key, names=names).public_bytes(serialization.Encoding.PEM)
 
 
-def key_pem(key: rsa.RSAPrivateKey) -> bytes:
+def self_signed_pem(key: ec.EllipticCurvePrivateKey, names: Sequence[str] = (DOMAIN,)) -> bytes:
+    """A leaf for `names` signed with its own key: no CA vouches for it."""
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, names[0])])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - datetime.timedelta(days=1))
+        .not_valid_after(NOW + datetime.timedelta(days=90))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(host) for host in names]), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def key_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

@@ -265,3 +265,6 @@ def test_one_node_without_the_extended_master_secret_is_named(
     assert f"{DOMAIN} at 127.0.0.2" in summary and "127.0.0.1" not in summary.split("(")[0]
     assert check(report, "addresses")[0] == "pass"
     assert report.os_verdicts[2].verdict == "at_risk"
+    # The reported run's hops all negotiated it: the node without it is the domain's.
+    assert [hop.ems for hop in report.hops] == [None]
+    assert f"may refuse {DOMAIN}: TLS 1.2 without" in report.os_verdicts[2].summary

@@ -6,7 +6,7 @@ import datetime
 import shutil
 import ssl
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from tests.support.certificates import (
     lenient_context,
 )
 from tests.support.constants import DOMAIN, GOOD, TEST_NAMES, WELL_KNOWN
-from tests.support.https_server import BlockingTLSServer, HTTPSServer, json_document, response_bytes
+from tests.support.https_server import BlockingTLSServer, HTTPSServer, json_document
 from tests.support.verifying import check, options_for, server_context, verify
 from wizard.core.verify.tls import inspect_certificate
 
@@ -72,22 +72,6 @@ def test_certificate_expiring_soon_is_a_warning(
     # The expiry itself, for the monitoring outputs (days left, Unix seconds).
     assert report.hops[0].cert_not_after == expiry.isoformat()
     assert report.earliest_cert_expiry() == expiry
-
-
-@pytest.fixture
-def blocking_server() -> Iterator[Callable[[ssl.SSLContext], BlockingTLSServer]]:
-    started: list[BlockingTLSServer] = []
-
-    def start(context: ssl.SSLContext) -> BlockingTLSServer:
-        server = BlockingTLSServer(
-            context, response_bytes(200, GOOD, {"Content-Type": "application/json"})
-        )
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 # The test server must speak TLS 1.1, which Python flags as deprecated.

@@ -14,6 +14,8 @@ When this machine could not look the name up, every range is "unknown": never a 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from wizard.core.codes import CheckId, Code
 from wizard.core.providers.preset import Preset
 from wizard.core.results import Check, DomainReport, OsVerdict
@@ -85,19 +87,38 @@ def _http_error(report: DomainReport, failing: Check) -> int | None:
 
 
 def _ems_risk(report: DomainReport) -> str | None:
-    """What iOS 27 may refuse here (TLS 1.2 without the extended master secret), or None."""
-    codes = {check.code for check in report.checks if check.status == "warn"}
-    if Code.TLS_NO_EMS in codes or any(hop.ems is False for hop in report.hops):
-        return (
-            "iOS/iPadOS 27 and later may refuse the domain's TLS 1.2 connection without the "
-            "extended master secret"
+    """What iOS 27 may refuse here (TLS 1.2 without the extended master secret), naming each
+    host found without it, or None."""
+    hosts = list(
+        dict.fromkeys(
+            urlsplit(hop.url).hostname or hop.url for hop in report.hops if hop.ems is False
         )
+    )
+    codes = {check.code for check in report.checks if check.status == "warn"}
+    if Code.TLS_NO_EMS in codes and not hosts:
+        # Found on another address's run: only its hops to the domain itself went to
+        # another address (redirects to other hosts go where the OS sends them, in every
+        # run), so the server without it is one of the domain's.
+        hosts.append(report.domain)
     if any(
         check.id == CheckId.BASEURL and check.status == "warn" and check.code == Code.BASEURL_TLS
         for check in report.checks
     ):
-        return (
-            "iOS/iPadOS 27 and later may refuse the MDM's enrollment server (TLS 1.2 without "
-            "the extended master secret)"
-        )
-    return None
+        host = _base_url_host(report) or "the MDM"
+        if host in hosts:  # the MDM's server is also on the way to the document
+            hosts.remove(host)
+        hosts.append(f"{host} (the MDM's enrollment server)")
+    if not hosts:
+        return None
+    named = ", ".join(hosts[:-1]) + f" and {hosts[-1]}" if len(hosts) > 1 else hosts[0]
+    return f"iOS/iPadOS 27 and later may refuse {named}: TLS 1.2 without the extended master secret"
+
+
+def _base_url_host(report: DomainReport) -> str | None:
+    """The host of the document's BaseURL, which the `baseurl` check connected to."""
+    document = report.document
+    if not isinstance(document, dict) or not isinstance(document.get("Servers"), list):
+        return None
+    servers = [server for server in document["Servers"] if isinstance(server, dict)]
+    base_url = servers[0].get("BaseURL") if servers else None
+    return urlsplit(base_url).hostname if isinstance(base_url, str) else None

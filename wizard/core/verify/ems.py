@@ -1,8 +1,9 @@
 """The extended master secret (RFC 7627) on every TLS 1.2 connection a check makes: each
 server probed once per run, beside the rest of the check (`ems_probe` sends the hello), and
 a `connect` that passed turned into the warning `tls_no_ems` when a server on the way lacks
-it. From the OS 27 releases on, Apple devices may refuse such a connection (Apple support
-note 126655): "may", so a warning, never a failure."""
+it (one that already warns gets that warning beside it). From the OS 27 releases on, Apple
+devices may refuse such a connection (Apple support note 126655): "may", so a warning, never
+a failure."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from wizard.core.codes import CheckId, Code
 from wizard.core.protocol import MODEL_FAMILIES
-from wizard.core.results import DomainReport, Hop
+from wizard.core.results import Check, DomainReport, Hop
 from wizard.core.verify.ems_probe import EmsProbe, probe_extended_master_secret
 
 # A probe never waits past this, nor past the domain's deadline.
@@ -62,8 +63,9 @@ async def settle(pending: list[tuple[Hop, asyncio.Task[EmsProbe]]], deadline: fl
 
 def record_ems(report: DomainReport, reports: list[DomainReport]) -> None:
     """Warn `tls_no_ems` on `report`'s passing `connect` checks when a TLS 1.2 server of any
-    address's run (`reports`) lacks EMS, naming each host and address; a `connect` that
-    already warns keeps its code and says it too."""
+    address's run (`reports`) lacks EMS, naming each host and address; beside a `connect`
+    that already warns (a certificate expiring soon), a warning of its own: both codes must
+    show, since a script alerts on each."""
     lacking = list(
         dict.fromkeys(
             f"{_host(hop)} at {hop.address}" if hop.address else _host(hop)
@@ -75,15 +77,18 @@ def record_ems(report: DomainReport, reports: list[DomainReport]) -> None:
     if not lacking:
         return
     said = f"TLS 1.2 without the extended master secret: {', '.join(lacking)}; {RISK}"
-    for check in report.checks:
+    # From the end, so that a warning inserted leaves the positions still to visit alone.
+    for at in reversed(range(len(report.checks))):
+        check = report.checks[at]
         if check.id != CheckId.CONNECT or check.status not in ("pass", "warn"):
-            continue
-        if check.status == "warn":
-            check.summary += f"; {said}"
             continue
         # With several model families each summary starts with its family: keep it.
         family, _, rest = check.summary.partition(": ")
         prefix = f"{family}: " if family in MODEL_FAMILIES else ""
+        if check.status == "warn":
+            warning = Check(CheckId.CONNECT, "warn", f"{prefix}{said}", Code.TLS_NO_EMS)
+            report.checks.insert(at + 1, warning)
+            continue
         facts = rest if prefix else check.summary
         check.status, check.code = "warn", Code.TLS_NO_EMS
         check.summary = f"{prefix}{said} ({facts})"
