@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wizard.cli.jumpcloud_access import add_api_arguments, api_access, remember_api
 from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
@@ -27,6 +27,7 @@ from wizard.core.domains import InvalidInput, normalise_domain
 # The checks (asyncio, httpx, dnspython) are imported inside `run`.
 if TYPE_CHECKING:
     from wizard.core.prerequisites.run import PrereqRequest
+    from wizard.core.verify.options import GivenOptions
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -146,11 +147,11 @@ def _request(args: argparse.Namespace) -> PrereqRequest:
     )
 
 
-def _test_settings(args: argparse.Namespace) -> dict[str, Any]:
+def _test_settings(args: argparse.Namespace) -> GivenOptions:
     from wizard.core.verify.connect_to import parse_connect_to
     from wizard.core.verify.resolve import parse_resolve
 
-    given: dict[str, Any] = {}
+    given: GivenOptions = {}
     if args.connect_to:
         given["connect_to"] = tuple(parse_connect_to(spec) for spec in args.connect_to)
     if args.resolve:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wizard.cli.jumpcloud_access import add_api_arguments, compared_with_jumpcloud
 from wizard.cli.mdm_inputs import add_mdm_arguments, named_preset, preset_answers
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from wizard.cli.verify_outputs import Outputs, Part
     from wizard.core.setups.state import SetupState
     from wizard.core.setups.store import Store
+    from wizard.core.verify.options import GivenOptions
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -237,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
     return check([Part(None, domains, options)], outputs, options.concurrency)
 
 
-def _run_setup(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) -> int:
+def _run_setup(args: argparse.Namespace, given: GivenOptions, outputs: Outputs) -> int:
     from wizard.cli.verify_outputs import check
 
     if args.targets:
@@ -265,7 +266,7 @@ def _run_setup(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs
     return check([part], outputs, part.options.concurrency, store=store)
 
 
-def _run_all(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) -> int:
+def _run_all(args: argparse.Namespace, given: GivenOptions, outputs: Outputs) -> int:
     """Every saved setup, each with its saved settings; a setup that cannot be checked is
     said in one line and fails the run, the others are checked all the same."""
     from wizard.cli.verify_outputs import check
@@ -311,7 +312,7 @@ def _run_all(args: argparse.Namespace, given: dict[str, Any], outputs: Outputs) 
 
 def _setup_part(
     state: SetupState,
-    given: dict[str, Any],
+    given: GivenOptions,
     args: argparse.Namespace,
     outputs: Outputs,
     store: Store,
@@ -343,10 +344,10 @@ def _setup_part(
     return Part(state.name, list(state.domains), options, state, baseline=baseline, notify=notify)
 
 
-def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
+def given_verify_options(args: argparse.Namespace) -> GivenOptions:
     """The VerifyOptions fields set on the command line, validated; unset ones are left out,
     so a saved setup's settings (or the defaults) apply to them."""
-    given: dict[str, Any] = {"probe_enroll": args.probe_enroll}
+    given: GivenOptions = {"probe_enroll": args.probe_enroll}
     preset = named_preset(args)
     if preset is not None:
         given["mdm"] = preset.name
@@ -371,9 +372,14 @@ def given_verify_options(args: argparse.Namespace) -> dict[str, Any]:
         given["model_families"] = tuple(
             _model_family(name) for name in args.model_family.split(",")
         )
-    for flag in ("timeout", "max_redirects", "max_bytes", "concurrency"):
-        if getattr(args, flag) is not None:
-            given[flag] = getattr(args, flag)
+    if args.timeout is not None:
+        given["timeout"] = args.timeout
+    if args.max_redirects is not None:
+        given["max_redirects"] = args.max_redirects
+    if args.max_bytes is not None:
+        given["max_bytes"] = args.max_bytes
+    if args.concurrency is not None:
+        given["concurrency"] = args.concurrency
     return given
 
 

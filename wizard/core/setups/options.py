@@ -4,9 +4,7 @@ setup its answers describe."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from wizard.core.artifacts.model import GenerateError, Setup
 from wizard.core.artifacts.prepare import prepare_setup
@@ -15,7 +13,7 @@ from wizard.core.jumpcloud.access import AdueConfiguration
 from wizard.core.protocol import MODEL_FAMILIES
 from wizard.core.setups.state import SetupState
 from wizard.core.verify.connect_to import parse_connect_to
-from wizard.core.verify.options import VerifyOptions
+from wizard.core.verify.options import GivenOptions, VerifyOptions
 from wizard.core.verify.resolve import parse_resolve
 from wizard.core.verify.tls import check_ca_bundle
 from wizard.core.verify.transport import DEVICE_USER_AGENT
@@ -23,7 +21,7 @@ from wizard.core.verify.transport import DEVICE_USER_AGENT
 
 def verify_options(
     state: SetupState,
-    given: Mapping[str, Any] | None = None,
+    given: GivenOptions | None = None,
     *,
     test_settings: bool = True,
     probe_enroll: bool = False,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import shlex
 from dataclasses import dataclass
+from typing import TypedDict
 from urllib.parse import quote, urlencode
 
 from wizard.core.protocol import WELL_KNOWN_PATH
@@ -55,6 +56,25 @@ class VerifyOptions:
         if self.user_agent != DEVICE_USER_AGENT:
             found.append(f"--user-agent {shlex.quote(self.user_agent)}")
         return found
+
+
+class GivenOptions(TypedDict, total=False):
+    """The VerifyOptions fields a command line set, checked; the rest come from a saved
+    setup or the defaults (`dataclasses.replace(options, **given)`)."""
+
+    mdm: str | None
+    mdm_answers: Answers
+    connect_to: tuple[ConnectTo, ...]
+    resolve: tuple[Resolve, ...]
+    ca_bundle: str | None
+    user_agent: str
+    timeout: float
+    max_redirects: int
+    max_bytes: int
+    user: str | None
+    model_families: tuple[str, ...]
+    concurrency: int
+    probe_enroll: bool
 
 
 def well_known_url(domain: str, user: str, family: str) -> str:

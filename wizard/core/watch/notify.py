@@ -31,7 +31,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from wizard.core.setups.files import SaveError
 from wizard.core.setups.history import RunHistory
@@ -50,7 +50,23 @@ MAX_MESSAGES = 10
 # The advice quoted in a message is cut at a sentence end before this many characters.
 MAX_PROBLEM_CHARS = 300
 
-Message = dict[str, Any]
+# The JSON body posted: a public contract, receivers read these fields. ("from" is a Python
+# keyword, hence the functional form.)
+Message = TypedDict(
+    "Message",
+    {
+        "text": str,
+        "setup": str,
+        "domain": str | None,
+        "from": str | None,
+        "to": str | None,
+        "failure": str | None,
+        "previous_failure": str | None,
+        "cause": str | None,
+        "warning": str | None,
+        "at": str,
+    },
+)
 
 
 @dataclass(frozen=True)
