@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from wizard.core.codes import CheckId, Code, Status
 
@@ -182,6 +182,11 @@ class AddressResult:
         return dict(vars(self))
 
 
+# The ranges of OS versions a verdict is given for, and the verdicts (JSON contract).
+OsRange = Literal["15.0-18.1", "18.2-26.x", "27+"]
+Verdict = Literal["pass", "fail", "depends", "at_risk", "unknown"]
+
+
 @dataclass
 class OsVerdict:
     """What devices of one range of OS versions would do, judged from what the check saw:
@@ -189,8 +194,8 @@ class OsVerdict:
     today; the stricter TLS of the OS 27 releases may refuse it) or `unknown` (this machine
     could not resolve names: nothing is known)."""
 
-    range: str  # "15.0-18.1", "18.2-26.x", "27+"
-    verdict: str
+    range: OsRange
+    verdict: Verdict
     summary: str
 
     def to_json(self) -> dict[str, Any]:

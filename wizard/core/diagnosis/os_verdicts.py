@@ -17,11 +17,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from wizard.core.codes import CheckId, Code
+from wizard.core.protocol import WELL_KNOWN_FAILED
 from wizard.core.providers.preset import Preset
-from wizard.core.results import Check, DomainReport, OsVerdict
+from wizard.core.results import Check, DomainReport, OsRange, OsVerdict
 
-EARLY, FALLBACK, STRICT = "15.0-18.1", "18.2-26.x", "27+"
-RANGES = (EARLY, FALLBACK, STRICT)
+EARLY: OsRange = "15.0-18.1"
+FALLBACK: OsRange = "18.2-26.x"
+STRICT: OsRange = "27+"
+RANGES: tuple[OsRange, ...] = (EARLY, FALLBACK, STRICT)
 
 
 def os_verdicts(report: DomainReport, preset: Preset | None) -> list[OsVerdict]:
@@ -48,7 +51,7 @@ def os_verdicts(report: DomainReport, preset: Preset | None) -> list[OsVerdict]:
     )
     if failing.cause == "apple_refusal":
         refused = (
-            "the domain refuses devices on purpose (com.apple.well-known.failed): they show its "
+            f"the domain refuses devices on purpose ({WELL_KNOWN_FAILED}): they show its "
             "message and do not enroll"
         )
         return [early, OsVerdict(FALLBACK, "fail", refused), OsVerdict(STRICT, "fail", refused)]
