@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import run_cli
-from tests.support.constants import ORG_ID, WELL_KNOWN
+from tests.support.constants import ORG_ID, WELL_KNOWN, WELL_KNOWN_FILE
 from tests.support.generating import prepared
 from wizard.core.artifacts.model import GenerateError, Plan
 from wizard.core.artifacts.platforms import PLATFORMS, generate
@@ -49,7 +49,7 @@ def test_every_artifact_is_labelled_and_well_formed(
     assert plan.steps, "every plan has numbered steps"
     for artifact in plan.artifacts:
         content = artifact.content
-        if artifact.filename.endswith("com.apple.remotemanagement"):
+        if artifact.filename.endswith(WELL_KNOWN_FILE):
             assert content == DOCUMENT  # the document is never rewritten
             continue
         if artifact.filename.endswith((".csv", ".txt", "vercel.json")):  # no comments there
@@ -81,7 +81,7 @@ def test_iis_self_host_web_config_maps_extensionless_files_to_json() -> None:
     root = ET.fromstring(content.encode())
     assert root.tag == "configuration"
     [location] = root.findall("location")
-    assert location.get("path") == WELL_KNOWN.lstrip("/")
+    assert location.get("path") == WELL_KNOWN_FILE
     static = location.find("system.webServer/staticContent")
     assert static is not None
     assert [(child.tag, child.get("fileExtension")) for child in static] == [
@@ -100,7 +100,7 @@ def test_iis_redirect_web_config(exact_seed: bool) -> None:
     for rule in rules:
         match = rule.find("match")
         assert match is not None
-        assert re.search(match.get("url", ""), WELL_KNOWN.lstrip("/"))
+        assert re.search(match.get("url", ""), WELL_KNOWN_FILE)
         action = rule.find("action")
         assert action is not None
         assert action.get("type") == "Redirect" and action.get("redirectType") == "Permanent"
@@ -312,7 +312,7 @@ def test_out_writes_files_and_never_overwrites_a_different_one(tmp_path: Path) -
     ]
     first = run_cli("generate", *args)
     assert first.returncode == 0, first.stderr
-    document = tmp_path / "site/.well-known/com.apple.remotemanagement"
+    document = tmp_path / "site" / WELL_KNOWN_FILE
     assert document.read_text() == DOCUMENT
     assert (
         "default_type application/json;"

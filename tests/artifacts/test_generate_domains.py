@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import run_in_process
-from tests.support.constants import ORG_ID, WELL_KNOWN
+from tests.support.constants import ORG_ID, WELL_KNOWN, WELL_KNOWN_FILE
 from tests.support.generating import prepared
 from wizard.core.artifacts.model import FilesDiffer, GenerateError, Plan
 from wizard.core.artifacts.output_folder import write_plan
@@ -77,7 +77,7 @@ def test_every_artifact_and_the_steps_name_every_domain(
         for artifact in plan.artifacts:
             if artifact.filename.endswith((".csv", ".txt", "vercel.json")):
                 continue  # formats without a comment: their header is in the steps
-            if artifact.filename.endswith("com.apple.remotemanagement"):
+            if artifact.filename.endswith(WELL_KNOWN_FILE):
                 continue  # the document itself, never rewritten
             opening = "\n".join(artifact.content.splitlines()[:6])
             # An XML comment cannot hold the `--` of an IDNA name: IIS shows it as typed.

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import routed, run_cli
-from tests.support.constants import ORG_ID, TENANT, WELL_KNOWN
+from tests.support.constants import DOMAIN, ORG_ID, TENANT, WELL_KNOWN, WELL_KNOWN_FILE
 from tests.support.https_server import HTTPSServer, json_document
 
-DOMAIN = "example.test"
 INTUNE_DOCUMENT = json.dumps(
     {
         "Servers": [
@@ -98,7 +97,7 @@ def test_the_suggested_verify_command_passes_against_the_published_document(
     """Intune's suggestion judges against the tenant given: it passes for the document
     `generate` wrote, and fails for another tenant's (a bare `verify` would pass both)."""
     output = generated("--method", "self-host", "--mdm", "intune", "--tenant-id", TENANT)
-    document = output.split("==> .well-known/com.apple.remotemanagement", 1)[1]
+    document = output.split(f"==> {WELL_KNOWN_FILE}", 1)[1]
     document = document.split("\n", 1)[1].split("\n\n", 1)[0]
     server.route(WELL_KNOWN, json_document(document))
     command = verify_command(output)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.constants import ORG_ID
+from tests.support.constants import ORG_ID, WELL_KNOWN_FILE
 from wizard.core.artifacts.model import GenerateError
 from wizard.core.artifacts.output_folder import write_plan
 from wizard.core.artifacts.platforms import generate
@@ -82,7 +82,7 @@ def test_a_linked_artifact_file_is_refused(
     assert_refused(result)
     assert contents(elsewhere) == before
     assert (out / "nginx-remotemanagement.conf").is_symlink()
-    assert not (out / ".well-known/com.apple.remotemanagement").exists()
+    assert not (out / WELL_KNOWN_FILE).exists()
 
 
 @pytest.mark.parametrize("force", FORCE)
@@ -91,7 +91,7 @@ def test_a_linked_document_file_is_refused(tmp_path: Path, force: list[str]) -> 
     (out / ".well-known").mkdir(parents=True)
     elsewhere.mkdir()
     (elsewhere / "passwd").write_text("root:x:0:0\n")
-    (out / ".well-known/com.apple.remotemanagement").symlink_to(elsewhere / "passwd")
+    (out / WELL_KNOWN_FILE).symlink_to(elsewhere / "passwd")
     assert_refused(generate_into(out, tmp_path, *force))
     assert (elsewhere / "passwd").read_text() == "root:x:0:0\n"
 
@@ -112,7 +112,7 @@ def test_the_named_folder_itself_may_be_a_link(tmp_path: Path) -> None:
     (tmp_path / "site").symlink_to(real)
     result = generate_into(tmp_path / "site", tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (real / ".well-known/com.apple.remotemanagement").read_text() == DOCUMENT
+    assert (real / WELL_KNOWN_FILE).read_text() == DOCUMENT
     assert oct((real / "nginx-remotemanagement.conf").stat().st_mode & 0o777) == "0o644"
 
 

@@ -13,33 +13,43 @@ import pytest
 
 import tests.support.web_servers as web_servers
 from tests.support.commands import routed, run_cli
-from tests.support.constants import BASE_URL, DISCOVERY, DOMAIN, GOOD, JUMPCLOUD, ORG_ID
+from tests.support.constants import (
+    BASE_URL,
+    DISCOVERY,
+    DOMAIN,
+    GOOD,
+    JUMPCLOUD,
+    ORG_ID,
+    WELL_KNOWN_FILE,
+)
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.web_servers import SERVER_NAMES, SNIPPET_FILE, Site, running
-
-DOCUMENT = ".well-known/com.apple.remotemanagement"
 
 # Every platform's files, as `--out DIR` writes them, for each method.
 LAYOUT = {
     ("apache", "redirect"): {"apache-remotemanagement.conf", ".htaccess"},
-    ("apache", "self-host"): {"apache-remotemanagement.conf", ".well-known/.htaccess", DOCUMENT},
+    ("apache", "self-host"): {
+        "apache-remotemanagement.conf",
+        ".well-known/.htaccess",
+        WELL_KNOWN_FILE,
+    },
     ("nginx", "redirect"): {"nginx-remotemanagement.conf"},
-    ("nginx", "self-host"): {"nginx-remotemanagement.conf", DOCUMENT},
+    ("nginx", "self-host"): {"nginx-remotemanagement.conf", WELL_KNOWN_FILE},
     ("caddy", "redirect"): {"Caddyfile"},
-    ("caddy", "self-host"): {"Caddyfile", DOCUMENT},
+    ("caddy", "self-host"): {"Caddyfile", WELL_KNOWN_FILE},
     ("iis", "redirect"): {"web.config"},
-    ("iis", "self-host"): {"web.config", DOCUMENT},
+    ("iis", "self-host"): {"web.config", WELL_KNOWN_FILE},
     ("cloudflare", "redirect"): {"cloudflare-redirect-rules.json", "cloudflare-api.sh"},
     ("shopify", "redirect"): {"shopify-redirects.csv"},
     ("squarespace", "redirect"): {"squarespace-url-mappings.txt"},
     ("netlify", "redirect"): {"_redirects"},
-    ("netlify", "self-host"): {"_headers", DOCUMENT},
+    ("netlify", "self-host"): {"_headers", WELL_KNOWN_FILE},
     ("vercel", "redirect"): {"vercel.json"},
-    ("vercel", "self-host"): {"vercel.json", f"public/{DOCUMENT}"},
+    ("vercel", "self-host"): {"vercel.json", f"public/{WELL_KNOWN_FILE}"},
     ("cloudfront", "redirect"): {"cloudfront-function.js"},
-    ("cloudfront", "self-host"): {DOCUMENT},
+    ("cloudfront", "self-host"): {WELL_KNOWN_FILE},
     ("other", "redirect"): set(),
-    ("other", "self-host"): {DOCUMENT},
+    ("other", "self-host"): {WELL_KNOWN_FILE},
 }
 
 

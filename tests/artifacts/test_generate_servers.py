@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.constants import DISCOVERY, DOMAIN, JUMPCLOUD, ORG_ID, WELL_KNOWN
+from tests.support.constants import (
+    DISCOVERY,
+    DOMAIN,
+    JUMPCLOUD,
+    ORG_ID,
+    WELL_KNOWN,
+    WELL_KNOWN_FILE,
+)
 from tests.support.generating import prepared
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.verifying import options_with
@@ -47,7 +54,7 @@ def install(plan: Plan, site: Site, platform: str) -> Path:
     artifacts = site.folder / "artifacts"
     write_plan(plan, artifacts)
     for artifact in plan.artifacts:
-        if artifact.filename.endswith("com.apple.remotemanagement"):
+        if artifact.filename.endswith(WELL_KNOWN_FILE):
             publish(site, artifact.filename, artifact.content)
     return artifacts / SNIPPET_FILE[platform]
 
@@ -150,7 +157,7 @@ def test_self_hosted_document_is_served_as_json(
 def test_without_the_mime_line_the_same_server_fails(
     platform: str, site: Site, ca_bundle: Path
 ) -> None:
-    publish(site, ".well-known/com.apple.remotemanagement", DOCUMENT)
+    publish(site, WELL_KNOWN_FILE, DOCUMENT)
     with running(platform, site, None) as port:
         report = check(port, None, ca_bundle)
     assert report.failure == "bad_content_type", report.to_json()
@@ -167,7 +174,7 @@ def test_apache_htaccess_variant(
     else:
         plan = make_plan("apache", method, base_url="https://mdm.example.test/enroll")
         folder = ".well-known/"
-        publish(site, ".well-known/com.apple.remotemanagement", plan.artifacts[-1].content)
+        publish(site, WELL_KNOWN_FILE, plan.artifacts[-1].content)
     [htaccess] = [a for a in plan.artifacts if a.filename.endswith(".htaccess")]
     assert htaccess.filename == f"{folder}.htaccess"  # where its step puts it
     publish(site, f"{folder}.htaccess", htaccess.content)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.constants import DISCOVERY, DOMAIN, JUMPCLOUD, ORG_ID
+from tests.support.constants import DISCOVERY, DOMAIN, JUMPCLOUD, ORG_ID, WELL_KNOWN_FILE
 from tests.support.generating import prepared
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.web_servers import SERVER_NAMES, SNIPPET_FILE, Site, publish, running_hosts
@@ -89,7 +89,7 @@ def test_one_snippet_serves_every_domain_in_a_real_server(
     artifacts = site.folder / "artifacts"
     write_plan(plan, artifacts)
     for artifact in plan.artifacts:
-        if artifact.filename.endswith("com.apple.remotemanagement"):
+        if artifact.filename.endswith(WELL_KNOWN_FILE):
             publish(site, artifact.filename, artifact.content)
     snippet = artifacts / SNIPPET_FILE[platform]
     # Each domain's own site block includes the file unchanged, one step per domain.

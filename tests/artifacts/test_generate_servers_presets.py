@@ -16,12 +16,19 @@ import pytest
 import trustme
 
 from tests.support.commands import run_in_process
-from tests.support.constants import DOMAIN, JUMPCLOUD, ORG_ID, TENANT
+from tests.support.constants import (
+    DISCOVERY,
+    DOMAIN,
+    JUMPCLOUD,
+    ORG_ID,
+    TENANT,
+    WELL_KNOWN,
+    WELL_KNOWN_FILE,
+)
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.verifying import server_context
 from tests.support.web_servers import SERVER_NAMES, SNIPPET_FILE, Site, publish, running
 
-WELL_KNOWN = ".well-known/com.apple.remotemanagement"
 MANAGEENGINE = json.dumps(
     {
         "Servers": [
@@ -177,10 +184,10 @@ def test_self_host_preset_generated_served_and_verified(
         verify_inputs = (*verify_inputs, "--json-file", str(downloaded))
     artifacts = site.folder / "artifacts"
     generate_into(capsys, artifacts, platform, "self-host", "--mdm", case.mdm, *inputs)
-    served = (artifacts / WELL_KNOWN).read_text()
+    served = (artifacts / WELL_KNOWN_FILE).read_text()
     if case.file is not None:
         assert served == case.file  # kept byte for byte
-    publish(site, WELL_KNOWN, served)
+    publish(site, WELL_KNOWN_FILE, served)
     with running(platform, site, artifacts / SNIPPET_FILE[platform]) as port:
         rules = [f"{DOMAIN}:443:127.0.0.1:{port}"]
         code, report = verify_json(capsys, rules, ca_bundle, "--mdm", case.mdm, *verify_inputs)
@@ -201,7 +208,7 @@ def test_self_host_preset_generated_served_and_verified(
         assert report["failure"] == "bad_config", report
         assert "expect" in config_check(report)["summary"]
 
-        publish(site, WELL_KNOWN, case.placeholder)
+        publish(site, WELL_KNOWN_FILE, case.placeholder)
         for args in (("--mdm", case.mdm), ()):
             code, report = verify_json(capsys, rules, ca_bundle, *args)
             assert code == 1
@@ -235,7 +242,7 @@ def ivanti_cluster(start_server: Callable[..., HTTPSServer], ca: trustme.CA) -> 
     """An Ivanti Neurons for MDM cluster, played locally: it serves the discovery document."""
     server = start_server(server_context(ca.issue_cert("na1.ivanti.test")))
     body = document("mdm-byod", "https://na1.ivanti.test/c/i/reg/userenroll.mobileconfig")
-    server.route(f"na1.ivanti.test/{WELL_KNOWN}", json_document(body))
+    server.route(f"na1.ivanti.test{WELL_KNOWN}", json_document(body))
     return server
 
 
@@ -269,9 +276,7 @@ def test_ivanti_redirect_reaches_the_cluster_with_the_device_query(
         )
         assert report["failure"] == "bad_config"
         redirects = next(c for c in report["checks"] if c["id"] == "redirects")
-        assert (
-            "https://eu1.ivanti.test/.well-known/com.apple.remotemanagement" in redirects["summary"]
-        )
+        assert f"https://eu1.ivanti.test{WELL_KNOWN}" in redirects["summary"]
 
 
 @pytest.mark.parametrize("platform", SERVER_NAMES)
@@ -282,7 +287,7 @@ def test_jumpcloud_redirect_reaches_the_stand_in_with_the_device_query(
     ca_bundle: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server.route(f"{JUMPCLOUD}/account-driven-service-discovery", json_document(JUMPCLOUD_DOC))
+    server.route(f"{JUMPCLOUD}{DISCOVERY}", json_document(JUMPCLOUD_DOC))
     artifacts = site.folder / "artifacts"
     org = ("--org-id", ORG_ID)
     generate_into(capsys, artifacts, platform, "redirect", "--mdm", "jumpcloud", *org)
@@ -308,7 +313,7 @@ def test_jumpcloud_portal_messages_only_for_jumpcloud(
         "https://manage.microsoft.com/EnrollmentServer/PostReportDeviceInfoForUEV2"
         "?aadTenantId=0f0e0d0c-1111-2222-3333-444455556666",
     )
-    server.route(f"/{WELL_KNOWN}", json_document(intune, "text/html"))
+    server.route(WELL_KNOWN, json_document(intune, "text/html"))
     rules = [f":443:127.0.0.1:{server.port}"]
 
     def remedies(*args: str) -> str:

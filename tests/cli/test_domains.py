@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.commands import run_cli
+from tests.support.constants import WELL_KNOWN
 from wizard.core.domains import InvalidInput, display_domain, normalise_domain, validate_org_id
 from wizard.core.verify.connect_to import ConnectTo, parse_connect_to, route
 
@@ -75,7 +76,7 @@ def test_any_text_is_a_domain_or_a_clean_error(text: str) -> None:
     assert len(domain) <= 253 and "." in domain
     assert normalise_domain(domain) == domain
     # Whatever is accepted is a URL host the verifier's client takes and can show.
-    httpx.URL(f"https://{domain}/.well-known/com.apple.remotemanagement")
+    httpx.URL(f"https://{domain}{WELL_KNOWN}")
     display_domain(domain)
 
 

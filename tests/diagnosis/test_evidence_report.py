@@ -95,14 +95,14 @@ def test_report_to_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_curl_command_is_shell_safe() -> None:
     hop = Hop(
-        url="https://example.test/.well-known/com.apple.remotemanagement?user-identifier=a'b",
-        request_headers=[("Host", "example.test"), ("User-Agent", "x'; rm -rf ~; '")],
+        url=f"https://{DOMAIN}{WELL_KNOWN}?user-identifier=a'b",
+        request_headers=[("Host", DOMAIN), ("User-Agent", "x'; rm -rf ~; '")],
     )
     command = curl_command(hop, ReproduceWith(connect_to=["::127.0.0.1:8443"], ca_bundle="/a b"))
     argv = shlex.split(command)
     assert argv[-1] == hop.url
     assert "User-Agent: x'; rm -rf ~; '" in argv
-    assert "Host: example.test" not in argv  # curl sends the URL's host itself
+    assert f"Host: {DOMAIN}" not in argv  # curl sends the URL's host itself
     assert argv[argv.index("--cacert") + 1] == "/a b"
 
 

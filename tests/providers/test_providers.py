@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import routed, run_cli, run_in_process
-from tests.support.constants import DOMAIN, TENANT, WELL_KNOWN
+from tests.support.constants import DOMAIN, TENANT, WELL_KNOWN, WELL_KNOWN_FILE
 from tests.support.https_server import HTTPSServer, json_document
 from wizard.core.providers import NAMES, PRESETS, Answers, Preset, preset_named, recognise
 from wizard.core.providers.intune import tenant_problem
@@ -116,8 +116,8 @@ def redirect_problem(
 def test_ivanti_redirect_must_carry_the_device_query_to_the_cluster() -> None:
     ivanti = PRESETS["ivanti"]
     answers = Answers(server_url="https://na1.ivanti.test")
-    target = "https://na1.ivanti.test/.well-known/com.apple.remotemanagement"
-    start = "https://example.test/.well-known/com.apple.remotemanagement?user-identifier=a"
+    target = f"https://na1.ivanti.test{WELL_KNOWN}"
+    start = f"https://{DOMAIN}{WELL_KNOWN}?user-identifier=a"
     query = "?user-identifier=a%40example.test&model-family=iPhone"
     assert redirect_problem(ivanti, answers, "example.test", [start, target + query]) is None
     problem = redirect_problem(ivanti, answers, "example.test", [start, target])
@@ -184,7 +184,7 @@ def test_generate_intune_writes_the_exact_base_url(
         str(tmp_path),
     )
     assert code == 0, err
-    written = json.loads((tmp_path / ".well-known/com.apple.remotemanagement").read_text())
+    written = json.loads((tmp_path / WELL_KNOWN_FILE).read_text())
     assert written == {
         "Servers": [{"Version": "mdm-byod", "BaseURL": INTUNE.replace(".com/", ".cn/")}]
     }
@@ -210,7 +210,7 @@ def test_generate_jamf_device_enrollment(
         str(tmp_path),
     )
     assert code == 0, err
-    written = json.loads((tmp_path / ".well-known/com.apple.remotemanagement").read_text())
+    written = json.loads((tmp_path / WELL_KNOWN_FILE).read_text())
     assert written["Servers"][0] == {
         "Version": "mdm-adde",
         "BaseURL": "https://jamf.acme.test:8443/servicediscoveryenrollment/v1/deviceenroll",
@@ -269,7 +269,7 @@ def test_the_text_report_names_the_mdm() -> None:
 def test_generic_target_must_be_reached_with_its_own_query() -> None:
     generic = PRESETS["generic"]
     answers = Answers(target="https://mdm.acme.test/discover?tenant=7")
-    start = "https://example.test/.well-known/com.apple.remotemanagement?model-family=iPhone"
+    start = f"https://{DOMAIN}{WELL_KNOWN}?model-family=iPhone"
     reached = "https://mdm.acme.test/discover?tenant=7&model-family=iPhone"
     assert redirect_problem(generic, answers, "example.test", [start, reached]) is None
     wrong = reached.replace("tenant=7", "tenant=8")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from wizard.core.protocol import WELL_KNOWN_PATH
+from wizard.core.protocol import DOCUMENT_PATH, WELL_KNOWN_PATH
 from wizard.core.providers import jumpcloud
 
 DOMAIN = "example.test"
@@ -29,6 +29,8 @@ TEST_NAMES = [
     "127.0.0.1",
 ]
 WELL_KNOWN = WELL_KNOWN_PATH
+# The same path relative to a site's root: the file a self-hosted document is written to.
+WELL_KNOWN_FILE = DOCUMENT_PATH
 BASE_URL = "https://mdm.example.test/enroll"
 GOOD = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": BASE_URL}]})
 # A Microsoft Entra tenant ID of the documented shape.

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from tests.support.constants import AT, DOMAIN, ORG_ID
+from tests.support.constants import AT, DOMAIN, ORG_ID, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.jumpcloud_api import (
     AdueConfig,
@@ -181,7 +181,7 @@ async def test_verify_judges_against_jumpclouds_configuration_once_connected(
     tmp_path: Path, server: HTTPSServer, ca_bundle: Path, standin: JumpCloudStandIn
 ) -> None:
     server.route(
-        "/.well-known/com.apple.remotemanagement",
+        WELL_KNOWN,
         json_document(document("https://apple.mdm.jumpcloud.com/old")),
     )
     save_setup(tmp_path, server, ca_bundle, standin, "prerequisites", method="self-host")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
+from tests.support.constants import WELL_KNOWN
 from tests.support.wizard_app import _check, _passing_checks, _with, judged
 from wizard.core.codes import CheckId, Code
 from wizard.core.results import DomainReport, Hop
@@ -50,7 +51,7 @@ async def test_a_pass_at_risk_enrolls_today() -> None:
 async def test_a_404_at_risk_never_reads_enrolls_today() -> None:
     not_found = _check(CheckId.STATUS, "fail", "404 Not Found", Code.BAD_STATUS, "catch_all_page")
     checks = _with(_with(_passing_checks(DOMAIN), NO_EMS), not_found)
-    hops = [Hop(url=f"https://{DOMAIN}/.well-known/com.apple.remotemanagement", status=404)]
+    hops = [Hop(url=f"https://{DOMAIN}{WELL_KNOWN}", status=404)]
     report = judged(DomainReport(DOMAIN, checks=checks, hops=hops))
     assert [v.verdict for v in report.os_verdicts] == ["fail", "depends", "at_risk"]
     lines = await verdict_lines(report)

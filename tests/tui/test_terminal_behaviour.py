@@ -15,7 +15,7 @@ import termios
 from pathlib import Path
 
 from tests.support.commands import run_cli
-from tests.support.constants import DOMAIN, ORG_ID, WELL_KNOWN
+from tests.support.constants import DOMAIN, ORG_ID, WELL_KNOWN, WELL_KNOWN_FILE
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.wizard_app import make_app, started
 from wizard.core.setups.state import SetupState
@@ -154,7 +154,7 @@ def test_a_json_file_with_a_byte_order_mark_is_accepted_with_verifys_warning(
     )
     assert result.returncode == 0, result.stderr
     assert "byte-order mark" in result.stderr and "without BOM" in result.stderr
-    written = out / ".well-known" / "com.apple.remotemanagement"
+    written = out / WELL_KNOWN_FILE
     assert written.read_bytes() == path.read_bytes()  # kept byte for byte
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Input, Static
 
-from tests.support.constants import ORG_ID
+from tests.support.constants import ORG_ID, WELL_KNOWN_FILE
 from tests.support.wizard_app import started
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
@@ -62,13 +62,13 @@ COPY_TARGETS = [
         "nginx",
         "self-host",
         {"document_text": DOCUMENT, "imported_json": "/downloads/jc.json"},
-        ["nginx-remotemanagement.conf", ".well-known/com.apple.remotemanagement"],
+        ["nginx-remotemanagement.conf", WELL_KNOWN_FILE],
     ),
     (
         "netlify",
         "self-host",
         {"document_text": DOCUMENT, "imported_json": "/downloads/jc.json"},
-        ["_headers", ".well-known/com.apple.remotemanagement"],
+        ["_headers", WELL_KNOWN_FILE],
     ),
 ]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import RadioSet, Select
 
-from tests.support.constants import DOMAIN, GOOD, ORG_ID
+from tests.support.constants import DOMAIN, GOOD, ORG_ID, WELL_KNOWN_FILE
 from tests.support.https_server import HTTPSServer
 from tests.support.wizard_app import make_app, saved_setup, shown_text, started
 from wizard.core.setups.state import SetupState
@@ -183,7 +183,7 @@ async def test_jumpcloud_self_host_imports_and_validates_the_download(
         assert isinstance(screen, PlatformScreen) and screen.plan is not None
         assert [a.filename for a in screen.plan.artifacts] == [
             "nginx-remotemanagement.conf",
-            ".well-known/com.apple.remotemanagement",
+            WELL_KNOWN_FILE,
         ]
         assert screen.plan.artifacts[1].content == GOOD
         assert len(screen.query(".artifact")) == 2
