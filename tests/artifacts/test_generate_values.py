@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests.support.accepted_urls import accepted_urls
 from tests.support.commands import run_cli, run_in_process
-from tests.support.constants import WELL_KNOWN
+from tests.support.constants import ORG_ID, WELL_KNOWN
 from tests.support.generating import prepared
 from wizard.core.artifacts import escaping
 from wizard.core.artifacts.escaping import UnsafeValue
@@ -108,8 +108,8 @@ def test_a_hostile_base_url_inside_the_json_file_is_refused(
         ("--domain", "example.org\nserver { }"),
         ("--domain", "exa\u202emple.org"),
         ("--domain", "example.org;return 200"),
-        ("--org-id", "5f1b2c3d4e5f\n6a7b8c9d0e1f"),
-        ("--org-id", '5f1b2c3d4e5f6a7b8c9d0e1"'),
+        ("--org-id", ORG_ID[:12] + "\n" + ORG_ID[12:]),
+        ("--org-id", ORG_ID[:-1] + '"'),
     ],
 )
 def test_hostile_domains_and_org_ids_are_refused(
@@ -385,7 +385,7 @@ def test_an_argument_in_an_error_stays_on_one_line(args: list[str]) -> None:
 def test_iis_web_config_parses_for_an_internationalised_domain(method: str) -> None:
     """`xn--` names put `--` into the header comment, which XML forbids there: IIS would
     refuse the whole web.config (HTTP 500.19)."""
-    answers: dict[str, object] = {"org_id": "5f1b2c3d4e5f6a7b8c9d0e1f"}
+    answers: dict[str, object] = {"org_id": ORG_ID}
     if method == "self-host":
         answers = {"base_url": "https://mdm.example.net/enroll"}
     setup, _ = prepared(method, domains=["xn--bcher-kva.example"], **answers)  # type: ignore[arg-type]

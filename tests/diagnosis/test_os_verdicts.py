@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import trustme
 
-from tests.support.constants import GOOD, TEST_NAMES, WELL_KNOWN
+from tests.support.constants import GOOD, ORG_ID, TEST_NAMES, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document, respond
 from tests.support.services import NGINX, NGINX_404, SHOP_PAGE
 from tests.support.verifying import options_for, server_context, verify
@@ -153,7 +153,7 @@ def test_a_tls_failure_leaves_no_fallback(start_server: object, ca_bundle: Path)
     [
         ("jamf", Answers(server_url="https://acme.jamfcloud.com"), "Jamf Pro 11.25"),
         ("fleet", Answers(server_url="https://fleet.acme.test"), "Fleet registers it"),
-        ("jumpcloud", Answers(org_id="5f1b2c3d4e5f6a7b8c9d0e1f"), "service discovery setting"),
+        ("jumpcloud", Answers(org_id=ORG_ID), "service discovery setting"),
         ("intune", Answers(), "registered its discovery URL"),
     ],
 )

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import trustme
 
+from tests.support.constants import ORG_ID
 from tests.support.https_server import HTTPSServer, respond
 from tests.support.jumpcloud_api import JumpCloudStandIn, JumpCloudState, StartStandIn
 from wizard.core.jumpcloud.client import JumpCloudClient
@@ -22,7 +23,6 @@ from wizard.core.jumpcloud.errors import ApiError, ErrorKind
 from wizard.core.jumpcloud.secret import ApiKey
 
 KEY = "faults-key-0123456789abcdef"
-ORG = "5f1b2c3d4e5f6a7b8c9d0e1f"
 USERS = "/api/systemusers"
 MEBIBYTE = 1024 * 1024
 
@@ -34,7 +34,7 @@ def client(base: JumpCloudStandIn | str, key: str = KEY, timeout: float = 10) ->
 
 @pytest.fixture
 def standin(start_standin: StartStandIn, trusted: Path) -> JumpCloudStandIn:
-    return start_standin(JumpCloudState.single(5, key=KEY, org_id=ORG))
+    return start_standin(JumpCloudState.single(5, key=KEY, org_id=ORG_ID))
 
 
 async def list_users(standin: JumpCloudStandIn, timeout: float = 10) -> int:

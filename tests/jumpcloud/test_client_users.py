@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.support.constants import ORG_ID
 from tests.support.jumpcloud_api import (
     JumpCloudStandIn,
     JumpCloudState,
@@ -23,7 +24,6 @@ from wizard.core.jumpcloud.errors import ApiError, ErrorKind
 from wizard.core.jumpcloud.secret import ApiKey
 
 KEY = "users-key-0123456789abcdef"
-ORG = "5f1b2c3d4e5f6a7b8c9d0e1f"
 USERS_PATH = "/api/systemusers"
 FIELDS = "_id%20email%20username%20suspended%20state%20managedAppleId"
 
@@ -40,8 +40,8 @@ def user_list_targets(standin: JumpCloudStandIn) -> list[str]:
 async def test_every_user_in_exactly_ceil_total_over_100_requests(
     count: int, start_standin: StartStandIn, trusted: Path
 ) -> None:
-    users = make_users(count, ORG, apple_id_domain="example.com")
-    state = JumpCloudState.single(users, key=KEY, org_id=ORG)
+    users = make_users(count, ORG_ID, apple_id_domain="example.com")
+    state = JumpCloudState.single(users, key=KEY, org_id=ORG_ID)
     state.latency = 0.005  # long enough for requests to overlap
     standin = start_standin(state)
     async with client(standin) as jumpcloud:
@@ -64,7 +64,7 @@ async def test_every_user_in_exactly_ceil_total_over_100_requests(
 async def test_fields_asked_for_are_sent_with_the_id(
     start_standin: StartStandIn, trusted: Path
 ) -> None:
-    standin = start_standin(JumpCloudState.single(2, key=KEY, org_id=ORG))
+    standin = start_standin(JumpCloudState.single(2, key=KEY, org_id=ORG_ID))
     async with client(standin) as jumpcloud:
         listed = await jumpcloud.users(fields=["email"])
     assert user_list_targets(standin) == [
@@ -76,7 +76,7 @@ async def test_fields_asked_for_are_sent_with_the_id(
 async def test_a_server_page_smaller_than_asked_is_followed(
     start_standin: StartStandIn, trusted: Path
 ) -> None:
-    state = JumpCloudState.single(101, key=KEY, org_id=ORG)
+    state = JumpCloudState.single(101, key=KEY, org_id=ORG_ID)
     state.max_limit = 40  # the document states no maximum for /systemusers
     standin = start_standin(state)
     async with client(standin) as jumpcloud:
@@ -89,7 +89,7 @@ async def test_a_server_page_smaller_than_asked_is_followed(
 async def test_a_list_that_changes_between_pages_is_refused(
     change: str, start_standin: StartStandIn, trusted: Path
 ) -> None:
-    state = JumpCloudState.single(250, key=KEY, org_id=ORG)
+    state = JumpCloudState.single(250, key=KEY, org_id=ORG_ID)
     state.latency = 0.3
     standin = start_standin(state)
     users = state.organizations[0].users
@@ -98,7 +98,7 @@ async def test_a_list_that_changes_between_pages_is_refused(
         while standin.count("GET", USERS_PATH) < 2:
             await asyncio.sleep(0.005)
         if change == "added":
-            users.append(make_user(5000, ORG))
+            users.append(make_user(5000, ORG_ID))
         else:
             users.pop(0)
 
@@ -116,9 +116,9 @@ async def test_a_list_that_changes_between_pages_is_refused(
 
 
 async def test_an_id_seen_twice_is_refused(start_standin: StartStandIn, trusted: Path) -> None:
-    users = make_users(150, ORG)
+    users = make_users(150, ORG_ID)
     users[120]["_id"] = users[5]["_id"]
-    standin = start_standin(JumpCloudState.single(users, key=KEY, org_id=ORG))
+    standin = start_standin(JumpCloudState.single(users, key=KEY, org_id=ORG_ID))
     async with client(standin) as jumpcloud:
         with pytest.raises(ApiError) as raised:
             await jumpcloud.users()
@@ -129,8 +129,8 @@ async def test_an_id_seen_twice_is_refused(start_standin: StartStandIn, trusted:
 async def test_hostile_names_and_emails_come_back_as_data(
     start_standin: StartStandIn, trusted: Path
 ) -> None:
-    users = hostile_users(ORG)
-    standin = start_standin(JumpCloudState.single(users, key=KEY, org_id=ORG))
+    users = hostile_users(ORG_ID)
+    standin = start_standin(JumpCloudState.single(users, key=KEY, org_id=ORG_ID))
     async with client(standin) as jumpcloud:
         listed = await jumpcloud.users()
     by_id = {user["_id"]: user for user in users}
@@ -143,9 +143,9 @@ async def test_hostile_names_and_emails_come_back_as_data(
 async def test_a_user_of_the_wrong_shape_is_a_bad_answer(
     start_standin: StartStandIn, trusted: Path
 ) -> None:
-    users = make_users(3, ORG)
+    users = make_users(3, ORG_ID)
     users[1]["suspended"] = "no"
-    standin = start_standin(JumpCloudState.single(users, key=KEY, org_id=ORG))
+    standin = start_standin(JumpCloudState.single(users, key=KEY, org_id=ORG_ID))
     async with client(standin) as jumpcloud:
         with pytest.raises(ApiError) as raised:
             await jumpcloud.users()
@@ -157,7 +157,7 @@ async def test_a_user_of_the_wrong_shape_is_a_bad_answer(
 
 
 async def test_get_and_put_one_user(start_standin: StartStandIn, trusted: Path) -> None:
-    state = JumpCloudState.single(3, key=KEY, org_id=ORG)
+    state = JumpCloudState.single(3, key=KEY, org_id=ORG_ID)
     standin = start_standin(state)
     user_id = state.organizations[0].users[1]["_id"]
     async with client(standin) as jumpcloud:

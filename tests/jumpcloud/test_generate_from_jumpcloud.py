@@ -13,7 +13,7 @@ from tests.support.constants import DOMAIN, ORG_ID
 from tests.support.jumpcloud_api import AdueConfig, JumpCloudState, StartStandIn
 
 KEY = "generate-test-key-0123456789"
-BASE_URL = "https://apple.mdm.jumpcloud.com/mdm/enroll/5f1b2c3d4e5f6a7b8c9d0e1f"
+BASE_URL = f"https://apple.mdm.jumpcloud.com/mdm/enroll/{ORG_ID}"
 REDIRECT = (
     f"https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id={ORG_ID}"
 )

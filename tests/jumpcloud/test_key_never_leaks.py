@@ -20,7 +20,7 @@ from wizard.core.setups.store import Store
 # Characters a URL would encode, so an encoded echo is looked for as well.
 KEY = "leak/test+key=0123456789abcdef"
 REFUSED = "refused/key+0123456789abcdef"
-BASE_URL = "https://apple.mdm.jumpcloud.com/mdm/enroll/5f1b2c3d4e5f6a7b8c9d0e1f"
+BASE_URL = f"https://apple.mdm.jumpcloud.com/mdm/enroll/{ORG_ID}"
 REDIRECT = f"https://{JUMPCLOUD}{DISCOVERY}?organization_id={ORG_ID}"
 
 

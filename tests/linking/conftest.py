@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
+from tests.support.constants import ORG_ID
 from tests.support.jumpcloud_api import JumpCloudStandIn, JumpCloudState, StartStandIn, User
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 
 KEY = "maid-Key/0123456789+abcdefghij"
-ORG = "5f1b2c3d4e5f6a7b8c9d0e1f"
 SETUP = "corp"
 DOMAIN = "example.com"
 
@@ -157,10 +157,10 @@ def directory(
     """Start a stand-in with these users, and save the setup `corp` that points at it."""
 
     def start(users: Sequence[User]) -> Directory:
-        standin = start_standin(JumpCloudState.single(list(users), key=KEY, org_id=ORG))
+        standin = start_standin(JumpCloudState.single(list(users), key=KEY, org_id=ORG_ID))
         setup = SetupState(
             name=SETUP,
-            org_id=ORG,
+            org_id=ORG_ID,
             domains=[DOMAIN],
             jumpcloud_api_url=standin.base_url,
         )

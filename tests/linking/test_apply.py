@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.linking.conftest import ORG, StartDirectory, make_plan_file
+from tests.linking.conftest import StartDirectory, make_plan_file
 from tests.support.commands import one_line, run_in_process
+from tests.support.constants import ORG_ID, OTHER_ORG
 from tests.support.jumpcloud_api import make_user
 from wizard.core.linking.plan import ACTIONS, plan_identity
 from wizard.core.setups.database import DATABASE_NAME
@@ -26,11 +27,11 @@ COUNTS = dict.fromkeys(ACTIONS, 0)
 
 
 def uid(number: int) -> str:
-    return str(make_user(number, ORG)["_id"])
+    return str(make_user(number, ORG_ID)["_id"])
 
 
 def unlinked(count: int) -> list[dict[str, object]]:
-    return [make_user(number, ORG) for number in range(1, count + 1)]
+    return [make_user(number, ORG_ID) for number in range(1, count + 1)]
 
 
 def progress_only(err: str) -> bool:
@@ -49,11 +50,11 @@ def test_apply_writes_only_the_plans_writes_and_a_second_run_nothing(
 ) -> None:
     jumpcloud = directory(
         [
-            make_user(1, ORG),
-            make_user(2, ORG, managed_apple_id="old@example.com"),
-            make_user(3, ORG, managed_apple_id="user00003@example.com"),
-            make_user(4, ORG, managed_apple_id="old4@example.com"),
-            make_user(5, ORG, state="SUSPENDED"),
+            make_user(1, ORG_ID),
+            make_user(2, ORG_ID, managed_apple_id="old@example.com"),
+            make_user(3, ORG_ID, managed_apple_id="user00003@example.com"),
+            make_user(4, ORG_ID, managed_apple_id="old4@example.com"),
+            make_user(5, ORG_ID, state="SUSPENDED"),
         ]
     )
     plan = make_plan_file(tmp_path, "--same-as-email")  # user 2 and 4: conflict
@@ -211,7 +212,7 @@ def edited(plan: Path, change: Mapping[str, object], *, keep_identity: bool) -> 
 @pytest.mark.parametrize(
     ("change", "keep_identity", "said"),
     [
-        ({"org_id": "5f1b2c3d4e5f6a7b8c9d0eff"}, False, "was changed after it was made"),
+        ({"org_id": OTHER_ORG}, False, "was changed after it was made"),
         ({"items": "all"}, True, "is not a plan: items: Input should be a valid list"),
         ({"counts": {"set": 99}}, True, "its counts do not match its items"),
         ({"api_url": "http://127.0.0.1:1/api"}, True, "api_url: Value error, api_url must be"),
@@ -257,9 +258,9 @@ def test_on_a_terminal_it_asks_first_and_draws_a_progress_bar(
     for answer, written in ((b"n\n", 0), (b"y\n", 3)):
         ran = jumpcloud.answer_on_a_terminal("maid", "apply", str(plan), answer=answer)
         assert (
-            b"Write 3 Managed Apple Accounts to JumpCloud organization "
-            b"5f1b2c3d4e5f6a7b8c9d0e1f (Example Org)? [y/N] "
-        ) in ran.shown
+            "Write 3 Managed Apple Accounts to JumpCloud organization "
+            f"{ORG_ID} (Example Org)? [y/N] "
+        ).encode() in ran.shown
         assert len(jumpcloud.puts()) == written
         if written:
             assert ran.returncode == 0 and ran.stdout.startswith("3 written.")

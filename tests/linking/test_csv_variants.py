@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.linking.conftest import ORG, SETUP, StartDirectory, plan_items, write_csv
+from tests.linking.conftest import SETUP, StartDirectory, plan_items, write_csv
 from tests.support.commands import run_in_process
+from tests.support.constants import ORG_ID
 from tests.support.jumpcloud_api import make_user
 from wizard.core.domains import InvalidInput
 from wizard.core.linking import csv_source
@@ -139,7 +140,7 @@ def test_any_bytes_give_rows_or_one_line(data: bytes) -> None:
 def test_the_plan_names_bad_rows_by_line(
     directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory([make_user(1, ORG), make_user(2, ORG)])
+    directory([make_user(1, ORG_ID), make_user(2, ORG_ID)])
     data = codecs.BOM_UTF8 + (
         b"EMAIL;ManagedAppleID\r\n"
         b"\r\n"
@@ -152,7 +153,7 @@ def test_the_plan_names_bad_rows_by_line(
     )
     assert (code, err) == (0, "")
     items = plan_items(out)
-    assert items[make_user(1, ORG)["_id"]]["action"] == "set"
-    assert items[make_user(1, ORG)["_id"]]["line"] == 3
+    assert items[make_user(1, ORG_ID)["_id"]]["action"] == "set"
+    assert items[make_user(1, ORG_ID)["_id"]]["line"] == 3
     assert items["line 4"]["action"] == "invalid"
     assert items["line 4"]["reason"] == f"line 4: {csv_source.NOT_UTF8}"

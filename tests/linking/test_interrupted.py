@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.linking.conftest import ORG, Directory, StartDirectory, make_plan_file
+from tests.linking.conftest import Directory, StartDirectory, make_plan_file
+from tests.support.constants import ORG_ID
 from tests.support.jumpcloud_api import User, make_user
 
 USERS = "/api/systemusers"
@@ -24,9 +25,9 @@ USERS = "/api/systemusers"
 
 def directory_of(users: int) -> list[User]:
     """Mostly unlinked users, and a few the plan leaves alone (linked, suspended)."""
-    listed = [make_user(number, ORG) for number in range(1, users + 1)]
-    listed[3] = make_user(4, ORG, managed_apple_id="user00004@example.com")
-    listed[7] = make_user(8, ORG, state="SUSPENDED")
+    listed = [make_user(number, ORG_ID) for number in range(1, users + 1)]
+    listed[3] = make_user(4, ORG_ID, managed_apple_id="user00004@example.com")
+    listed[7] = make_user(8, ORG_ID, state="SUSPENDED")
     return listed
 
 
@@ -79,7 +80,7 @@ def test_killed_at_random_points_then_run_again_equals_one_clean_run(
         bodies.setdefault(user, set()).add(json.dumps(body))
     times = Counter(user for user, _ in jumpcloud.puts())
     assert set(times) == {user for user, account in expected.items() if account is not None} - {
-        make_user(4, ORG)["_id"]
+        make_user(4, ORG_ID)["_id"]
     }
     assert all(len(sent) == 1 for sent in bodies.values())
     assert sum(count - 1 for count in times.values()) <= len(points)
@@ -95,7 +96,7 @@ def with_old_accounts(users: int) -> list[User]:
     `plan --overwrite` replaces, and undo puts back exactly as it was)."""
     listed = directory_of(users)
     for number in range(10, users + 1, 10):
-        listed[number - 1] = make_user(number, ORG, managed_apple_id=f"Old.{number}@Example.com")
+        listed[number - 1] = make_user(number, ORG_ID, managed_apple_id=f"Old.{number}@Example.com")
     return listed
 
 

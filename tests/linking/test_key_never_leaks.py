@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from tests.linking.conftest import KEY, ORG, Directory, StartDirectory
+from tests.linking.conftest import KEY, Directory, StartDirectory
+from tests.support.constants import ORG_ID
 from tests.support.jumpcloud_api import make_user
 
 FORMS = {KEY.encode(), quote(KEY, safe="").encode(), quote_plus(KEY, safe="").encode()}
@@ -45,10 +46,10 @@ def run_watched(directory: Directory, *args: str) -> subprocess.CompletedProcess
 def test_the_key_is_nowhere_but_in_the_header(
     directory: StartDirectory, tmp_path: Path, isolated_state: Path
 ) -> None:
-    jumpcloud = directory([make_user(number, ORG) for number in range(1, 41)])
+    jumpcloud = directory([make_user(number, ORG_ID) for number in range(1, 41)])
     jumpcloud.standin.state.latency = 0.01
     jumpcloud.standin.state.echo_key_in_errors = True  # refusals repeat the key they got
-    jumpcloud.standin.state.refuse_writes[make_user(7, ORG)["_id"]] = 403
+    jumpcloud.standin.state.refuse_writes[make_user(7, ORG_ID)["_id"]] = 403
     outputs = tmp_path / "out"
     outputs.mkdir()
     plan = outputs / "plan.json"

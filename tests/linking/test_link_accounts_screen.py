@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
-from tests.linking.conftest import KEY, ORG, Directory, StartDirectory, write_csv
+from tests.linking.conftest import KEY, Directory, StartDirectory, write_csv
+from tests.support.constants import ORG_ID
 from tests.support.jumpcloud_api import hostile_users, make_user
 from tests.support.wizard_app import make_app, started
 from wizard.core.jumpcloud.access import JumpCloudAccess
@@ -57,8 +58,8 @@ async def confirm(pilot: Any) -> str:
 async def test_plan_confirm_apply_and_check(
     directory: StartDirectory, isolated_state: Path
 ) -> None:
-    users = [make_user(number, ORG) for number in range(1, 6)]
-    users.append(make_user(6, ORG, managed_apple_id="someone@other.org"))
+    users = [make_user(number, ORG_ID) for number in range(1, 6)]
+    users.append(make_user(6, ORG_ID, managed_apple_id="someone@other.org"))
     jumpcloud = directory(users)
     app = make_app(isolated_state)
     dismissed: list[UserLinks | None] = []
@@ -79,8 +80,7 @@ async def test_plan_confirm_apply_and_check(
         await pilot.click("#link-apply")
         asked = await confirm(pilot)
         assert asked == (
-            "Write 5 Managed Apple Accounts to JumpCloud organization "
-            "5f1b2c3d4e5f6a7b8c9d0e1f (Example Org)?"
+            f"Write 5 Managed Apple Accounts to JumpCloud organization {ORG_ID} (Example Org)?"
         )
         await until(pilot, lambda: "accounts_linked" in text(app, "#link-verdict"))
         assert text(app, "#link-status") == "5 written."
@@ -98,8 +98,8 @@ async def test_plan_confirm_apply_and_check(
 async def test_a_typed_csv_path_and_text_from_jumpcloud_shown_as_text(
     directory: StartDirectory, isolated_state: Path, tmp_path: Path
 ) -> None:
-    marked = make_user(2, ORG, managed_apple_id="[bold]boss[/bold]\x1b[2J@other.org")
-    jumpcloud = directory([make_user(1, ORG), marked, *hostile_users(ORG)])
+    marked = make_user(2, ORG_ID, managed_apple_id="[bold]boss[/bold]\x1b[2J@other.org")
+    jumpcloud = directory([make_user(1, ORG_ID), marked, *hostile_users(ORG_ID)])
     csv = write_csv(tmp_path, "email,managedAppleId\nuser00001@example.com,one@example.com\n")
     app = make_app(isolated_state)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -123,7 +123,7 @@ async def test_a_typed_csv_path_and_text_from_jumpcloud_shown_as_text(
 async def test_a_missing_csv_or_a_refused_key_is_one_line_on_the_screen(
     directory: StartDirectory, isolated_state: Path, tmp_path: Path
 ) -> None:
-    jumpcloud = directory([make_user(1, ORG)])
+    jumpcloud = directory([make_user(1, ORG_ID)])
     app = make_app(isolated_state)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
@@ -142,7 +142,7 @@ async def test_a_missing_csv_or_a_refused_key_is_one_line_on_the_screen(
 async def test_left_while_writing_then_opened_again_it_continues(
     directory: StartDirectory, isolated_state: Path
 ) -> None:
-    jumpcloud = directory([make_user(number, ORG) for number in range(1, 61)])
+    jumpcloud = directory([make_user(number, ORG_ID) for number in range(1, 61)])
     app = make_app(isolated_state)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
@@ -173,10 +173,10 @@ async def test_left_while_writing_then_opened_again_it_continues(
 
 @pytest.fixture
 def snapshot_app(directory: StartDirectory, isolated_state: Path) -> WizardApp:
-    users = [make_user(number, ORG) for number in range(1, 9)]
-    users[1] = make_user(2, ORG, managed_apple_id="old.two@example.com")
-    users[2] = make_user(3, ORG, state="SUSPENDED")
-    users[3] = make_user(4, ORG, managed_apple_id="user00005@example.com")
+    users = [make_user(number, ORG_ID) for number in range(1, 9)]
+    users[1] = make_user(2, ORG_ID, managed_apple_id="old.two@example.com")
+    users[2] = make_user(3, ORG_ID, state="SUSPENDED")
+    users[3] = make_user(4, ORG_ID, managed_apple_id="user00005@example.com")
     jumpcloud = directory(users)
     app = make_app(isolated_state)
     app.snapshot_directory = jumpcloud  # type: ignore[attr-defined]

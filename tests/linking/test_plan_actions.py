@@ -9,29 +9,30 @@ from pathlib import Path
 
 import pytest
 
-from tests.linking.conftest import DOMAIN, ORG, SETUP, StartDirectory, plan_items, write_csv
+from tests.linking.conftest import DOMAIN, SETUP, StartDirectory, plan_items, write_csv
 from tests.support.commands import one_line, run_in_process
+from tests.support.constants import ORG_ID
 from tests.support.jumpcloud_api import make_user
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 
 
 def user_id(number: int) -> str:
-    return str(make_user(number, ORG)["_id"])
+    return str(make_user(number, ORG_ID)["_id"])
 
 
 USERS = [
-    make_user(1, ORG),
-    make_user(2, ORG, managed_apple_id="User00002@Example.com"),
-    make_user(3, ORG, managed_apple_id="old3@example.com"),
-    make_user(4, ORG),
-    make_user(5, ORG),
-    make_user(6, ORG),
-    make_user(7, ORG, managed_apple_id="held@example.com", state="SUSPENDED"),
-    make_user(8, ORG),
-    make_user(9, ORG),
-    make_user(10, ORG, state="SUSPENDED"),
-    make_user(11, ORG, domain="other.org"),
+    make_user(1, ORG_ID),
+    make_user(2, ORG_ID, managed_apple_id="User00002@Example.com"),
+    make_user(3, ORG_ID, managed_apple_id="old3@example.com"),
+    make_user(4, ORG_ID),
+    make_user(5, ORG_ID),
+    make_user(6, ORG_ID),
+    make_user(7, ORG_ID, managed_apple_id="held@example.com", state="SUSPENDED"),
+    make_user(8, ORG_ID),
+    make_user(9, ORG_ID),
+    make_user(10, ORG_ID, state="SUSPENDED"),
+    make_user(11, ORG_ID, domain="other.org"),
 ]
 CSV = """email,managedAppleId
 user00001@example.com,user00001@example.com
@@ -103,7 +104,7 @@ def test_the_plan_json_is_as_documented(
     assert code == 0
     document = json.loads(out)
     assert {"org_id", "api_url", "created_at", "items", "counts"} <= set(document)
-    assert document["org_id"] == ORG
+    assert document["org_id"] == ORG_ID
     assert document["api_url"].startswith("https://127.0.0.1:")
     assert document["counts"] == {
         "set": 1,

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.linking.conftest import ORG, StartDirectory, make_plan_file
+from tests.linking.conftest import StartDirectory, make_plan_file
 from tests.support.commands import one_line, run_in_process
+from tests.support.constants import ORG_ID
 from tests.support.jumpcloud_api import make_user
 
 
 def uid(number: int) -> str:
-    return str(make_user(number, ORG)["_id"])
+    return str(make_user(number, ORG_ID)["_id"])
 
 
 def maid(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -26,9 +27,9 @@ def test_undo_puts_back_what_the_plan_replaced(
 ) -> None:
     jumpcloud = directory(
         [
-            make_user(1, ORG),
-            make_user(2, ORG, managed_apple_id="Old.Two@example.com"),
-            make_user(3, ORG, managed_apple_id="user00003@example.com"),
+            make_user(1, ORG_ID),
+            make_user(2, ORG_ID, managed_apple_id="Old.Two@example.com"),
+            make_user(3, ORG_ID, managed_apple_id="user00003@example.com"),
         ]
     )
     plan = make_plan_file(tmp_path, "--same-as-email", "--overwrite")
@@ -60,7 +61,7 @@ def test_undo_puts_back_what_the_plan_replaced(
 def test_a_user_changed_by_someone_else_since_is_left_alone_and_named(
     directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    jumpcloud = directory([make_user(number, ORG) for number in range(1, 6)])
+    jumpcloud = directory([make_user(number, ORG_ID) for number in range(1, 6)])
     plan = make_plan_file(tmp_path, "--same-as-email")
     assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
     jumpcloud.set_account(uid(3), "changed.by.hand@example.com")
@@ -84,7 +85,7 @@ def test_a_user_changed_by_someone_else_since_is_left_alone_and_named(
 def test_undo_again_names_a_user_changed_since_it_was_put_back(
     directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    jumpcloud = directory([make_user(number, ORG) for number in range(1, 4)])
+    jumpcloud = directory([make_user(number, ORG_ID) for number in range(1, 4)])
     plan = make_plan_file(tmp_path, "--same-as-email")
     assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
     assert maid(capsys, "undo", str(plan), "--yes")[0] == 0
@@ -106,7 +107,7 @@ def test_undo_again_names_a_user_changed_since_it_was_put_back(
 def test_a_plan_never_applied_here_has_nothing_to_undo(
     directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    jumpcloud = directory([make_user(1, ORG)])
+    jumpcloud = directory([make_user(1, ORG_ID)])
     plan = make_plan_file(tmp_path, "--same-as-email")
     code, out, _ = maid(capsys, "undo", str(plan), "--yes")
     assert code == 0
@@ -117,7 +118,7 @@ def test_a_plan_never_applied_here_has_nothing_to_undo(
 def test_undo_needs_yes_without_a_terminal(
     directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    jumpcloud = directory([make_user(1, ORG)])
+    jumpcloud = directory([make_user(1, ORG_ID)])
     plan = make_plan_file(tmp_path, "--same-as-email")
     assert maid(capsys, "apply", str(plan), "--yes")[0] == 0
     requests = len(jumpcloud.standin.requests)
@@ -135,10 +136,10 @@ def test_on_a_terminal_undo_asks_first_and_no_writes_nothing(
 ) -> None:
     jumpcloud = directory(
         [
-            make_user(1, ORG),
-            make_user(2, ORG, managed_apple_id="Old.Two@example.com"),
-            make_user(3, ORG),
-            make_user(4, ORG, managed_apple_id="user00004@example.com"),
+            make_user(1, ORG_ID),
+            make_user(2, ORG_ID, managed_apple_id="Old.Two@example.com"),
+            make_user(3, ORG_ID),
+            make_user(4, ORG_ID, managed_apple_id="user00004@example.com"),
         ]
     )
     plan = make_plan_file(tmp_path, "--same-as-email", "--overwrite")
@@ -146,9 +147,9 @@ def test_on_a_terminal_undo_asks_first_and_no_writes_nothing(
     applied = jumpcloud.accounts()
     sent = len(jumpcloud.standin.writes)
     question = (
-        b"Put back the previous value of 3 Managed Apple Accounts in JumpCloud organization "
-        b"5f1b2c3d4e5f6a7b8c9d0e1f (Example Org)? [y/N] "
-    )
+        "Put back the previous value of 3 Managed Apple Accounts in JumpCloud organization "
+        f"{ORG_ID} (Example Org)? [y/N] "
+    ).encode()
 
     declined = jumpcloud.answer_on_a_terminal("maid", "undo", str(plan), answer=b"n\n")
     assert question in declined.shown
@@ -191,7 +192,7 @@ def test_the_history_and_the_report_list_applies_and_undos(
     from wizard.core.setups.report_markdown import markdown_report
     from wizard.core.setups.store import Store
 
-    directory([make_user(number, ORG) for number in range(1, 4)])
+    directory([make_user(number, ORG_ID) for number in range(1, 4)])
     plan = make_plan_file(tmp_path, "--same-as-email")
     maid(capsys, "apply", str(plan), "--yes")
     maid(capsys, "undo", str(plan), "--yes")
@@ -221,7 +222,7 @@ def _short(plan: Path) -> str:
 def test_the_runs_follow_a_renamed_setup(
     directory: StartDirectory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory([make_user(1, ORG)])
+    directory([make_user(1, ORG_ID)])
     plan = make_plan_file(tmp_path, "--same-as-email")
     maid(capsys, "apply", str(plan), "--yes")
     assert run_in_process(capsys, "rename", "corp", "corp2")[0] == 0

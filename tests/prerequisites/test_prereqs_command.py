@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.commands import routed, run_in_process
-from tests.support.constants import DOMAIN, ORG_ID
+from tests.support.constants import DOMAIN, ORG_ID, OTHER_ORG
 from tests.support.dns_server import DNSServer
 from tests.support.https_server import HTTPSServer
 from tests.support.jumpcloud_api import (
@@ -31,7 +31,6 @@ from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
 
 KEY = "prereqs-test-key-0123456789"
-OTHER_ORG = "5f1b2c3d4e5f6a7b8c9d0eff"
 RECORD = "apple-domain-verification=Zx81Qm2LpA7"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import routed, run_cli, run_in_process
-from tests.support.constants import DOMAIN, TENANT, WELL_KNOWN, WELL_KNOWN_FILE
+from tests.support.constants import DOMAIN, ORG_ID, TENANT, WELL_KNOWN, WELL_KNOWN_FILE
 from tests.support.https_server import HTTPSServer, json_document
 from wizard.core.providers import NAMES, PRESETS, Answers, Preset, preset_named, recognise
 from wizard.core.providers.intune import tenant_problem
@@ -130,7 +130,7 @@ def test_ivanti_redirect_must_carry_the_device_query_to_the_cluster() -> None:
     ("args", "words"),
     [
         (["--mdm", "mobileiron"], "jumpcloud intune jamf fleet manageengine ivanti generic"),
-        (["--mdm", "intune", "--org-id", "5f1b2c3d4e5f6a7b8c9d0e1f"], "--org-id is not an input"),
+        (["--mdm", "intune", "--org-id", ORG_ID], "--org-id is not an input"),
         (
             ["--mdm", "intune", "--method", "redirect", "--tenant-id", TENANT],
             "only --method self-host",

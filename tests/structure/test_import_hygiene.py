@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import wizard.core
+from tests.support.constants import ORG_ID
 
 
 def test_core_modules_never_import_textual() -> None:
@@ -30,7 +31,7 @@ def test_generate_command_does_not_import_textual() -> None:
         "import wizard.cli as cli\n"
         "assert cli.main(['generate', '--list']) == 0\n"
         "assert cli.main(['generate', '--method', 'redirect', '--platform', 'nginx',"
-        " '--org-id', '5f1b2c3d4e5f6a7b8c9d0e1f']) == 0\n"
+        f" '--org-id', {ORG_ID!r}]) == 0\n"
         "leaked = [m for m in sys.modules if m.split('.')[0] == 'textual']\n"
         "assert not leaked, leaked\n"
     )

@@ -14,6 +14,8 @@ JUMPCLOUD = jumpcloud.HOST
 # JumpCloud's discovery path, and a JumpCloud organization ID of the documented shape.
 DISCOVERY = "/account-driven-service-discovery"
 ORG_ID = "5f1b2c3d4e5f6a7b8c9d0e1f"
+# Another organization of the same shape, one character away from ORG_ID.
+OTHER_ORG = ORG_ID[:-2] + "ff"
 # The names the test certificate covers: the test domains, and the MDMs' enrollment servers
 # the tests' documents name (their BaseURL's host is checked too, on the same server when a
 # test routes every host there).

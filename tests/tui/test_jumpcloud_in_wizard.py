@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from tests.support.constants import AT, DOMAIN, ORG_ID, WELL_KNOWN
+from tests.support.constants import AT, DOMAIN, ORG_ID, OTHER_ORG, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.jumpcloud_api import (
     AdueConfig,
@@ -28,7 +28,6 @@ from wizard.core.setups.store import Store
 from wizard.tui.screens.jumpcloud_connect import JumpCloudConnect
 
 KEY = "wizard-test-key-0123456789"
-OTHER_ORG = "5f1b2c3d4e5f6a7b8c9d0eff"
 BASE_URL = "https://apple.mdm.jumpcloud.com/mdm/enroll/abc"
 REDIRECT = (
     f"https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id={ORG_ID}"
