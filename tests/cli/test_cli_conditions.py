@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import routed, run_cli
-from tests.support.constants import DISCOVERY, DOMAIN, GOOD, ORG_ID, WELL_KNOWN
+from tests.support.constants import DISCOVERY, DOMAIN, GOOD, JUMPCLOUD, ORG_ID, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document, redirect
 from wizard.core.setups.state import SetupState, VerifySettings
 from wizard.core.setups.store import Store
@@ -144,7 +144,7 @@ def _saved(tmp_path: Path, server: HTTPSServer, ca_bundle: Path) -> None:
 def test_saved_test_settings_are_announced_on_stderr(
     tmp_path: Path, server: HTTPSServer, ca_bundle: Path
 ) -> None:
-    server.route(WELL_KNOWN, redirect(f"https://apple.mdm.jumpcloud.com{DISCOVERY}"))
+    server.route(WELL_KNOWN, redirect(f"https://{JUMPCLOUD}{DISCOVERY}"))
     _saved(tmp_path, server, ca_bundle)
     result = run_cli("verify", "--json", env={"ADUE_WIZARD_STATE_DIR": str(tmp_path)})
     assert result.stderr.startswith(

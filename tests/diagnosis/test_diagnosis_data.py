@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.constants import GOOD, ORG_ID, WELL_KNOWN
+from tests.support.constants import GOOD, JUMPCLOUD, ORG_ID, WELL_KNOWN
 from tests.support.generating import prepared
 from tests.support.https_server import HTTPSServer, json_document
 from wizard.core.artifacts.platforms import PLATFORMS, generate
@@ -98,8 +98,8 @@ def test_every_cause_id_is_unique_and_has_a_fix() -> None:
     "text",
     [
         "https://manage.microsoft.com/x?aadTenantId=YourAADTenantID",
-        "https://apple.mdm.jumpcloud.com/a?organization_id=XXXXX",
-        "https://apple.mdm.jumpcloud.com/a?organization_id=<ORG_ID>",
+        f"https://{JUMPCLOUD}/a?organization_id=XXXXX",
+        f"https://{JUMPCLOUD}/a?organization_id=<ORG_ID>",
         "https://mdm.example.com/enroll",
         "https://{tenant}.mdm.test/enroll",
         "https://mdm.contoso.com.com/enroll",
@@ -114,7 +114,7 @@ def test_placeholders_are_found(text: str) -> None:
     "text",
     [
         "https://manage.microsoft.com/x?aadTenantId=1b2c3d4e-0000-4a5b-8c9d-0e1f2a3b4c5d",
-        f"https://apple.mdm.jumpcloud.com/a?organization_id={ORG_ID}",
+        f"https://{JUMPCLOUD}/a?organization_id={ORG_ID}",
         "https://mdm.manageengine.com/mdm/client/v1/enroll?templateToken=aXxxxB9",
         "https://ada.jamfcloud.com/servicediscoveryenrollment/v1/userenroll",
         "mdm-byod",
@@ -131,7 +131,7 @@ def test_real_values_are_not_placeholders(text: str) -> None:
         ("www.example.co.uk", "example.co.uk", True),
         ("shop.example.co.uk", "other.co.uk", False),  # co.uk is a public suffix
         ("ada.github.io", "bob.github.io", False),  # github.io is a (private) public suffix
-        ("example.org", "apple.mdm.jumpcloud.com", False),
+        ("example.org", JUMPCLOUD, False),
     ],
 )
 def test_same_registered_domain(first: str, second: str, same: bool) -> None:

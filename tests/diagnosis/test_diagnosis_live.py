@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.support.constants import DOMAIN, GOOD, JUMPCLOUD, ORG_ID, WELL_KNOWN
+from tests.support.constants import DISCOVERY, DOMAIN, GOOD, JUMPCLOUD, ORG_ID, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, Request, json_document, redirect, respond
 from tests.support.services import (
     APACHE_403,
@@ -225,11 +225,9 @@ def test_placeholder_in_the_document_fails_config(
 def test_placeholder_in_the_redirect_target_fails_config(
     server: HTTPSServer, ca_bundle: Path
 ) -> None:
-    target = (
-        "https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id=XXXXX"
-    )
+    target = f"https://{JUMPCLOUD}{DISCOVERY}?organization_id=XXXXX"
     server.route(WELL_KNOWN, redirect(target))
-    server.route("/account-driven-service-discovery", json_document(GOOD))
+    server.route(DISCOVERY, json_document(GOOD))
     report = verify(options_for(server, ca_bundle))
     check = the_check(report, "config")
     assert (check.status, check.code, check.cause) == ("fail", "bad_config", "placeholder")

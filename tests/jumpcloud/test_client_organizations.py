@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.constants import JUMPCLOUD
 from tests.support.jumpcloud_api import (
     AdueConfig,
     ApiKey,
@@ -31,9 +32,7 @@ ORG_A = object_id(0xA, prefix="5f1b")
 ORG_B = object_id(0xB, prefix="5f1b")
 ORG_C = object_id(0xC, prefix="5f1b")
 MDM_A = object_id(0xA, prefix="6a0c")
-ADUE_A = AdueConfig.for_base_url(
-    "https://apple.mdm.jumpcloud.com/mdm/byod", "https://apple.mdm.jumpcloud.com/adue/A"
-)
+ADUE_A = AdueConfig.for_base_url(f"https://{JUMPCLOUD}/mdm/byod", f"https://{JUMPCLOUD}/adue/A")
 ADUE_PATH = "/api/v2/applemdms/{}/account-driven-service-discovery"
 
 

@@ -9,19 +9,16 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import run_in_process
-from tests.support.constants import DOMAIN, ORG_ID
+from tests.support.constants import DOMAIN, JUMPCLOUD, JUMPCLOUD_DISCOVERY, ORG_ID
 from tests.support.jumpcloud_api import AdueConfig, JumpCloudState, StartStandIn
 
 KEY = "generate-test-key-0123456789"
-BASE_URL = f"https://apple.mdm.jumpcloud.com/mdm/enroll/{ORG_ID}"
-REDIRECT = (
-    f"https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id={ORG_ID}"
-)
+BASE_URL = f"https://{JUMPCLOUD}/mdm/enroll/{ORG_ID}"
 
 
 @pytest.fixture
 def api(start_standin: StartStandIn, trusted: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    adue = AdueConfig.for_base_url(BASE_URL, REDIRECT)
+    adue = AdueConfig.for_base_url(BASE_URL, JUMPCLOUD_DISCOVERY)
     standin = start_standin(JumpCloudState.single(3, key=KEY, org_id=ORG_ID, adue=adue))
     monkeypatch.setenv("JUMPCLOUD_API_KEY", KEY)
     return ["--from-jumpcloud", "--api-url", standin.base_url, "--domain", DOMAIN]
@@ -55,7 +52,7 @@ def test_redirect_goes_to_jumpclouds_redirect_url(
         capsys, "generate", "--method", "redirect", "--platform", "nginx", "--raw", *api
     )
     assert code == 0, err
-    assert f"organization_id={ORG_ID}" in out and "apple.mdm.jumpcloud.com" in out
+    assert f"organization_id={ORG_ID}" in out and JUMPCLOUD in out
 
 
 def test_without_a_configuration_it_says_where_to_choose_one(

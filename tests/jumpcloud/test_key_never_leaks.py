@@ -11,7 +11,13 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from tests.support.commands import run_in_process
-from tests.support.constants import DISCOVERY, DOMAIN, JUMPCLOUD, ORG_ID, WELL_KNOWN
+from tests.support.constants import (
+    DOMAIN,
+    JUMPCLOUD,
+    JUMPCLOUD_DISCOVERY,
+    ORG_ID,
+    WELL_KNOWN,
+)
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.jumpcloud_api import AdueConfig, JumpCloudStandIn, JumpCloudState, StartStandIn
 from tests.support.wizard_app import saved_setup
@@ -20,8 +26,7 @@ from wizard.core.setups.store import Store
 # Characters a URL would encode, so an encoded echo is looked for as well.
 KEY = "leak/test+key=0123456789abcdef"
 REFUSED = "refused/key+0123456789abcdef"
-BASE_URL = f"https://apple.mdm.jumpcloud.com/mdm/enroll/{ORG_ID}"
-REDIRECT = f"https://{JUMPCLOUD}{DISCOVERY}?organization_id={ORG_ID}"
+BASE_URL = f"https://{JUMPCLOUD}/mdm/enroll/{ORG_ID}"
 
 
 def forms(key: str) -> list[bytes]:
@@ -43,7 +48,7 @@ def assert_nowhere(key: str, texts: list[str], folders: list[Path]) -> None:
 @pytest.fixture
 def standin(start_standin: StartStandIn, trusted: Path) -> JumpCloudStandIn:
     document = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": BASE_URL}]})
-    adue = AdueConfig(redirect_url=REDIRECT, json_config=document)
+    adue = AdueConfig(redirect_url=JUMPCLOUD_DISCOVERY, json_config=document)
     state = JumpCloudState.single(3, key=KEY, org_id=ORG_ID, adue=adue)
     state.echo_key_in_errors = True  # every refusal repeats the key it was sent
     return start_standin(state)

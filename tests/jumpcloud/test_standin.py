@@ -19,6 +19,7 @@ import pytest
 import trustme
 
 from tests.support.connect_proxy import ConnectProxy
+from tests.support.constants import JUMPCLOUD
 from tests.support.jumpcloud_api import (
     AdueConfig,
     ApiKey,
@@ -39,9 +40,7 @@ ORG_A = object_id(0xA, prefix="5f1b")
 ORG_B = object_id(0xB, prefix="5f1b")
 ORG_C = object_id(0xC, prefix="5f1b")
 MDM_A = object_id(0xA, prefix="6a0c")
-ADUE_A = AdueConfig.for_base_url(
-    "https://apple.mdm.jumpcloud.com/mdm/byod", "https://apple.mdm.jumpcloud.com/adue/A"
-)
+ADUE_A = AdueConfig.for_base_url(f"https://{JUMPCLOUD}/mdm/byod", f"https://{JUMPCLOUD}/adue/A")
 
 
 def tenants() -> JumpCloudState:
@@ -304,11 +303,9 @@ def test_account_driven_service_discovery(ca: trustme.CA, start_standin: StartSt
         keyless = http.get(path.format(ORG_A))
         state.adue_refuses_org_id = True
         with_org_id = http.get(path.format(ORG_A), headers={"x-org-id": ORG_A})
-    assert redirect == {"redirectUrl": "https://apple.mdm.jumpcloud.com/adue/A"}
+    assert redirect == {"redirectUrl": f"https://{JUMPCLOUD}/adue/A"}
     servers = json.loads(config["jsonConfig"])["Servers"]
-    assert servers == [
-        {"Version": "mdm-byod", "BaseURL": "https://apple.mdm.jumpcloud.com/mdm/byod"}
-    ]
+    assert servers == [{"Version": "mdm-byod", "BaseURL": f"https://{JUMPCLOUD}/mdm/byod"}]
     assert not_configured.status_code == 404
     assert not_configured.json() == {"code": 404, "message": "not found"}
     assert (mdm_id_instead.status_code, base64_refused.status_code) == (404, 404)

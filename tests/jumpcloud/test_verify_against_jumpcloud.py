@@ -11,15 +11,21 @@ from typing import Any
 import pytest
 
 from tests.support.commands import run_in_process
-from tests.support.constants import DISCOVERY, DOMAIN, JUMPCLOUD, ORG_ID, WELL_KNOWN
+from tests.support.constants import (
+    DISCOVERY,
+    DOMAIN,
+    JUMPCLOUD,
+    JUMPCLOUD_DISCOVERY,
+    ORG_ID,
+    WELL_KNOWN,
+)
 from tests.support.https_server import HTTPSServer, json_document, redirect
 from tests.support.jumpcloud_api import AdueConfig, JumpCloudState, StartStandIn
 from tests.support.wizard_app import saved_setup
 from wizard.core.setups.store import Store
 
 KEY = "verify-test-key-0123456789"
-BASE_URL = "https://apple.mdm.jumpcloud.com/mdm/enroll/abc"
-REDIRECT = f"https://{JUMPCLOUD}{DISCOVERY}?organization_id={ORG_ID}"
+BASE_URL = f"https://{JUMPCLOUD}/mdm/enroll/abc"
 
 
 def document(base_url: str) -> str:
@@ -28,7 +34,7 @@ def document(base_url: str) -> str:
 
 @pytest.fixture
 def api(start_standin: StartStandIn, trusted: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    adue = AdueConfig(redirect_url=REDIRECT, json_config=document(BASE_URL))
+    adue = AdueConfig(redirect_url=JUMPCLOUD_DISCOVERY, json_config=document(BASE_URL))
     standin = start_standin(JumpCloudState.single(2, key=KEY, org_id=ORG_ID, adue=adue))
     monkeypatch.setenv("JUMPCLOUD_API_KEY", KEY)
     return ["--api-url", standin.base_url]
@@ -61,7 +67,7 @@ def test_a_self_hosted_document_other_than_jumpclouds_fails_naming_it(
     api: list[str],
 ) -> None:
     # A document JumpCloud would accept, but not this organization's configuration.
-    other = "https://apple.mdm.jumpcloud.com/mdm/enroll/OTHER"
+    other = f"https://{JUMPCLOUD}/mdm/enroll/OTHER"
     server.route(WELL_KNOWN, json_document(document(other)))
     code, report, err = verify_setup(capsys, isolated_state, server, ca_bundle, "self-host", api)
     assert code == 1, err
@@ -92,7 +98,7 @@ def test_without_a_key_the_document_is_judged_as_before(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("JUMPCLOUD_API_KEY")
-    server.route(WELL_KNOWN, json_document(document("https://apple.mdm.jumpcloud.com/x")))
+    server.route(WELL_KNOWN, json_document(document(f"https://{JUMPCLOUD}/x")))
     code, report, err = verify_setup(capsys, isolated_state, server, ca_bundle, "self-host", api)
     assert code == 0, (report, err)
 
@@ -112,7 +118,7 @@ def test_a_redirect_elsewhere_than_jumpclouds_url_fails_naming_it(
     assert code == 1, err
     assert report["failure"] == "bad_config"
     summary = config_check(report, "redirects")["summary"]
-    assert f"JumpCloud's configuration says the redirect goes to {REDIRECT}" in summary
+    assert f"JumpCloud's configuration says the redirect goes to {JUMPCLOUD_DISCOVERY}" in summary
 
 
 def test_a_redirect_to_another_organization_fails_naming_jumpclouds_id(

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.commands import routed, run_in_process
-from tests.support.constants import DOMAIN, ORG_ID, OTHER_ORG
+from tests.support.constants import DOMAIN, JUMPCLOUD, JUMPCLOUD_DISCOVERY, ORG_ID, OTHER_ORG
 from tests.support.dns_server import DNSServer
 from tests.support.https_server import HTTPSServer
 from tests.support.jumpcloud_api import (
@@ -50,8 +50,8 @@ def web(server: HTTPSServer, ca_bundle: Path) -> list[str]:
 def linked_state(count: int = 25, **changes: Any) -> JumpCloudState:
     users = make_users(count, ORG_ID, domain=DOMAIN, apple_id_domain=DOMAIN)
     adue = AdueConfig.for_base_url(
-        "https://apple.mdm.jumpcloud.com/mdm/enroll",
-        f"https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id={ORG_ID}",
+        f"https://{JUMPCLOUD}/mdm/enroll",
+        JUMPCLOUD_DISCOVERY,
     )
     state = JumpCloudState.single(users, key=KEY, org_id=ORG_ID, adue=adue)
     for name, value in changes.items():

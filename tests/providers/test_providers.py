@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import routed, run_cli, run_in_process
-from tests.support.constants import DOMAIN, ORG_ID, TENANT, WELL_KNOWN, WELL_KNOWN_FILE
+from tests.support.constants import (
+    DISCOVERY,
+    DOMAIN,
+    JUMPCLOUD,
+    ORG_ID,
+    TENANT,
+    WELL_KNOWN,
+    WELL_KNOWN_FILE,
+)
 from tests.support.https_server import HTTPSServer, json_document
 from wizard.core.providers import NAMES, PRESETS, Answers, Preset, preset_named, recognise
 from wizard.core.providers.intune import tenant_problem
@@ -51,7 +59,7 @@ def test_a_wrong_tenant_id_says_what_is_wrong_and_where_it_is(typed: str, words:
     [
         (INTUNE, "intune"),
         ("https://manage.microsoft.us/EnrollmentServer/x", "intune"),
-        ("https://apple.mdm.jumpcloud.com/account-driven-service-discovery?x=1", "jumpcloud"),
+        (f"https://{JUMPCLOUD}{DISCOVERY}?x=1", "jumpcloud"),
         ("https://jamf.acme.test:8443/servicediscoveryenrollment/v1/userenroll", "jamf"),
         ("https://fleet.acme.test/api/mdm/apple/account_driven_enroll/tok3n", "fleet"),
         ("https://mdm.manageengine.eu/mdm/client/v1/enroll?templateToken=a", "manageengine"),

@@ -33,6 +33,8 @@ TEST_NAMES = [
 WELL_KNOWN = WELL_KNOWN_PATH
 # The same path relative to a site's root: the file a self-hosted document is written to.
 WELL_KNOWN_FILE = DOCUMENT_PATH
+# JumpCloud's discovery URL for ORG_ID: where a redirect setup sends the device.
+JUMPCLOUD_DISCOVERY = f"https://{JUMPCLOUD}{DISCOVERY}?organization_id={ORG_ID}"
 BASE_URL = "https://mdm.example.test/enroll"
 GOOD = json.dumps({"Servers": [{"Version": "mdm-byod", "BaseURL": BASE_URL}]})
 # A Microsoft Entra tenant ID of the documented shape.

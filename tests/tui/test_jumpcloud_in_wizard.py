@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from tests.support.constants import AT, DOMAIN, ORG_ID, OTHER_ORG, WELL_KNOWN
+from tests.support.constants import (
+    AT,
+    DOMAIN,
+    JUMPCLOUD,
+    JUMPCLOUD_DISCOVERY,
+    ORG_ID,
+    OTHER_ORG,
+    WELL_KNOWN,
+)
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.jumpcloud_api import (
     AdueConfig,
@@ -28,10 +36,7 @@ from wizard.core.setups.store import Store
 from wizard.tui.screens.jumpcloud_connect import JumpCloudConnect
 
 KEY = "wizard-test-key-0123456789"
-BASE_URL = "https://apple.mdm.jumpcloud.com/mdm/enroll/abc"
-REDIRECT = (
-    f"https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id={ORG_ID}"
-)
+BASE_URL = f"https://{JUMPCLOUD}/mdm/enroll/abc"
 
 
 def document(base_url: str) -> str:
@@ -44,7 +49,7 @@ def standin(
 ) -> JumpCloudStandIn:
     users = make_users(30, ORG_ID, domain=DOMAIN, apple_id_domain=DOMAIN)
     users += make_users(4, ORG_ID, start=100, domain=DOMAIN)  # not linked yet
-    adue = AdueConfig(redirect_url=REDIRECT, json_config=document(BASE_URL))
+    adue = AdueConfig(redirect_url=JUMPCLOUD_DISCOVERY, json_config=document(BASE_URL))
     return start_standin(JumpCloudState.single(users, key=KEY, org_id=ORG_ID, adue=adue))
 
 
@@ -181,7 +186,7 @@ async def test_verify_judges_against_jumpclouds_configuration_once_connected(
 ) -> None:
     server.route(
         WELL_KNOWN,
-        json_document(document("https://apple.mdm.jumpcloud.com/old")),
+        json_document(document(f"https://{JUMPCLOUD}/old")),
     )
     save_setup(tmp_path, server, ca_bundle, standin, "prerequisites", method="self-host")
     app = make_app(tmp_path)

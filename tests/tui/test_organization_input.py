@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from tests.support.constants import ORG_ID
+from tests.support.constants import JUMPCLOUD_DISCOVERY, ORG_ID
 from tests.support.wizard_app import make_app, started
 from wizard.core.domains import (
     ORG_ID_WHERE,
@@ -27,7 +27,7 @@ from wizard.tui.screens.organization import OrganizationScreen
     [
         (ORG_ID[:-1] + "g", "'g' (character 24) is not a hex digit"),
         (
-            f"https://apple.mdm.jumpcloud.com/account-driven-service-discovery?organization_id={ORG_ID}",
+            JUMPCLOUD_DISCOVERY,
             f"that is a URL, not the ID: paste only the 24 characters; the ID in it is {ORG_ID}",
         ),
         (ORG_ID[:10], "10 characters; an organization ID has 24"),
