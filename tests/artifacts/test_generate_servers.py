@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.constants import (
+    BASE_URL,
     DISCOVERY,
     DOMAIN,
+    GOOD,
     JUMPCLOUD,
     ORG_ID,
     WELL_KNOWN,
@@ -32,15 +34,11 @@ from wizard.core.results import DomainReport
 from wizard.core.verify.connect_to import ConnectTo
 from wizard.core.verify.verifier import verify_domains
 
-DOCUMENT = json.dumps(
-    {"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/enroll"}]}
-)
-
 
 @pytest.fixture
 def stand_in(server: HTTPSServer) -> HTTPSServer:
     """apple.mdm.jumpcloud.com, played locally: answers the discovery request."""
-    server.route(f"{JUMPCLOUD}{DISCOVERY}", json_document(DOCUMENT))
+    server.route(f"{JUMPCLOUD}{DISCOVERY}", json_document(GOOD))
     return server
 
 
@@ -143,13 +141,13 @@ def test_self_hosted_document_is_served_as_json(
     platform: str, site: Site, ca_bundle: Path, tmp_path: Path
 ) -> None:
     downloaded = tmp_path / "jumpcloud.json"
-    downloaded.write_text(DOCUMENT)
+    downloaded.write_text(GOOD)
     plan = make_plan(platform, "self-host", org_id=ORG_ID, document_text=downloaded.read_text())
     snippet = install(plan, site, platform)
     with running(platform, site, snippet) as port:
         report = check(port, None, ca_bundle, org_id=ORG_ID)
     assert report.ok, report.to_json()
-    assert report.document == json.loads(DOCUMENT)
+    assert report.document == json.loads(GOOD)
     assert statuses(report)["content_type"] == ("pass", None)
 
 
@@ -157,11 +155,11 @@ def test_self_hosted_document_is_served_as_json(
 def test_without_the_mime_line_the_same_server_fails(
     platform: str, site: Site, ca_bundle: Path
 ) -> None:
-    publish(site, WELL_KNOWN_FILE, DOCUMENT)
+    publish(site, WELL_KNOWN_FILE, GOOD)
     with running(platform, site, None) as port:
         report = check(port, None, ca_bundle)
     assert report.failure == "bad_content_type", report.to_json()
-    assert report.document == json.loads(DOCUMENT)
+    assert report.document == json.loads(GOOD)
 
 
 @pytest.mark.parametrize("method", ["redirect", "self-host"])
@@ -172,7 +170,7 @@ def test_apache_htaccess_variant(
         plan = make_plan("apache", method, org_id=ORG_ID)
         folder = ""
     else:
-        plan = make_plan("apache", method, base_url="https://mdm.example.test/enroll")
+        plan = make_plan("apache", method, base_url=BASE_URL)
         folder = ".well-known/"
         publish(site, WELL_KNOWN_FILE, plan.artifacts[-1].content)
     [htaccess] = [a for a in plan.artifacts if a.filename.endswith(".htaccess")]

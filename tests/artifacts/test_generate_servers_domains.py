@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.constants import DISCOVERY, DOMAIN, JUMPCLOUD, ORG_ID, WELL_KNOWN_FILE
+from tests.support.constants import (
+    DISCOVERY,
+    DOMAIN,
+    GOOD,
+    JUMPCLOUD,
+    ORG_ID,
+    WELL_KNOWN_FILE,
+)
 from tests.support.generating import prepared
 from tests.support.https_server import HTTPSServer, json_document
 from tests.support.web_servers import SERVER_NAMES, SNIPPET_FILE, Site, publish, running_hosts
@@ -24,15 +31,12 @@ from wizard.core.artifacts.platforms import generate
 
 # All covered by the test certificate (example.test and *.example.test).
 DOMAINS = [DOMAIN, f"enroll.{DOMAIN}", f"other.{DOMAIN}"]
-DOCUMENT = json.dumps(
-    {"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/enroll"}]}
-)
 
 
 def make_plan(platform: str, method: str) -> Plan:
     answers: dict[str, object] = {"org_id": ORG_ID}
     if method == "self-host":
-        answers["document_text"] = DOCUMENT
+        answers["document_text"] = GOOD
     setup, _ = prepared(
         method,  # type: ignore[arg-type]
         domains=DOMAINS,
@@ -84,7 +88,7 @@ def verify_every_domain(
 def test_one_snippet_serves_every_domain_in_a_real_server(
     platform: str, method: str, site: Site, server: HTTPSServer, ca_bundle: Path
 ) -> None:
-    server.route(f"{JUMPCLOUD}{DISCOVERY}", json_document(DOCUMENT))
+    server.route(f"{JUMPCLOUD}{DISCOVERY}", json_document(GOOD))
     plan = make_plan(platform, method)
     artifacts = site.folder / "artifacts"
     write_plan(plan, artifacts)
@@ -106,4 +110,4 @@ def test_one_snippet_serves_every_domain_in_a_real_server(
         assert users == {f"ada@{domain}" for domain in DOMAINS}
         assert all(r.query["organization_id"] == [ORG_ID] for r in reached)
     else:
-        assert all(report["document"] == json.loads(DOCUMENT) for report in reports)
+        assert all(report["document"] == json.loads(GOOD) for report in reports)

@@ -311,7 +311,7 @@ def test_jumpcloud_portal_messages_only_for_jumpcloud(
     intune = document(
         "mdm-byod",
         "https://manage.microsoft.com/EnrollmentServer/PostReportDeviceInfoForUEV2"
-        "?aadTenantId=0f0e0d0c-1111-2222-3333-444455556666",
+        f"?aadTenantId={TENANT}",
     )
     server.route(WELL_KNOWN, json_document(intune, "text/html"))
     rules = [f":443:127.0.0.1:{server.port}"]

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.support.accepted_urls import accepted_urls
-from tests.support.constants import WELL_KNOWN
+from tests.support.constants import DOMAIN, WELL_KNOWN
 from tests.support.web_servers import SNIPPET_FILE, running_hosts, site_folder
 from wizard.core.artifacts.output_folder import write_plan
 from wizard.core.artifacts.platforms import generate
@@ -64,13 +64,13 @@ def location(port: int, host: str, target: str, ca_bundle: Path) -> str | None:
 
 
 def check_batch(server: str, urls: list[str], cert: trustme.LeafCert, ca_bundle: Path) -> None:
-    with site_folder(cert, "example.test") as site:
+    with site_folder(cert, DOMAIN) as site:
         hosts: dict[str, Path | None] = {}
         for number, url in enumerate(urls):
             setup, _ = prepare_setup("redirect", target=url, today=date(2026, 1, 2))
             folder = site.folder / f"artifacts-{number}"
             write_plan(generate(server, setup), folder)
-            hosts[f"u{number}.example.test"] = folder / SNIPPET_FILE[server]
+            hosts[f"u{number}.{DOMAIN}"] = folder / SNIPPET_FILE[server]
         with running_hosts(server, site, hosts) as port:
             for host, url in zip(hosts, urls, strict=True):
                 joined = f"{url}{'&' if '?' in url else '?'}{DEVICE_QUERY}"

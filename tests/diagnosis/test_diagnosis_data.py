@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.constants import GOOD, JUMPCLOUD, ORG_ID, WELL_KNOWN
+from tests.support.constants import DOMAIN, GOOD, JUMPCLOUD, ORG_ID, WELL_KNOWN
 from tests.support.generating import prepared
 from tests.support.https_server import HTTPSServer, json_document
 from wizard.core.artifacts.platforms import PLATFORMS, generate
@@ -172,7 +172,7 @@ def test_passing_verify_imports_nothing_heavy(server: HTTPSServer, ca_bundle: Pa
     code = (
         "import sys\n"
         "import wizard.cli as cli\n"
-        f"status = cli.main(['verify', 'example.test', '--connect-to', "
+        f"status = cli.main(['verify', {DOMAIN!r}, '--connect-to', "
         f"':443:127.0.0.1:{server.port}', '--ca-bundle', {str(ca_bundle)!r}])\n"
         "assert status == 0, status\n"
         "heavy = ('cryptography', 'publicsuffixlist', 'wizard.core.artifacts')\n"

@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.support.constants import DISCOVERY, DOMAIN, GOOD, JUMPCLOUD, ORG_ID, WELL_KNOWN
+from tests.support.constants import (
+    BASE_URL,
+    DISCOVERY,
+    DOMAIN,
+    GOOD,
+    JUMPCLOUD,
+    ORG_ID,
+    WELL_KNOWN,
+)
 from tests.support.https_server import HTTPSServer, Request, json_document, redirect, respond
 from tests.support.services import (
     APACHE_403,
@@ -31,7 +39,7 @@ from tests.support.services import (
 from tests.support.verifying import options_for, server_context, verify
 from wizard.core.results import Check, DomainReport
 
-SERVERS = [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.test/enroll"}]
+SERVERS = [{"Version": "mdm-byod", "BaseURL": BASE_URL}]
 
 
 def failing(report: DomainReport) -> Check:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import run_in_process
-from tests.support.constants import DOMAIN, JUMPCLOUD, JUMPCLOUD_DISCOVERY, ORG_ID
+from tests.support.constants import DOMAIN, JUMPCLOUD, JUMPCLOUD_DISCOVERY, ORG_ID, TENANT
 from tests.support.jumpcloud_api import AdueConfig, JumpCloudState, StartStandIn
 
 KEY = "generate-test-key-0123456789"
@@ -90,6 +90,6 @@ def test_from_jumpcloud_is_not_for_another_mdm(capsys: pytest.CaptureFixture[str
         "intune",
         "--from-jumpcloud",
         "--tenant-id",
-        "0f0e0d0c-1111-2222-3333-444455556666",
+        TENANT,
     )
     assert code == 2 and "JumpCloud" in err

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.constants import DOMAIN
 from tests.support.dns_server import DNSServer, Fault
 from wizard.core.prerequisites.dns_txt import (
     BACKSTOP,
@@ -23,7 +24,6 @@ from wizard.core.prerequisites.dns_txt import (
 )
 from wizard.core.shown import SHOWN_LIMIT
 
-DOMAIN = "example.test"
 APPLE = "apple-domain-verification=Ab12Cd34Ef56Gh78"
 SPF = "v=spf1 include:_spf.google.com ~all"
 WHERE = "Apple Business Manager > Preferences > Managed Apple Accounts > Domains"
@@ -51,9 +51,7 @@ async def test_one_string_passes_and_shows_the_record(dns_server: DNSServer) -> 
         f"(asked 127.0.0.1:{dns_server.port})."
     )
     # The exact name the device asks, once, and nothing else (not www., no search list).
-    assert [(query.name, query.rdtype) for query in dns_server.queries] == [
-        ("example.test.", "TXT")
-    ]
+    assert [(query.name, query.rdtype) for query in dns_server.queries] == [(f"{DOMAIN}.", "TXT")]
 
 
 async def test_a_record_split_into_strings_is_joined_without_spaces(dns_server: DNSServer) -> None:
@@ -277,7 +275,7 @@ async def test_the_system_resolver_reads_resolv_conf(dns_server: DNSServer, tmp_
     assert check.status == "pass" and check.record == APPLE
     assert f"(asked the system's resolver at 127.0.0.1:{dns_server.port})" in check.summary
     # The exact name, never one from the search list.
-    assert {query.name for query in dns_server.queries} == {"example.test."}
+    assert {query.name for query in dns_server.queries} == {f"{DOMAIN}."}
 
 
 async def test_the_system_resolver_over_ipv6(dns_server: DNSServer, tmp_path: Path) -> None:

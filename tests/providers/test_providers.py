@@ -126,11 +126,11 @@ def test_ivanti_redirect_must_carry_the_device_query_to_the_cluster() -> None:
     answers = Answers(server_url="https://na1.ivanti.test")
     target = f"https://na1.ivanti.test{WELL_KNOWN}"
     start = f"https://{DOMAIN}{WELL_KNOWN}?user-identifier=a"
-    query = "?user-identifier=a%40example.test&model-family=iPhone"
-    assert redirect_problem(ivanti, answers, "example.test", [start, target + query]) is None
-    problem = redirect_problem(ivanti, answers, "example.test", [start, target])
+    query = f"?user-identifier=a%40{DOMAIN}&model-family=iPhone"
+    assert redirect_problem(ivanti, answers, DOMAIN, [start, target + query]) is None
+    problem = redirect_problem(ivanti, answers, DOMAIN, [start, target])
     assert problem is not None and "query" in problem
-    problem = redirect_problem(ivanti, answers, "example.test", [start])
+    problem = redirect_problem(ivanti, answers, DOMAIN, [start])
     assert problem is not None and target in problem
 
 
@@ -165,10 +165,10 @@ def test_generate_exit_2_rules(
 
 def test_verify_refuses_what_the_preset_does_not_take(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_in_process(
-        capsys, "verify", "example.test", "--mdm", "intune", "--server-url", "https://x.test"
+        capsys, "verify", DOMAIN, "--mdm", "intune", "--server-url", "https://x.test"
     )
     assert (code, out) == (2, "") and "--server-url is not an input of --mdm intune" in err
-    code, out, err = run_in_process(capsys, "verify", "example.test", "--mdm", "nope")
+    code, out, err = run_in_process(capsys, "verify", DOMAIN, "--mdm", "nope")
     assert (code, out) == (2, "") and "unknown MDM" in err
 
 
@@ -269,9 +269,9 @@ def test_the_text_report_names_the_mdm() -> None:
     from wizard.core.results import DomainReport
     from wizard.core.verify.text_report import render_report
 
-    report = DomainReport("example.test", mdm="intune")
+    report = DomainReport(DOMAIN, mdm="intune")
     assert "MDM: Microsoft Intune (intune)" in render_report(report, colour=False)
-    assert "MDM:" not in render_report(DomainReport("example.test"), colour=False)
+    assert "MDM:" not in render_report(DomainReport(DOMAIN), colour=False)
 
 
 def test_generic_target_must_be_reached_with_its_own_query() -> None:
@@ -279,9 +279,9 @@ def test_generic_target_must_be_reached_with_its_own_query() -> None:
     answers = Answers(target="https://mdm.acme.test/discover?tenant=7")
     start = f"https://{DOMAIN}{WELL_KNOWN}?model-family=iPhone"
     reached = "https://mdm.acme.test/discover?tenant=7&model-family=iPhone"
-    assert redirect_problem(generic, answers, "example.test", [start, reached]) is None
+    assert redirect_problem(generic, answers, DOMAIN, [start, reached]) is None
     wrong = reached.replace("tenant=7", "tenant=8")
-    problem = redirect_problem(generic, answers, "example.test", [start, wrong])
+    problem = redirect_problem(generic, answers, DOMAIN, [start, wrong])
     assert problem is not None and "https://mdm.acme.test/discover?tenant=7" in problem
 
 

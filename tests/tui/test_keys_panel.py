@@ -10,7 +10,7 @@ import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Select, Static
 
-from tests.support.constants import ORG_ID
+from tests.support.constants import DOMAIN, ORG_ID
 from tests.support.wizard_app import app_at, app_with_five_domains, started
 from wizard.core.setups.state import SetupState
 from wizard.core.setups.store import Store
@@ -109,9 +109,9 @@ async def test_verify_lists_page_keys_that_scroll_the_details(tmp_path: Path) ->
 async def test_the_list_follows_the_keys_the_screen_offers(tmp_path: Path) -> None:
     Store(tmp_path).save(
         SetupState(
-            name="example.test",
+            name=DOMAIN,
             org_id=ORG_ID,
-            domains=["example.test"],
+            domains=[DOMAIN],
             method="redirect",
             step="platform",
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from tests.support.constants import JUMPCLOUD_DISCOVERY, ORG_ID
+from tests.support.constants import DOMAIN, JUMPCLOUD_DISCOVERY, ORG_ID
 from tests.support.wizard_app import make_app, started
 from wizard.core.domains import (
     ORG_ID_WHERE,
@@ -39,7 +39,7 @@ def test_each_org_id_mistake_says_what_is_wrong(typed: str, says: str) -> None:
     problem = org_id_problem(typed)
     assert problem is not None and says in problem
     result = subprocess.run(
-        [sys.executable, "-m", "wizard", "verify", "example.test", "--org-id", typed],
+        [sys.executable, "-m", "wizard", "verify", DOMAIN, "--org-id", typed],
         capture_output=True,
         text=True,
         timeout=30,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.constants import TODAY
+from tests.support.constants import TENANT, TODAY
 from tests.support.wizard_app import SHOWN_FOLDER, app_at, app_with_five_domains, pinned_setup
 from wizard.core.setups.store import Store
 from wizard.tui.app import WizardApp
@@ -85,7 +85,7 @@ def test_organization_step_for_a_preset(snap_compare: Any, mdm: str, tmp_path: P
     setup.org_id = None
     setup.method = "self-host"
     if mdm == "intune":
-        setup.tenant_id = "0f0e0d0c-1111-2222-3333-444455556666"
+        setup.tenant_id = TENANT
     else:
         setup.server_url = "https://acme.jamfcloud.com"
     store.save(setup)

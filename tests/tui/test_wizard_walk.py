@@ -200,7 +200,7 @@ async def test_done_exports_a_markdown_report(
         await started(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, DoneScreen)
-        assert "Account-driven Configuration Successful for example.test" in shown_text(app)
+        assert f"Account-driven Configuration Successful for {DOMAIN}" in shown_text(app)
         report = tmp_path / "report.md"
         app.screen.query_one("#report-path").value = str(report)  # type: ignore[attr-defined]
         await pilot.press("x")

@@ -11,7 +11,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from tests.support.constants import GOOD, WELL_KNOWN
+from tests.support.constants import DOMAIN, GOOD, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, respond
 from tests.support.verifying import check, options_for, verify
 from wizard.core.verify.body_decoding import BodyDecoder, BodyTooLarge
@@ -28,7 +28,7 @@ def test_the_server_receives_exactly_the_devices_headers(
     first, second = server.requests
     for request in (first, second):
         assert request.headers == {
-            "host": "example.test",
+            "host": DOMAIN,
             "user-agent": "DeviceManagementClient/1.0",
             "accept": "*/*",
             "accept-encoding": "gzip, deflate, br",

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.constants import DISCOVERY, DOMAIN, GOOD, JUMPCLOUD, ORG_ID, WELL_KNOWN
+from tests.support.constants import (
+    BASE_URL,
+    DISCOVERY,
+    DOMAIN,
+    GOOD,
+    JUMPCLOUD,
+    ORG_ID,
+    WELL_KNOWN,
+)
 from tests.support.https_server import (
     HTTPSServer,
     Request,
@@ -341,10 +349,7 @@ def test_enroll_probe_passes_on_apple_as_web_challenge(
     assert report.ok, report.to_json()
     assert check(report, "enroll_probe")[0] == "pass"
     assert server.requests[-1].method == "POST"
-    assert [(hop.url, hop.status) for hop in report.hops][-1] == (
-        "https://mdm.example.test/enroll",
-        401,
-    )
+    assert [(hop.url, hop.status) for hop in report.hops][-1] == (BASE_URL, 401)
 
 
 @pytest.mark.parametrize(("status", "outcome"), [(200, "fail"), (403, "warn")])

@@ -46,7 +46,7 @@ def test_a_switched_base_url_is_said_with_before_and_after(
     assert warning["id"] == "config" and warning["code"] == "changed_since_pass"
     summary = str(warning["summary"])
     assert summary.startswith("changed since the last pass (")
-    assert f'Servers[0].BaseURL was "https://mdm.example.test/enroll", now "{OTHER_MDM}"' in summary
+    assert f'Servers[0].BaseURL was "{BASE_URL}", now "{OTHER_MDM}"' in summary
     assert "another MDM" in str(warning["remedy"])
 
     # The recorded run keeps the warning (what `status` and the wizard read back).

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import run_cli, run_in_process
-from tests.support.constants import DOMAIN, GOOD, WELL_KNOWN
+from tests.support.constants import BASE_URL, DOMAIN, GOOD, WELL_KNOWN
 from tests.support.https_server import HTTPSServer, json_document, respond
 from tests.support.verifying import report_of
 from tests.support.webhooks import SECRET, messages, watched_setup, webhook_on
@@ -101,7 +101,7 @@ def test_a_domain_pointed_at_another_mdm_is_heard_of_once(
     nothing while the new document stays."""
     watched_setup(isolated_state, server, ca_bundle)
     url = webhook_on(relay)
-    switched = GOOD.replace("https://mdm.example.test/enroll", "https://enroll.acme.test/byod")
+    switched = GOOD.replace(BASE_URL, "https://enroll.acme.test/byod")
     assert switched != GOOD
     counted = []
     for document in (GOOD, GOOD, switched, switched):

@@ -70,7 +70,7 @@ def test_a_url_read_from_stdin_never_reaches_the_process_list(
         env={**os.environ, "ADUE_WIZARD_STATE_DIR": str(isolated_state)},
     )
     assert added.returncode == 0, added.stderr
-    assert "Saved webhook 1 of example.test" in added.stdout and SECRET not in added.stdout
+    assert f"Saved webhook 1 of {DOMAIN}" in added.stdout and SECRET not in added.stdout
     listed = run_cli("notify", "list", state=isolated_state)
     assert listed.stdout.splitlines() == [DOMAIN, f"  1. http://127.0.0.1:{relay.port}/..."]
 
