@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tests.support.constants import ORG_ID
+
 User = dict[str, Any]
 """A system user as `systemuserreturn` (v1) describes it: `_id`, `email`, `username`, ..."""
 
@@ -232,7 +234,7 @@ class JumpCloudState:
         users: list[User] | int = 0,
         *,
         key: str = "test-api-key",
-        org_id: str = "5f1b2c3d4e5f6a7b8c9d0e1f",
+        org_id: str = ORG_ID,
         name: str = "Example Org",
         apple_mdm: bool = True,
         adue: AdueConfig | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.widgets import Static
 
-from tests.support.constants import AT, DOMAIN, ORG_ID, TODAY
+from tests.support.constants import AT, DOMAIN, JUMPCLOUD, ORG_ID, TODAY, WELL_KNOWN
 from tests.support.dns_server import DNSServer
 from tests.support.https_server import HTTPSServer
 from wizard.core.codes import CheckId, Code, Status
@@ -135,7 +135,7 @@ def _check(
 
 
 def failing_result() -> DomainReport:
-    well_known = f"https://{DOMAIN}/.well-known/com.apple.remotemanagement"
+    well_known = f"https://{DOMAIN}{WELL_KNOWN}"
     query = f"user-identifier=probe@{DOMAIN}&model-family=iPhone"
     checks = [
         _check(CheckId.DNS, "pass", f"{DOMAIN} resolves to 192.0.2.10"),
@@ -164,7 +164,7 @@ def failing_result() -> DomainReport:
         _check(
             CheckId.CONFIG,
             "pass",
-            'Version "mdm-byod", BaseURL https://apple.mdm.jumpcloud.com/enroll',
+            f'Version "mdm-byod", BaseURL https://{JUMPCLOUD}/enroll',
         ),
         _check(CheckId.ENROLL_PROBE, "skip", "not requested"),
     ]
@@ -252,9 +252,7 @@ def _with(checks: list[Check], replaced: Check) -> list[Check]:
 
 def five_domain_results() -> list[DomainReport]:
     """Two passes, a warning and two failures (a shop's catch-all page, a bot challenge)."""
-    well_known = (
-        "/.well-known/com.apple.remotemanagement?user-identifier=probe@{}&model-family=iPhone"
-    )
+    well_known = WELL_KNOWN + "?user-identifier=probe@{}&model-family=iPhone"
     shopify = [("server", "cloudflare"), ("cf-ray", "8e6f1a2b3c4d5e70-AMS"), ("x-shopid", "1")]
     cloudflare = [("server", "cloudflare"), ("cf-ray", "8e6f1a2b3c4d5e6f-FRA")]
     results = []
