@@ -324,3 +324,24 @@ def test_verify_of_an_intune_document_on_another_cloud_fails(
     assert result.returncode == 1, result.stderr
     line = json.loads(result.stdout)
     assert line["failure"] == "bad_config" and line["mdm"] == "intune"
+
+
+@pytest.mark.parametrize(
+    ("mdm", "where"),
+    [
+        ("jamf", "the address you sign in to Jamf Pro at"),
+        ("fleet", "Fleet > Settings > Organization settings"),
+        ("ivanti", "Ivanti Neurons for MDM cluster"),
+    ],
+)
+def test_a_server_url_is_checked_alike_saying_where_each_mdm_shows_it(
+    capsys: pytest.CaptureFixture[str], mdm: str, where: str
+) -> None:
+    preset = PRESETS[mdm]
+    assert where in (preset.input_problem("server-url", " ") or "")
+    assert preset.input_problem("server-url", "https://mdm.example.test") is None
+    code, out, err = run_in_process(
+        capsys, "verify", DOMAIN, "--mdm", mdm, "--server-url", "http://mdm.example.test"
+    )
+    assert (code, out) == (2, "")
+    assert "must start with https:// and name the host" in err and where in err, err

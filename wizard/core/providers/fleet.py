@@ -13,10 +13,8 @@ from wizard.core.providers.preset import (
     DEVICE_SIGN_IN,
     Answers,
     Input,
-    InputName,
     Preset,
     Step,
-    server_url_problem,
 )
 
 PATH = "/api/mdm/apple/account_driven_enroll"
@@ -24,11 +22,6 @@ URL_WHERE = "Fleet > Settings > Organization settings > Fleet web address"
 
 
 class Fleet(Preset):
-    def input_problem(self, name: InputName, value: str) -> str | None:
-        if name == "server-url":
-            return server_url_problem(value, URL_WHERE)
-        return None
-
     def base_url(self, answers: Answers) -> str | None:
         if answers.base_url is not None:
             return answers.base_url
@@ -68,6 +61,7 @@ PRESET = Fleet(
     title="Fleet",
     methods=("self-host",),
     inputs=("server-url", "base-url", "json-file"),
+    server_url_where=URL_WHERE,
     versions={"user": USER_ENROLLMENT},
     abm_registration="Fleet registers it through its own Apple Business Manager integration",
     model_families=IOS_FAMILIES,

@@ -12,10 +12,8 @@ from wizard.core.providers.preset import (
     DEVICE_SIGN_IN,
     Answers,
     Input,
-    InputName,
     Preset,
     Step,
-    server_url_problem,
 )
 
 URL_WHERE = "the address of your Ivanti Neurons for MDM cluster, as in your admin portal's URL"
@@ -29,11 +27,6 @@ def cluster_target(server_url: str) -> str:
 
 
 class Ivanti(Preset):
-    def input_problem(self, name: InputName, value: str) -> str | None:
-        if name == "server-url":
-            return server_url_problem(value, URL_WHERE)
-        return None
-
     def target(self, answers: Answers) -> str | None:
         if answers.target is not None:
             return answers.target
@@ -78,6 +71,7 @@ PRESET = Ivanti(
     title="Ivanti Neurons for MDM",
     methods=("redirect",),
     inputs=("server-url",),
+    server_url_where=URL_WHERE,
     versions={"user": USER_ENROLLMENT},
     model_families=("iPhone", "iPad", "Mac"),  # Ivanti's page: iOS 15+ and macOS 14+
     wizard_inputs=(

@@ -12,10 +12,8 @@ from wizard.core.providers.preset import (
     DEVICE_SIGN_IN,
     Answers,
     Input,
-    InputName,
     Preset,
     Step,
-    server_url_problem,
 )
 
 PATHS = {
@@ -27,11 +25,6 @@ URL_WHERE = "the address you sign in to Jamf Pro at"
 
 
 class Jamf(Preset):
-    def input_problem(self, name: InputName, value: str) -> str | None:
-        if name == "server-url":
-            return server_url_problem(value, URL_WHERE)
-        return None
-
     def base_url(self, answers: Answers) -> str | None:
         if answers.base_url is not None:
             return answers.base_url
@@ -73,6 +66,7 @@ PRESET = Jamf(
     title="Jamf Pro",
     methods=("self-host",),
     inputs=("server-url", "enrollment", "json-file"),
+    server_url_where=URL_WHERE,
     versions={"user": USER_ENROLLMENT, "device": DEVICE_ENROLLMENT},
     abm_registration="Jamf Pro 11.25 and later registers it for each Apple Business Manager "
     "organization (service discovery through Apple Business Manager)",

@@ -188,6 +188,9 @@ class Preset:
     missing: str | None = None
     missing_document: str | None = None
     notes: tuple[str, ...] = field(default=())
+    # Where the admin finds the server's URL, for the presets that take `server-url`: what
+    # its problems point to ("it is empty; find it in ...").
+    server_url_where: str = ""
 
     @property
     def enrollments(self) -> tuple[Enrollment, ...]:
@@ -197,7 +200,10 @@ class Preset:
 
     def input_problem(self, name: InputName, value: str) -> str | None:
         """What is wrong with one typed value, in words that say where it is found; None when
-        it is fine (or the preset has no rule for it)."""
+        it is fine (or the preset has no rule for it). A server URL is checked alike for
+        every preset that takes one; a preset adds rules for its own inputs."""
+        if name == "server-url" and self.server_url_where:
+            return server_url_problem(value, self.server_url_where)
         return None
 
     def normalised(self, name: InputName, value: str) -> str:
