@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import sys
-import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 from wizard.cli.parsing import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from wizard.core.atomic_file import write_atomically
 from wizard.core.domains import InvalidInput
-from wizard.core.shown import argument, printable
+from wizard.core.shown import argument, printable, wrapped
 
 if TYPE_CHECKING:
     from wizard.core.results import DomainReport
@@ -212,9 +211,7 @@ class _Printer:
         conditions = part.options.conditions()
         if conditions:
             line = render_conditions(conditions)
-            width = self.width
-            wrapped = textwrap.wrap(line, width, break_long_words=False) if width else [line]
-            print("\n".join(wrapped), flush=True)
+            print("\n".join(wrapped(line, self.width)), flush=True)
 
     def report(self, part: Part, report: DomainReport) -> None:
         if self.format == "json":

@@ -49,3 +49,22 @@ def printable(text: str) -> str:
         else:
             out.append(ch.encode("unicode_escape").decode("ascii"))
     return "".join(out)
+
+
+def wrapped(text: str, width: int | None, indent: str = "", rest: str = "") -> list[str]:
+    """`text` as lines of at most `width` columns (a terminal's; at least 40), the first
+    after `indent`, the others after `rest`; one whole line when `width` is None (piped or
+    redirected, where a reader or a script wants whole lines). Never broken inside a word
+    or at a hyphen: a quoted directive or URL must stay copyable."""
+    if width is None:
+        return [indent + text]
+    import textwrap  # only for a terminal
+
+    return textwrap.wrap(
+        text,
+        max(width, 40),
+        initial_indent=indent,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )

@@ -7,11 +7,9 @@ retitle the terminal.
 
 from __future__ import annotations
 
-import textwrap
-
 from wizard.core.prerequisites.checks import PrereqReport, PrereqStatus
 from wizard.core.providers import title_of
-from wizard.core.shown import printable
+from wizard.core.shown import printable, wrapped
 
 LABELS: dict[PrereqStatus, str] = {
     "pass": "PASS",
@@ -34,22 +32,10 @@ _ID_WIDTH = 20
 def render_prereqs(report: PrereqReport, *, colour: bool, width: int | None = None) -> str:
     """The report; wrapped at `width` columns (a terminal's), or whole lines when None."""
 
-    def wrapped(text: str, indent: str, rest: str) -> list[str]:
-        if width is None:
-            return [indent + text]
-        return textwrap.wrap(
-            text,
-            max(width, 40),
-            initial_indent=indent,
-            subsequent_indent=rest,
-            break_on_hyphens=False,
-            break_long_words=False,
-        )
-
     lines = [heading(report)]
     if report.conditions:
         lines += wrapped(
-            "under test settings: " + printable("; ".join(report.conditions)), "", "  "
+            "under test settings: " + printable("; ".join(report.conditions)), width, "", "  "
         )
     lines.append("")
     hanging = " " * (7 + _ID_WIDTH + 1)
@@ -57,13 +43,13 @@ def render_prereqs(report: PrereqReport, *, colour: bool, width: int | None = No
         label = LABELS[check.status]
         where = f"{printable(check.domain)}: " if check.domain else ""
         text = f"{label:<6} {check.id:<{_ID_WIDTH}} {where}{printable(check.summary)}"
-        first, *rest = wrapped(text, "", hanging)
+        first, *rest = wrapped(text, width, "", hanging)
         if colour:
             first = first.replace(label, f"\x1b[{_COLOURS[check.status]}m{label}\x1b[0m", 1)
         lines += [first, *rest]
         if check.remedy and check.status in ("fail", "warn", "manual", "skip"):
             word = {"manual": "where", "skip": "how"}.get(check.status, "fix")
-            lines += wrapped(f"{word}: {printable(check.remedy)}", hanging, hanging + "  ")
+            lines += wrapped(f"{word}: {printable(check.remedy)}", width, hanging, hanging + "  ")
     lines += ["", totals(report)]
     return "\n".join(lines)
 

@@ -7,14 +7,13 @@ hostile server cannot move the cursor, change colours or retitle the terminal.
 from __future__ import annotations
 
 import json
-import textwrap
 
 from wizard.core.codes import Status
 from wizard.core.diagnosis.fingerprints import describe
 from wizard.core.diagnosis.run_summary import run_headline
 from wizard.core.providers import title_of
 from wizard.core.results import Check, DomainReport, OsVerdict
-from wizard.core.shown import printable
+from wizard.core.shown import printable, wrapped
 
 _COLOURS: dict[str, str] = {"pass": "32", "warn": "33", "fail": "31", "skip": "2", "bold": "1"}
 _LABELS: dict[Status, str] = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
@@ -23,18 +22,6 @@ _LABELS: dict[Status, str] = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "s
 def render_report(report: DomainReport, *, colour: bool, width: int | None = None) -> str:
     """The readable report; wrapped at `width` columns (a terminal's), or not at all (None:
     piped or redirected, where a reader or a script wants whole lines)."""
-
-    def wrapped(text: str, indent: str, rest: str) -> list[str]:
-        if width is None:
-            return [indent + text]
-        return textwrap.wrap(
-            text,
-            max(width, 40),
-            initial_indent=indent,
-            subsequent_indent=rest,
-            break_on_hyphens=False,
-            break_long_words=False,  # a quoted directive or URL must stay copyable
-        )
 
     def paint(text: str, style: str) -> str:
         return f"\x1b[{_COLOURS[style]}m{text}\x1b[0m" if colour else text
@@ -63,7 +50,7 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
                 [", ".join(ranges[:-1]), ranges[-1]] if len(ranges) > 1 else ranges
             )
             text = f"{joined}: {word}: {verdict.summary}"
-            lines.extend(wrapped(text, " " * 4, " " * 6))
+            lines.extend(wrapped(text, width, " " * 4, " " * 6))
     if report.hops:
         lines.append("  Requests:")
         for number, hop in enumerate(report.hops, 1):
@@ -85,7 +72,10 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
         label = paint(_LABELS[check.status], check.status)
         # The label is painted after wrapping: escape codes would count as columns.
         summary = wrapped(
-            f"{_LABELS[check.status]}  {titles}: {printable(check.summary)}", "    ", " " * 10
+            f"{_LABELS[check.status]}  {titles}: {printable(check.summary)}",
+            width,
+            "    ",
+            " " * 10,
         )
         summary[0] = summary[0].replace(_LABELS[check.status], label, 1)
         lines.extend(summary)
@@ -95,13 +85,13 @@ def render_report(report: DomainReport, *, colour: bool, width: int | None = Non
         indent, rest = " " * 10, " " * 12
         if check.cause:
             lines.extend(
-                wrapped(printable(f"Cause: {check.cause}. {advice.problem}"), indent, rest)
+                wrapped(printable(f"Cause: {check.cause}. {advice.problem}"), width, indent, rest)
             )
         else:
-            lines.extend(wrapped(printable(f"Why: {advice.problem}"), indent, rest))
-        lines.extend(wrapped(printable(f"Fix: {advice.fix}"), indent, rest))
+            lines.extend(wrapped(printable(f"Why: {advice.problem}"), width, indent, rest))
+        lines.extend(wrapped(printable(f"Fix: {advice.fix}"), width, indent, rest))
         if advice.portal_message:
-            lines.extend(wrapped(printable(advice.portal_line), indent, rest))
+            lines.extend(wrapped(printable(advice.portal_line), width, indent, rest))
     return "\n".join(lines)
 
 
