@@ -173,7 +173,9 @@ def _plan(args: argparse.Namespace) -> int:
             "against the setup's domains)"
         )
     out = _checked_out(args.out)
-    store, state = open_setup(args, args.setup, needs="a setup")
+    store, state = open_setup(
+        args, args.setup, needs=f"maid {args.maid_command} needs --setup NAME"
+    )
     if state.provider != "jumpcloud":
         raise InvalidInput(
             f"setup {argument(state.name)} is for {argument(state.provider)}; maid links "

@@ -119,7 +119,7 @@ def _request(args: argparse.Namespace) -> PrereqRequest:
     if args.setup is not None or not args.domains:
         if args.domains:
             raise InvalidInput("give either domains or --setup NAME, not both")
-        store, state = open_setup(args, args.setup, needs="a domain")
+        store, state = open_setup(args, args.setup, needs="prereqs needs a domain or --setup NAME")
         remember_api(args, store, state)
         options = verify_options(state, given, test_settings=not args.no_saved_settings)
         mdm, org_id, setup = state.provider, state.org_id, state.name

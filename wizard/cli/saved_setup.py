@@ -17,20 +17,21 @@ if TYPE_CHECKING:
 
 
 def open_setup(
-    args: argparse.Namespace, name: str | None, *, needs: str = "a domain"
+    args: argparse.Namespace, name: str | None, *, needs: str, results: bool = True
 ) -> tuple[Store, SetupState]:
-    """The store and the setup named `name`; with None, the only saved setup. A missing
-    setup, or one without domains, is InvalidInput in one line (the store's notices about
-    damaged files are printed first, since they may be why)."""
+    """The store and the setup named `name`; with None, the only saved setup (else `needs`,
+    what the command wanted, with the setups saved). A missing setup, or one without
+    domains, is InvalidInput in one line (the store's notices about damaged files are
+    printed first, since they may be why). `results`: read the last run's reports too."""
     store = open_store(args)
     if name is None:
         names = store.names()
         if len(names) != 1:
             listed = f" (saved: {printable(', '.join(names))})" if names else " (no saved setups)"
-            raise InvalidInput(f"needs {needs}, or --setup NAME{listed}")
+            raise InvalidInput(f"{needs}{listed}")
         name = names[0]
     name = check_setup_name(name)
-    state = store.load(name)
+    state = store.load(name, results=results)
     if state is None:
         print_notices(store)
         raise InvalidInput(

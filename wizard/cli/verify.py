@@ -21,9 +21,9 @@ from wizard.cli.parsing import (
     positive_int,
     print_notices,
 )
+from wizard.cli.saved_setup import open_setup
 from wizard.core.domains import InvalidInput, domains_in
 from wizard.core.protocol import MODEL_FAMILIES, WELL_KNOWN_PATH
-from wizard.core.setups.files import check_setup_name
 from wizard.core.shown import argument, one_line, printable
 from wizard.core.verify.connect_to import parse_connect_to
 from wizard.core.verify.resolve import parse_resolve
@@ -243,25 +243,12 @@ def _run_setup(args: argparse.Namespace, given: GivenOptions, outputs: Outputs) 
 
     if args.targets:
         raise InvalidInput("give either domains or --setup NAME, not both")
-    store = open_store(args)
-    name = check_setup_name(args.setup) if args.setup is not None else None
-    if name is None:
-        names = store.names()
-        if len(names) != 1:
-            listed = f" (saved: {printable(', '.join(names))})" if names else " (no saved setups)"
-            raise InvalidInput(
-                f"verify needs a domain, URL or e-mail, --setup NAME or --all{listed}"
-            )
-        name = check_setup_name(names[0])
-    state = store.load(name, results=False)
-    if state is None:
-        print_notices(store)
-        raise InvalidInput(
-            f"no saved setup named {argument(name)} in {argument(str(store.folder))}"
-        )
-    if not state.domains:
-        print_notices(store)
-        raise InvalidInput(f"setup {argument(name)} has no domains yet; add them in adue-wizard")
+    store, state = open_setup(
+        args,
+        args.setup,
+        needs="verify needs a domain, URL or e-mail, --setup NAME or --all",
+        results=False,
+    )
     part = _setup_part(state, given, args, outputs, store)
     return check([part], outputs, part.options.concurrency, store=store)
 
