@@ -21,6 +21,7 @@ from tests.support.https_server import HTTPSServer
 from tests.support.jumpcloud_api import (
     AdueConfig,
     ApiKey,
+    JumpCloudStandIn,
     JumpCloudState,
     StartStandIn,
     hostile_users,
@@ -222,20 +223,26 @@ def test_without_an_org_id_the_keys_organization_is_named(
     assert report["org_id"] == ORG_ID
 
 
-def test_an_msp_key_sends_the_setups_organization(
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    start_standin: StartStandIn,
-    trusted: Path,
-    dns: list[str],
-    web: list[str],
-) -> None:
+@pytest.fixture
+def msp_standin(
+    start_standin: StartStandIn, trusted: Path, monkeypatch: pytest.MonkeyPatch
+) -> JumpCloudStandIn:
+    """An MSP key that manages this organization and another; the key in the environment."""
     state = linked_state()
     other = JumpCloudState.single(3, org_id=OTHER_ORG, name="Other").organizations[0]
     state.organizations.append(other)
     state.api_keys = {KEY: ApiKey([ORG_ID, OTHER_ORG])}
-    standin = start_standin(state)
     monkeypatch.setenv("JUMPCLOUD_API_KEY", KEY)
+    return start_standin(state)
+
+
+def test_an_msp_key_sends_the_setups_organization(
+    capsys: pytest.CaptureFixture[str],
+    msp_standin: JumpCloudStandIn,
+    dns: list[str],
+    web: list[str],
+) -> None:
+    standin = msp_standin
     code, report, _ = prereqs(capsys, "--org-id", ORG_ID, "--api-url", standin.base_url, *dns, *web)
     assert code == 0, by_id(report)
     assert report["users"]["active"] == 25
@@ -247,18 +254,11 @@ def test_an_msp_key_sends_the_setups_organization(
 
 def test_an_msp_key_without_an_org_id_asks_for_one(
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    start_standin: StartStandIn,
-    trusted: Path,
+    msp_standin: JumpCloudStandIn,
     dns: list[str],
     web: list[str],
 ) -> None:
-    state = linked_state()
-    other = JumpCloudState.single(3, org_id=OTHER_ORG, name="Other").organizations[0]
-    state.organizations.append(other)
-    state.api_keys = {KEY: ApiKey([ORG_ID, OTHER_ORG])}
-    standin = start_standin(state)
-    monkeypatch.setenv("JUMPCLOUD_API_KEY", KEY)
+    standin = msp_standin
     code, report, _ = prereqs(
         capsys, "--mdm", "jumpcloud", "--api-url", standin.base_url, *dns, *web
     )
