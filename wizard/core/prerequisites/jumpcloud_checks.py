@@ -53,6 +53,15 @@ class JumpCloudFindings:
     json_config: str | None = None
 
 
+# What to do when JumpCloud took the key but not the organization.
+_ORG_REMEDIES = {
+    ErrorKind.ORG_MISMATCH: "use the organization ID of the organization this key belongs to "
+    "(JumpCloud Admin Portal > Settings > Organization Profile), or a key of that organization",
+    ErrorKind.ORG_NOT_CHOSEN: "give the organization to check with --org-id, or save it with "
+    "the setup",
+}
+
+
 async def check_jumpcloud(
     access: JumpCloudAccess | None, org_id: str | None, domains: tuple[str, ...]
 ) -> JumpCloudFindings:
@@ -64,27 +73,12 @@ async def check_jumpcloud(
     async with access.client() as client:
         try:
             connection = await client.connect(org_id)
-        except OrgMismatch as error:
+        except (OrgMismatch, OrgNotChosen) as error:  # the key is good, the org is not
             accepted = PrereqCheck("jumpcloud_api", "pass", "JumpCloud accepted the key")
-            mismatch = PrereqCheck(
-                "jumpcloud_org",
-                "fail",
-                str(error),
-                "use the organization ID of the organization this key belongs to (JumpCloud "
-                "Admin Portal > Settings > Organization Profile), or a key of that organization",
-                ErrorKind.ORG_MISMATCH.value,
+            org = PrereqCheck(
+                "jumpcloud_org", "fail", str(error), _ORG_REMEDIES[error.kind], error.kind.value
             )
-            return _unusable([accepted, mismatch], org_id)
-        except OrgNotChosen as error:
-            accepted = PrereqCheck("jumpcloud_api", "pass", "JumpCloud accepted the key")
-            choose = PrereqCheck(
-                "jumpcloud_org",
-                "fail",
-                str(error),
-                "give the organization to check with --org-id, or save it with the setup",
-                ErrorKind.ORG_NOT_CHOSEN.value,
-            )
-            return _unusable([accepted, choose], org_id)
+            return _unusable([accepted, org], org_id)
         except ApiError as error:
             code = ErrorKind.KEY_REFUSED.value if error.key_refused else None
             refused = PrereqCheck("jumpcloud_api", "fail", str(error), remedy_for(error), code)
