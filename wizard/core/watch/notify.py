@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypedDict
 
+from wizard.core.codes import Code
 from wizard.core.setups.files import SaveError
 from wizard.core.setups.history import RunHistory
 from wizard.core.setups.webhooks import SavedWebhooks, WebhookFileError
@@ -134,8 +135,6 @@ def notify_after_run(
 
 def drifted(reports: Sequence[DomainReport]) -> dict[str, str]:
     """The domains that warn `changed_since_pass`, with what changed."""
-    from wizard.core.codes import Code
-
     return {
         report.domain: check.summary
         for report in reports
