@@ -123,8 +123,7 @@ def check(
 
     troubles = list(troubles or [])
     printer = _Printer(outputs, several=len(parts) > 1)
-    # Under Nagios stdout is all a monitoring system reads: a webhook's line goes there.
-    recorder = _Recorder(store, outputs.format == "nagios") if store is not None else None
+    recorder = _Recorder(store) if store is not None else None
     try:
         asyncio.run(_check_all(parts, printer, recorder, concurrency))
     finally:
@@ -136,6 +135,8 @@ def check(
         # job notices that its history stopped.
         for line in unrecorded:
             print(f"adue-wizard: {printable(line)}", file=sys.stderr)
+        for line in recorder.undelivered if recorder is not None else []:
+            print(f"adue-wizard: {line}", file=sys.stderr)
     # When each domain last passed is read from the history only for the Prometheus file,
     # and not for a setup whose run could not be recorded (its one line said why).
     history = store if store is not None and outputs.prometheus is not None else None
@@ -152,6 +153,7 @@ def check(
         from wizard.core.watch import nagios
 
         run.troubles += unwritten
+        # stdout is all a monitoring system reads: a webhook's line goes there.
         run.notes += recorder.undelivered if recorder is not None else []
         text, status = nagios.render(run)
         print(text, flush=True)
@@ -249,11 +251,9 @@ class _Recorder:
     thread of its own: each record is a transaction synced to disk, and the checks of the
     other setups go on meanwhile."""
 
-    def __init__(self, store: Store, keep_lines: bool = False) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        # Lines about webhooks not delivered: kept for the plugin output when `keep_lines`,
-        # else printed on stderr at once.
-        self.keep_lines = keep_lines
+        # A line per webhook not delivered, said once every record is made.
         self.undelivered: list[str] = []
         self.at: dict[str, datetime] = {}
         self.unrecorded: set[str] = set()
@@ -270,7 +270,7 @@ class _Recorder:
 
     def _record(self, part: Part, reports: list[DomainReport], at: datetime) -> None:
         """Record the run, then announce its changes of state to the setup's webhooks (a
-        webhook that fails costs one line on stderr, never the run)."""
+        webhook that fails costs one line, never the run)."""
         from wizard.core.setups.files import SaveError
         from wizard.core.watch.notify import notify_after_run
 
@@ -282,11 +282,7 @@ class _Recorder:
             self.unrecorded.add(state.name)
             self._troubles.append(str(error))
             return
-        for line in notify_after_run(self.store, state.name, run_id, reports, part.notify):
-            if self.keep_lines:
-                self.undelivered.append(line)
-            else:
-                print(f"adue-wizard: {line}", file=sys.stderr)
+        self.undelivered += notify_after_run(self.store, state.name, run_id, reports, part.notify)
 
     def finish(self) -> list[str]:
         """Wait for every record; what could not be recorded, one line each."""
